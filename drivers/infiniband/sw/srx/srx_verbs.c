@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * srx: ib_device_ops for the device, port, context and PD.
+ *
+ * Every limit reported by srx_query_device() is enforced by srx. Objects
+ * whose verbs are not implemented yet report a limit of zero, and their
+ * verbs fail with -EOPNOTSUPP rather than pretend.
+ *
+ * Copyright (c) 2026 The srx authors.
+ */
+
+#include <rdma/ib_addr.h>
+#include <rdma/ib_mad.h>
+#include <rdma/uverbs_ioctl.h>
+
+#include "srx.h"
+
+static int srx_query_device(struct ib_device *ibdev,
+			    struct ib_device_attr *attr,
+			    struct ib_udata *udata)
+{
+	if (udata && (udata->inlen || udata->outlen))
+		return -EINVAL;
+
+	memset(attr, 0, sizeof(*attr));
+	attr->fw_ver = 0;
+	attr->sys_image_guid = ibdev->node_guid;
+	attr->max_mr_size = 0;
+	attr->page_size_cap = PAGE_SIZE;
+	attr->vendor_id = SRX_VENDOR_ID;
+	attr->vendor_part_id = 0;
+	attr->hw_ver = 0;
+	attr->max_pd = SRX_MAX_PD;
+	attr->max_pkeys = SRX_PKEY_TBL_LEN;
+	attr->local_ca_ack_delay = 15;
+	attr->max_fast_reg_page_list_len = 0;
+	attr->kernel_cap_flags = IBK_ALLOW_USER_UNREG;
+	return 0;
+}
+
+enum ib_port_state srx_port_state(struct srx_dev *sdev)
+{
+	struct net_device *ndev = sdev->ndev;
+
+	return netif_running(ndev) && netif_carrier_ok(ndev) ?
+		IB_PORT_ACTIVE : IB_PORT_DOWN;
+}
+
+/* Called under RTNL from the netdev notifier: report carrier changes. */
+void srx_port_event(struct srx_dev *sdev)
+{
+	enum ib_port_state state = srx_port_state(sdev);
+	struct ib_event ev = {
+		.device = &sdev->ibdev,
+		.element.port_num = 1,
+	};
+
+	if (state == sdev->last_state)
+		return;
+	sdev->last_state = state;
+	ev.event = state == IB_PORT_ACTIVE ? IB_EVENT_PORT_ACTIVE :
+					     IB_EVENT_PORT_ERR;
+	ib_dispatch_event(&ev);
+}
+
+static int srx_query_port(struct ib_device *ibdev, u32 port,
+			  struct ib_port_attr *attr)
+{
+	struct srx_dev *sdev = to_sdev(ibdev);
+	int err;
+
+	if (port != 1)
+		return -EINVAL;
+
+	/* The core has zeroed @attr. */
+	attr->state = srx_port_state(sdev);
+	attr->phys_state = attr->state == IB_PORT_ACTIVE ?
+			   IB_PORT_PHYS_STATE_LINK_UP :
+			   IB_PORT_PHYS_STATE_DISABLED;
+	attr->max_mtu = IB_MTU_4096;
+	attr->active_mtu = iboe_get_mtu(READ_ONCE(sdev->ndev->mtu));
+	attr->gid_tbl_len = SRX_GID_TBL_LEN;
+	attr->pkey_tbl_len = SRX_PKEY_TBL_LEN;
+	attr->port_cap_flags = IB_PORT_CM_SUP;
+	attr->max_msg_sz = 0;
+	attr->max_vl_num = 1;
+	attr->ip_gids = true;
+
+	err = ib_get_eth_speed(ibdev, port, &attr->active_speed,
+			       &attr->active_width);
+	return err;
+}
+
+static int srx_get_port_immutable(struct ib_device *ibdev, u32 port,
+				  struct ib_port_immutable *imm)
+{
+	if (port != 1)
+		return -EINVAL;
+	imm->pkey_tbl_len = SRX_PKEY_TBL_LEN;
+	imm->gid_tbl_len = SRX_GID_TBL_LEN;
+	imm->core_cap_flags = RDMA_CORE_PORT_IBA_ROCE_UDP_ENCAP;
+	imm->max_mad_size = IB_MGMT_MAD_SIZE;
+	return 0;
+}
+
+static enum rdma_link_layer srx_get_link_layer(struct ib_device *ibdev,
+					       u32 port)
+{
+	return IB_LINK_LAYER_ETHERNET;
+}
+
+static int srx_query_pkey(struct ib_device *ibdev, u32 port, u16 index,
+			  u16 *pkey)
+{
+	if (port != 1 || index >= SRX_PKEY_TBL_LEN)
+		return -EINVAL;
+	*pkey = IB_DEFAULT_PKEY_FULL;
+	return 0;
+}
+
+static int srx_modify_device(struct ib_device *ibdev, int mask,
+			     struct ib_device_modify *attr)
+{
+	if (mask & ~IB_DEVICE_MODIFY_NODE_DESC)
+		return -EOPNOTSUPP;
+	memcpy(ibdev->node_desc, attr->node_desc, IB_DEVICE_NODE_DESC_MAX);
+	return 0;
+}
+
+static void srx_get_dev_fw_str(struct ib_device *ibdev, char *str)
+{
+	strscpy(str, SRX_VERSION, IB_FW_VERSION_NAME_MAX);
+}
+
+static int srx_alloc_ucontext(struct ib_ucontext *ibuc, struct ib_udata *udata)
+{
+	return 0;
+}
+
+static void srx_dealloc_ucontext(struct ib_ucontext *ibuc)
+{
+}
+
+/*
+ * Rings are vmalloc pages inserted into the VMA, which holds its own page
+ * references, so a disassociated process keeps valid (if dead) mappings
+ * and nothing has to be zapped here.
+ */
+static void srx_disassociate_ucontext(struct ib_ucontext *ibuc)
+{
+}
+
+static int srx_alloc_pd(struct ib_pd *ibpd, struct ib_udata *udata)
+{
+	struct srx_dev *sdev = to_sdev(ibpd->device);
+
+	if (udata && udata->inlen)
+		return -EINVAL;
+	if (atomic_inc_return(&sdev->num_pd) > SRX_MAX_PD) {
+		atomic_dec(&sdev->num_pd);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int srx_dealloc_pd(struct ib_pd *ibpd, struct ib_udata *udata)
+{
+	atomic_dec(&to_sdev(ibpd->device)->num_pd);
+	return 0;
+}
+
+/* Verbs the core requires at registration; they arrive with later work. */
+static int srx_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
+			 struct ib_udata *udata)
+{
+	return -EOPNOTSUPP;
+}
+
+static int srx_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr,
+			 int mask, struct ib_udata *udata)
+{
+	return -EOPNOTSUPP;
+}
+
+static int srx_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
+{
+	return 0;
+}
+
+static int srx_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
+			 const struct ib_send_wr **bad_wr)
+{
+	*bad_wr = wr;
+	return -EOPNOTSUPP;
+}
+
+static int srx_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
+			 const struct ib_recv_wr **bad_wr)
+{
+	*bad_wr = wr;
+	return -EOPNOTSUPP;
+}
+
+static int srx_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
+			 struct uverbs_attr_bundle *attrs)
+{
+	return -EOPNOTSUPP;
+}
+
+static int srx_destroy_cq(struct ib_cq *ibcq, struct ib_udata *udata)
+{
+	return 0;
+}
+
+static int srx_poll_cq(struct ib_cq *ibcq, int num, struct ib_wc *wc)
+{
+	return 0;
+}
+
+static int srx_req_notify_cq(struct ib_cq *ibcq, enum ib_cq_notify_flags flags)
+{
+	return -EOPNOTSUPP;
+}
+
+static struct ib_mr *srx_get_dma_mr(struct ib_pd *ibpd, int access)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static struct ib_mr *srx_reg_user_mr(struct ib_pd *ibpd, u64 start, u64 len,
+				     u64 iova, int access,
+				     struct ib_udata *udata)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static int srx_dereg_mr(struct ib_mr *ibmr, struct ib_udata *udata)
+{
+	return 0;
+}
+
+const struct ib_device_ops srx_dev_ops = {
+	.owner = THIS_MODULE,
+	.driver_id = RDMA_DRIVER_RXE,
+	.uverbs_abi_ver = SRX_UVERBS_ABI_VERSION,
+
+	.alloc_pd = srx_alloc_pd,
+	.alloc_ucontext = srx_alloc_ucontext,
+	.create_cq = srx_create_cq,
+	.create_qp = srx_create_qp,
+	.dealloc_pd = srx_dealloc_pd,
+	.dealloc_ucontext = srx_dealloc_ucontext,
+	.dereg_mr = srx_dereg_mr,
+	.destroy_cq = srx_destroy_cq,
+	.destroy_qp = srx_destroy_qp,
+	.disassociate_ucontext = srx_disassociate_ucontext,
+	.get_dev_fw_str = srx_get_dev_fw_str,
+	.get_dma_mr = srx_get_dma_mr,
+	.get_link_layer = srx_get_link_layer,
+	.get_port_immutable = srx_get_port_immutable,
+	.mmap = srx_mmap,
+	.mmap_free = srx_mmap_free,
+	.modify_device = srx_modify_device,
+	.modify_qp = srx_modify_qp,
+	.poll_cq = srx_poll_cq,
+	.post_recv = srx_post_recv,
+	.post_send = srx_post_send,
+	.query_device = srx_query_device,
+	.query_pkey = srx_query_pkey,
+	.query_port = srx_query_port,
+	.reg_user_mr = srx_reg_user_mr,
+	.req_notify_cq = srx_req_notify_cq,
+
+	INIT_RDMA_OBJ_SIZE(ib_cq, srx_cq, ibcq),
+	INIT_RDMA_OBJ_SIZE(ib_pd, srx_pd, ibpd),
+	INIT_RDMA_OBJ_SIZE(ib_qp, srx_qp, ibqp),
+	INIT_RDMA_OBJ_SIZE(ib_ucontext, srx_ucontext, ibuc),
+};

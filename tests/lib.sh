@@ -1,0 +1,169 @@
+# SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+#
+# Helpers for srx integration tests. Sourced by tests/guest-run inside
+# the QEMU guest; every test_* function runs in its own subshell and
+# fails if any assertion fails.
+
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$TESTS_DIR/.." && pwd)
+BIN=$REPO/build/tests
+T_FAILED=0
+WAIT_TRIES=${WAIT_TRIES:-300}
+
+fail() {
+	echo "  FAIL: $*"
+	T_FAILED=1
+}
+
+note() {
+	echo "  $*"
+}
+
+# expect_ok CMD...: the command must succeed.
+expect_ok() {
+	local out rc
+	out=$("$@" 2>&1)
+	rc=$?
+	[ $rc -eq 0 ] || fail "'$*' exited $rc: $out"
+	return $rc
+}
+
+# expect_err MESSAGE CMD...: the command must fail and print MESSAGE
+# (the strerror text of the expected errno).
+expect_err() {
+	local msg=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		fail "'$*' succeeded, expected '$msg'"
+		return 1
+	fi
+	case $out in
+	*"$msg"*) return 0 ;;
+	esac
+	fail "'$*' failed with '$out', expected '$msg'"
+	return 1
+}
+
+# expect_match REGEX TEXT [WHAT]
+expect_match() {
+	if ! grep -Eq -- "$1" <<<"$2"; then
+		fail "${3:-output} does not match /$1/: $2"
+		return 1
+	fi
+}
+
+expect_no_match() {
+	if grep -Eq -- "$1" <<<"$2"; then
+		fail "${3:-output} unexpectedly matches /$1/: $2"
+		return 1
+	fi
+}
+
+expect_eq() {
+	[ "$1" = "$2" ] || fail "${3:-value}: got '$1', expected '$2'"
+}
+
+# wait_for CMD...: poll a condition that has no event to wait on
+# (e.g. the GID cache, updated from a workqueue). Bounded.
+wait_for() {
+	local i
+	for ((i = 0; i < WAIT_TRIES; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	fail "timed out waiting for: $*"
+	return 1
+}
+
+srx_loaded() {
+	[ -d /sys/module/srx ]
+}
+
+srx_load() {
+	local m
+	for m in ib_core ib_uverbs rdma_ucm; do
+		modprobe "$m" || return 1
+	done
+	srx_loaded || insmod "$SRX_KO" || return 1
+}
+
+srx_unload() {
+	srx_loaded || return 0
+	rmmod srx
+}
+
+# Remove every srx/rxe link left behind by a failed test.
+links_clean() {
+	local dev
+	for dev in $(rdma -j link show 2>/dev/null |
+		     python3 -c 'import json,sys
+for l in json.load(sys.stdin): print(l["ifname"])' 2>/dev/null); do
+		rdma link delete "$dev" 2>/dev/null
+	done
+}
+
+# The lines "rdma link show" prints for device $1.
+link_line() {
+	rdma link show 2>/dev/null | grep "link $1/"
+}
+
+gids_of() {
+	ibv_devinfo -v -d "$1" 2>/dev/null | grep -E 'GID\['
+}
+
+# EUI-64 node GUID ibv_devinfo prints (xxxx:xxxx:xxxx:xxxx) for MAC $1.
+guid_of_mac() {
+	python3 - "$1" <<'PY'
+import sys
+b = [int(x, 16) for x in sys.argv[1].split(':')]
+b[0] ^= 2
+g = b[:3] + [0xff, 0xfe] + b[3:]
+print(':'.join('%02x%02x' % (g[i], g[i + 1]) for i in range(0, 8, 2)))
+PY
+}
+
+mac_of() {
+	cat "/sys/class/net/$1/address"
+}
+
+# make_veth A B: a veth pair with both ends up.
+make_veth() {
+	ip link add "$1" type veth peer name "$2" &&
+		ip link set "$1" up && ip link set "$2" up
+}
+
+# start_watch DEV [N]: run srx_evwatch in the background; its output
+# goes to $WATCH_OUT. Returns once the process holds an open context.
+start_watch() {
+	WATCH_OUT=$(mktemp)
+	local fifo
+	fifo=$(mktemp -u)
+	mkfifo "$fifo"
+	timeout 60 "$BIN/srx_evwatch" "$@" >"$fifo" 2>&1 &
+	WATCH_PID=$!
+	exec 7<"$fifo"
+	rm -f "$fifo"
+	local line
+	if ! read -r -t 30 line <&7 || [ "$line" != ready ]; then
+		fail "srx_evwatch did not become ready: $line"
+		return 1
+	fi
+	# Keep draining the pipe into the output file.
+	cat <&7 >"$WATCH_OUT" &
+	WATCH_CAT=$!
+	exec 7<&-
+}
+
+# wait_watch: wait for srx_evwatch to exit (bounded by its timeout);
+# prints its output and returns its status (124: timed out).
+wait_watch() {
+	local rc
+	wait "$WATCH_PID"
+	rc=$?
+	wait "$WATCH_CAT" 2>/dev/null
+	cat "$WATCH_OUT"
+	rm -f "$WATCH_OUT"
+	return $rc
+}
