@@ -28,6 +28,15 @@ expect_ok() {
 	return $rc
 }
 
+# expect_fail CMD...: the command must fail, whatever its message.
+expect_fail() {
+	local out
+	if out=$("$@" 2>&1); then
+		fail "'$*' succeeded, expected failure: $out"
+		return 1
+	fi
+}
+
 # expect_err MESSAGE CMD...: the command must fail and print MESSAGE
 # (the strerror text of the expected errno).
 expect_err() {
@@ -83,7 +92,7 @@ srx_loaded() {
 
 srx_load() {
 	local m
-	for m in ib_core ib_uverbs rdma_ucm; do
+	for m in ib_core ib_uverbs rdma_ucm udp_tunnel ip6_udp_tunnel; do
 		modprobe "$m" || return 1
 	done
 	srx_loaded || insmod "$SRX_KO" || return 1
@@ -157,13 +166,16 @@ start_watch() {
 }
 
 # wait_watch: wait for srx_evwatch to exit (bounded by its timeout);
-# prints its output and returns its status (124: timed out).
+# sets WATCH_RESULT to its output without GID_CHANGE lines, whose number
+# depends on address timing, and returns its status (124: timed out).
+# Call it directly, not in $(...): only this shell can wait for it.
 wait_watch() {
 	local rc
 	wait "$WATCH_PID"
 	rc=$?
-	wait "$WATCH_CAT" 2>/dev/null
-	cat "$WATCH_OUT"
+	wait "$WATCH_CAT"
+	WATCH_RESULT=$(grep -v GID_CHANGE "$WATCH_OUT")
 	rm -f "$WATCH_OUT"
+	[ $rc -eq 0 ] || fail "srx_evwatch exited $rc: $WATCH_RESULT"
 	return $rc
 }

@@ -12,12 +12,18 @@
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/refcount.h>
+#include <linux/stringify.h>
 #include <rdma/ib_verbs.h>
 
 #include "srx_util.h"
 
 #define SRX_DRV_NAME		"srx"
-#define SRX_VERSION		"0.1.0"
+#define SRX_VER_MAJOR		0
+#define SRX_VER_MINOR		1
+#define SRX_VER_SUB		0
+#define SRX_VERSION		__stringify(SRX_VER_MAJOR) "." \
+				__stringify(SRX_VER_MINOR) "." \
+				__stringify(SRX_VER_SUB)
 #define SRX_UDP_PORT		4791
 
 /* rdma_rxe's user ABI version; Debian's librxe checks it. */
@@ -27,7 +33,6 @@
 #define SRX_PKEY_TBL_LEN	1
 #define SRX_GID_TBL_LEN		128
 #define SRX_VENDOR_ID		0xffffff
-#define SRX_MAX_MR_SIZE		(1ULL << 32)
 
 struct srx_sock;
 
@@ -68,9 +73,6 @@ static inline struct srx_dev *to_sdev(struct ib_device *ibdev)
 {
 	return container_of(ibdev, struct srx_dev, ibdev);
 }
-
-/* srx_main.c */
-bool srx_is_srx_ibdev(const struct ib_device *ibdev);
 
 /* srx_verbs.c */
 extern const struct ib_device_ops srx_dev_ops;

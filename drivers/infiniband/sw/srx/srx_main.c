@@ -18,6 +18,7 @@
 
 #include <linux/module.h>
 #include <rdma/rdma_netlink.h>
+#include <rdma/srx.h>
 
 #include "srx.h"
 
@@ -61,10 +62,11 @@ static void srx_reap(bool all)
 	}
 }
 
-bool srx_is_srx_ibdev(const struct ib_device *ibdev)
+bool srx_is_srx_device(const struct ib_device *ibdev)
 {
 	return ibdev->ops.dealloc_driver == srx_dealloc_driver;
 }
+EXPORT_SYMBOL_GPL(srx_is_srx_device);
 
 static const struct ib_device_ops srx_lifetime_ops = {
 	.dealloc_driver = srx_dealloc_driver,
@@ -200,7 +202,7 @@ static int srx_netdev_event(struct notifier_block *nb, unsigned long event,
 	ibdev = ib_device_get_by_netdev(ndev, RDMA_DRIVER_RXE);
 	if (!ibdev)
 		return NOTIFY_DONE;
-	if (!srx_is_srx_ibdev(ibdev))
+	if (!srx_is_srx_device(ibdev))
 		goto out;
 
 	switch (event) {

@@ -23,7 +23,9 @@ static int srx_query_device(struct ib_device *ibdev,
 		return -EINVAL;
 
 	memset(attr, 0, sizeof(*attr));
-	attr->fw_ver = 0;
+	/* rdma-core prints this as major.minor.sub, 16 bits each. */
+	attr->fw_ver = (u64)SRX_VER_MAJOR << 32 | SRX_VER_MINOR << 16 |
+		       SRX_VER_SUB;
 	attr->sys_image_guid = ibdev->node_guid;
 	attr->max_mr_size = 0;
 	attr->page_size_cap = PAGE_SIZE;
@@ -34,7 +36,11 @@ static int srx_query_device(struct ib_device *ibdev,
 	attr->max_pkeys = SRX_PKEY_TBL_LEN;
 	attr->local_ca_ack_delay = 15;
 	attr->max_fast_reg_page_list_len = 0;
-	attr->kernel_cap_flags = IBK_ALLOW_USER_UNREG;
+	/*
+	 * Kernel PDs use lkey 0 for the whole kernel address space, so ULPs
+	 * and ib_mad need no DMA MR. Only kernel QPs may ever use it.
+	 */
+	attr->kernel_cap_flags = IBK_ALLOW_USER_UNREG | IBK_LOCAL_DMA_LKEY;
 	return 0;
 }
 
