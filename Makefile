@@ -10,7 +10,7 @@ SRX := drivers/infiniband/sw/srx
 CFLAGS_USER := -O2 -g -Wall -Wextra -Werror
 TEST_PROGS := $(patsubst tests/%.c,build/tests/%,$(wildcard tests/*.c))
 
-.PHONY: all module module-debug test-progs check clean
+.PHONY: all module module-debug test-progs check demo clean
 
 all: module test-progs
 
@@ -30,6 +30,11 @@ build/tests/%: tests/%.c
 
 check:
 	scripts/check
+
+demo:
+	scripts/setup
+	$(MAKE) all
+	scripts/demo
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
