@@ -30,7 +30,7 @@ test_ibv_devinfo() {
 	expect_match 'max_mtu:[[:space:]]+4096 \(5\)' "$out" ibv_devinfo
 	expect_match 'active_mtu:[[:space:]]+1024 \(3\)' "$out" ibv_devinfo
 	expect_match 'link_layer:[[:space:]]+Ethernet' "$out" ibv_devinfo
-	expect_match 'fw_ver:[[:space:]]+0\.1\.0' "$out" ibv_devinfo
+	expect_match "fw_ver:[[:space:]]+$(modinfo -F version "$SRX_KO")\$" "$out" ibv_devinfo
 	expect_match 'max_pd:[[:space:]]+65536' "$out" ibv_devinfo
 	expect_match 'max_pkeys:[[:space:]]+1$' "$out" ibv_devinfo
 	guid=$(guid_of_mac "$(mac_of eth0)")
@@ -146,7 +146,6 @@ test_two_devices() {
 test_restrack_with_open_context() {
 	expect_ok rdma link add srx0 type srx netdev eth0 || return
 	start_watch srx0 || return
-	expect_match 'srx0: .*pd 1 ' "$(rdma res show)" "rdma res with a PD"
 	expect_match 'dev srx0 .*comm srx_evwatch' "$(rdma res show pd)" "rdma res show pd"
 	expect_ok rdma link delete srx0
 	wait_watch

@@ -740,6 +740,7 @@ srx_main.o: /work/main/drivers/infiniband/sw/srx/srx_main.c \
  /usr/src/linux-headers-6.12.117+deb12-common/include/uapi/linux/if_bonding.h \
  /usr/src/linux-headers-6.12.117+deb12-common/include/uapi/linux/netdev.h \
  /usr/src/linux-headers-6.12.117+deb12-common/include/linux/hashtable.h \
+ /usr/src/linux-headers-6.12.117+deb12-common/include/rdma/ib_umem.h \
  /usr/src/linux-headers-6.12.117+deb12-common/include/rdma/ib_verbs.h \
  /usr/src/linux-headers-6.12.117+deb12-common/include/linux/ethtool.h \
  /usr/src/linux-headers-6.12.117+deb12-common/include/uapi/linux/ethtool.h \
@@ -819,4 +820,5 @@ srx_main.o: /work/main/drivers/infiniband/sw/srx/srx_main.c \
  /usr/src/linux-headers-6.12.117+deb12-common/include/uapi/rdma/rdma_user_ioctl_cmds.h \
  /usr/src/linux-headers-6.12.117+deb12-common/include/uapi/rdma/ib_user_ioctl_verbs.h \
  /usr/src/linux-headers-6.12.117+deb12-common/include/uapi/rdma/ib_user_verbs.h \
+ /usr/src/linux-headers-6.12.117+deb12-common/include/uapi/rdma/rdma_user_rxe.h \
  /work/main/drivers/infiniband/sw/srx/srx_util.h

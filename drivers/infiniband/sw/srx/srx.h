@@ -13,13 +13,16 @@
 #include <linux/netdevice.h>
 #include <linux/refcount.h>
 #include <linux/stringify.h>
+#include <linux/xarray.h>
+#include <rdma/ib_umem.h>
 #include <rdma/ib_verbs.h>
+#include <uapi/rdma/rdma_user_rxe.h>
 
 #include "srx_util.h"
 
 #define SRX_DRV_NAME		"srx"
 #define SRX_VER_MAJOR		0
-#define SRX_VER_MINOR		1
+#define SRX_VER_MINOR		2
 #define SRX_VER_SUB		0
 #define SRX_VERSION		__stringify(SRX_VER_MAJOR) "." \
 				__stringify(SRX_VER_MINOR) "." \
@@ -29,21 +32,58 @@
 /* rdma_rxe's user ABI version; Debian's librxe checks it. */
 #define SRX_UVERBS_ABI_VERSION	2
 
+/* Device limits: query_device reports these and every one is enforced. */
 #define SRX_MAX_PD		0x10000
-#define SRX_PKEY_TBL_LEN	1
+#define SRX_MAX_QP		0x4000
+#define SRX_MAX_QP_WR		0x4000
+#define SRX_MAX_SGE		32
+#define SRX_MAX_INLINE		512
+#define SRX_MAX_CQ		0x4000
+#define SRX_MAX_CQE		0xffff
+#define SRX_MAX_SRQ		0x1000
+#define SRX_MAX_SRQ_WR		0x4000
+#define SRX_MAX_MR		0x10000
+#define SRX_MAX_MW		0x10000
+#define SRX_MAX_AH		0x10000
+#define SRX_MAX_MR_SIZE		BIT_ULL(40)
+#define SRX_MAX_FRWR_PAGES	512
+#define SRX_MAX_MSG_SZ		BIT(31)
 #define SRX_GID_TBL_LEN		128
 #define SRX_VENDOR_ID		0xffffff
 
+/* Object numbers. QPN 1 is the GSI QP; user QPNs start above 15. */
+#define SRX_QPN_MIN		16
+#define SRX_QPN_MAX		0xffffff
+#define SRX_KEY_INDEX_MAX	0xffffff	/* lkey/rkey = index << 8 | key */
+
 struct srx_sock;
+
+/* A numbered (or just counted) set of objects with an enforced limit. */
+struct srx_table {
+	struct xarray		xa;
+	u32			min;
+	u32			max;
+	u32			next;
+	u32			limit;
+	atomic_t		count;
+};
 
 struct srx_dev {
 	struct ib_device	ibdev;
 	struct list_head	list;		/* on srx_devices */
 	struct net_device	*ndev;		/* held by ib_device_set_netdev */
 	struct srx_sock		*sock;		/* UDP 4791 in ndev's netns */
-	atomic_t		num_pd;
 	enum ib_port_state	last_state;	/* for PORT_ACTIVE/ERR events */
 	bool			dead;		/* dealloc_driver has run */
+
+	struct srx_table	pd_tbl;
+	struct srx_table	cq_tbl;
+	struct srx_table	qp_tbl;		/* by QPN */
+	struct srx_table	srq_tbl;	/* by SRQ number */
+	struct srx_table	mr_tbl;		/* count only */
+	struct srx_table	mw_tbl;		/* count only */
+	struct srx_table	key_tbl;	/* MRs and MWs by key index */
+	struct srx_table	ah_tbl;		/* by AH number */
 };
 
 struct srx_ucontext {
@@ -54,19 +94,101 @@ struct srx_pd {
 	struct ib_pd		ibpd;
 };
 
-/* Placeholders until the verbs control path lands. */
-struct srx_cq {
-	struct ib_cq		ibcq;
-};
-
-struct srx_qp {
-	struct ib_qp		ibqp;
-};
-
 struct srx_mmap_entry {
 	struct rdma_user_mmap_entry	rdma;
 	void				*buf;	/* vmalloc_user(), owned */
 	size_t				size;
+};
+
+/*
+ * A ring in rdma_rxe's layout (struct rxe_queue_buf). For rings user space
+ * maps, the index the kernel owns lives in @prod or @cons and is only
+ * copied out; the user's index is read once, masked, and never trusted.
+ */
+enum srx_queue_kind {
+	SRX_Q_KERNEL,		/* kernel produces and consumes */
+	SRX_Q_FROM_USER,	/* user produces (SQ, RQ, SRQ), kernel consumes */
+	SRX_Q_TO_USER,		/* kernel produces (CQ), user consumes */
+};
+
+struct srx_queue {
+	struct rxe_queue_buf	*buf;
+	struct srx_mmap_entry	*mme;	/* set when mapped: it owns buf */
+	size_t			buf_size;
+	u32			index_mask;
+	u32			log2_elem_size;
+	u32			prod;
+	u32			cons;
+	enum srx_queue_kind	kind;
+};
+
+struct srx_cq {
+	struct ib_cq		ibcq;
+	spinlock_t		lock;		/* queue and notify state */
+	struct srx_queue	q;
+	u8			notify;		/* armed IB_CQ_* flags */
+	bool			is_user;
+};
+
+struct srx_srq {
+	struct ib_srq		ibsrq;
+	spinlock_t		lock;		/* producer side (kernel posts) */
+	struct srx_queue	q;
+	u32			srq_num;
+	u32			max_wr;
+	u32			max_sge;
+	u32			limit;		/* armed srq_limit, 0 = off */
+	bool			is_user;
+};
+
+/* A resolved address vector (QP path or AH). */
+struct srx_av {
+	struct rdma_ah_attr	attr;
+	u8			network_type;	/* RXE_NETWORK_TYPE_* */
+	u8			dmac[ETH_ALEN];
+};
+
+struct srx_qp {
+	struct ib_qp		ibqp;
+	struct mutex		mlock;		/* modify/query/destroy */
+	spinlock_t		sq_lock;	/* SQ ring; state writes */
+	spinlock_t		rq_lock;	/* RQ ring; state writes */
+	struct srx_queue	sq;
+	struct srx_queue	rq;		/* unused with an SRQ */
+	enum ib_qp_state	state;
+	struct ib_qp_cap	cap;
+	enum ib_sig_type	sq_sig_type;
+	struct ib_qp_attr	attr;		/* as last set */
+	struct srx_av		av;
+	struct srx_av		alt_av;
+	bool			is_user;
+};
+
+enum srx_mr_kind {
+	SRX_MR_DMA,
+	SRX_MR_USER,
+	SRX_MR_FAST,
+};
+
+struct srx_mr {
+	struct ib_mr		ibmr;
+	enum srx_mr_kind	kind;
+	int			access;
+	struct ib_umem		*umem;		/* SRX_MR_USER */
+	u64			*pages;		/* SRX_MR_FAST page list */
+	u32			max_pages;
+	u32			npages;
+	atomic_t		num_mw;		/* MWs bound to this MR */
+};
+
+struct srx_mw {
+	struct ib_mw		ibmw;
+};
+
+struct srx_ah {
+	struct ib_ah		ibah;
+	struct srx_av		av;
+	u32			ah_num;
 };
 
 static inline struct srx_dev *to_sdev(struct ib_device *ibdev)
@@ -74,17 +196,127 @@ static inline struct srx_dev *to_sdev(struct ib_device *ibdev)
 	return container_of(ibdev, struct srx_dev, ibdev);
 }
 
+static inline struct srx_cq *to_scq(struct ib_cq *ib)
+{
+	return container_of(ib, struct srx_cq, ibcq);
+}
+
+static inline struct srx_srq *to_ssrq(struct ib_srq *ib)
+{
+	return container_of(ib, struct srx_srq, ibsrq);
+}
+
+static inline struct srx_qp *to_sqp(struct ib_qp *ib)
+{
+	return container_of(ib, struct srx_qp, ibqp);
+}
+
+static inline struct srx_mr *to_smr(struct ib_mr *ib)
+{
+	return container_of(ib, struct srx_mr, ibmr);
+}
+
+static inline struct srx_mw *to_smw(struct ib_mw *ib)
+{
+	return container_of(ib, struct srx_mw, ibmw);
+}
+
+static inline struct srx_ah *to_sah(struct ib_ah *ib)
+{
+	return container_of(ib, struct srx_ah, ibah);
+}
+
+/* srx_pool.c */
+void srx_table_init(struct srx_table *t, u32 min, u32 max, u32 limit);
+void srx_table_destroy(struct srx_table *t);
+int srx_table_add(struct srx_table *t, void *obj, u32 *id, gfp_t gfp);
+int srx_table_add_at(struct srx_table *t, void *obj, u32 id);
+void srx_table_del(struct srx_table *t, u32 id);
+void srx_dev_tables_init(struct srx_dev *sdev);
+void srx_dev_tables_destroy(struct srx_dev *sdev);
+
 /* srx_verbs.c */
 extern const struct ib_device_ops srx_dev_ops;
 enum ib_port_state srx_port_state(struct srx_dev *sdev);
 void srx_port_event(struct srx_dev *sdev);
 
 /* srx_queue.c */
+int srx_queue_init(struct srx_queue *q, u32 *num_elem, u32 elem_size,
+		   enum srx_queue_kind kind);
+int srx_queue_map(struct srx_queue *q, struct ib_udata *udata,
+		  struct mminfo *mi);
+void srx_queue_free(struct srx_queue *q);
+void srx_queue_reset(struct srx_queue *q);
+int srx_queue_resize(struct srx_queue *q, spinlock_t *lock, u32 *num_elem,
+		     struct ib_udata *udata, struct mminfo *mi);
+u32 srx_queue_prod(struct srx_queue *q);
+u32 srx_queue_cons(struct srx_queue *q);
+u32 srx_queue_count(struct srx_queue *q);
+bool srx_queue_full(struct srx_queue *q);
+void *srx_queue_elem(struct srx_queue *q, u32 index);
+void srx_queue_advance_prod(struct srx_queue *q);
+void srx_queue_advance_cons(struct srx_queue *q);
 struct srx_mmap_entry *srx_mmap_entry_insert(struct ib_ucontext *uctx,
 					     void *buf, size_t size,
 					     u64 *offset);
 int srx_mmap(struct ib_ucontext *uctx, struct vm_area_struct *vma);
 void srx_mmap_free(struct rdma_user_mmap_entry *entry);
+
+/* srx_cq.c */
+int srx_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
+		  struct uverbs_attr_bundle *attrs);
+int srx_destroy_cq(struct ib_cq *ibcq, struct ib_udata *udata);
+int srx_resize_cq(struct ib_cq *ibcq, int cqe, struct ib_udata *udata);
+int srx_poll_cq(struct ib_cq *ibcq, int num, struct ib_wc *wc);
+int srx_peek_cq(struct ib_cq *ibcq, int wc_cnt);
+int srx_req_notify_cq(struct ib_cq *ibcq, enum ib_cq_notify_flags flags);
+int srx_cq_post(struct srx_cq *cq, const struct ib_wc *wc, bool solicited);
+
+/* srx_srq.c */
+int srx_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
+		   struct ib_udata *udata);
+int srx_modify_srq(struct ib_srq *ibsrq, struct ib_srq_attr *attr,
+		   enum ib_srq_attr_mask mask, struct ib_udata *udata);
+int srx_query_srq(struct ib_srq *ibsrq, struct ib_srq_attr *attr);
+int srx_destroy_srq(struct ib_srq *ibsrq, struct ib_udata *udata);
+int srx_post_srq_recv(struct ib_srq *ibsrq, const struct ib_recv_wr *wr,
+		      const struct ib_recv_wr **bad_wr);
+u32 srx_recv_wqe_size(u32 max_sge);
+int srx_recv_wqe_fill(struct rxe_recv_wqe *wqe, const struct ib_recv_wr *wr,
+		      u32 max_sge);
+
+/* srx_qp.c */
+int srx_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
+		  struct ib_udata *udata);
+int srx_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
+		  struct ib_udata *udata);
+int srx_query_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
+		 struct ib_qp_init_attr *init);
+int srx_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata);
+int srx_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
+		  const struct ib_send_wr **bad_wr);
+int srx_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
+		  const struct ib_recv_wr **bad_wr);
+
+/* srx_mr.c */
+struct ib_mr *srx_get_dma_mr(struct ib_pd *ibpd, int access);
+struct ib_mr *srx_reg_user_mr(struct ib_pd *ibpd, u64 start, u64 length,
+			      u64 iova, int access, struct ib_udata *udata);
+struct ib_mr *srx_alloc_mr(struct ib_pd *ibpd, enum ib_mr_type type,
+			   u32 max_num_sg);
+int srx_map_mr_sg(struct ib_mr *ibmr, struct scatterlist *sg, int sg_nents,
+		  unsigned int *sg_offset);
+int srx_dereg_mr(struct ib_mr *ibmr, struct ib_udata *udata);
+int srx_alloc_mw(struct ib_mw *ibmw, struct ib_udata *udata);
+int srx_dealloc_mw(struct ib_mw *ibmw);
+
+/* srx_ah.c */
+int srx_av_from_attr(struct srx_dev *sdev, struct srx_av *av,
+		     const struct rdma_ah_attr *attr);
+int srx_create_ah(struct ib_ah *ibah, struct rdma_ah_init_attr *init,
+		  struct ib_udata *udata);
+int srx_query_ah(struct ib_ah *ibah, struct rdma_ah_attr *attr);
+int srx_destroy_ah(struct ib_ah *ibah, u32 flags);
 
 /* srx_net.c */
 struct srx_sock *srx_sock_get(struct net *net);

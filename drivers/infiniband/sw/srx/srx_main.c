@@ -40,6 +40,7 @@ static void srx_dealloc_driver(struct ib_device *ibdev)
 	if (sdev->sock)
 		srx_sock_put(sdev->sock);
 	sdev->sock = NULL;
+	srx_dev_tables_destroy(sdev);
 	WRITE_ONCE(sdev->dead, true);
 }
 
@@ -78,7 +79,7 @@ static void srx_init_ibdev(struct srx_dev *sdev, struct net_device *ndev)
 
 	INIT_LIST_HEAD(&sdev->list);
 	sdev->ndev = ndev;
-	atomic_set(&sdev->num_pd, 0);
+	srx_dev_tables_init(sdev);
 	sdev->last_state = srx_port_state(sdev);
 
 	strscpy(ibdev->node_desc, "srx", sizeof(ibdev->node_desc));
@@ -87,6 +88,9 @@ static void srx_init_ibdev(struct srx_dev *sdev, struct net_device *ndev)
 	ibdev->num_comp_vectors = num_possible_cpus();
 	ibdev->local_dma_lkey = 0;
 	ibdev->node_guid = srx_mac_to_guid(ndev->dev_addr);
+	/* librxe arms CQs and rings the SQ doorbell through these. */
+	ibdev->uverbs_cmd_mask |= BIT_ULL(IB_USER_VERBS_CMD_REQ_NOTIFY_CQ) |
+				  BIT_ULL(IB_USER_VERBS_CMD_POST_SEND);
 
 	ib_set_device_ops(ibdev, &srx_dev_ops);
 	ib_set_device_ops(ibdev, &srx_lifetime_ops);

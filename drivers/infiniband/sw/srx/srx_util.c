@@ -9,7 +9,9 @@
 #include <linux/errno.h>
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
+#include <linux/log2.h>
 #include <linux/netdevice.h>
+#include <linux/sizes.h>
 #include <linux/string.h>
 #include <linux/unaligned.h>
 #include <rdma/ib_verbs.h>
@@ -83,5 +85,102 @@ int srx_check_netdev(const struct net_device *ndev)
 		return -EOPNOTSUPP;
 	if (!is_valid_ether_addr(ndev->dev_addr))
 		return -EADDRNOTAVAIL;
+	return 0;
+}
+
+/**
+ * srx_ring_geometry - size a ring for @num_elem usable entries
+ * @num_elem: entries the caller asked for, 1..@max_elem
+ * @elem_size: bytes per entry, rounded up to a power of two
+ * @max_elem: the device limit for this ring
+ * @slots: set to the number of slots, a power of two > @num_elem
+ * @log2_elem_size: set to log2 of the rounded entry size
+ *
+ * Return: 0, or -EINVAL for a zero or over-limit request.
+ */
+int srx_ring_geometry(u32 num_elem, u32 elem_size, u32 max_elem,
+		      u32 *slots, u32 *log2_elem_size)
+{
+	if (!num_elem || num_elem > max_elem || !elem_size ||
+	    elem_size > SZ_64K || max_elem >= BIT(30))
+		return -EINVAL;
+	*slots = roundup_pow_of_two(num_elem + 1);
+	*log2_elem_size = order_base_2(elem_size);
+	return 0;
+}
+
+#define SRX_QP_ACCESS	(IB_ACCESS_REMOTE_WRITE | IB_ACCESS_REMOTE_READ | \
+			 IB_ACCESS_REMOTE_ATOMIC | IB_ACCESS_LOCAL_WRITE)
+
+/**
+ * srx_qp_attr_check - check the values of a modify_qp request
+ * @attr: the attributes
+ * @mask: which of them are set (already checked against the transition)
+ *
+ * Return: 0, -EINVAL for an out-of-range value, -EOPNOTSUPP for path
+ * migration, which srx does not implement.
+ */
+int srx_qp_attr_check(const struct ib_qp_attr *attr, int mask)
+{
+	if ((mask & IB_QP_PORT) && attr->port_num != 1)
+		return -EINVAL;
+	if ((mask & IB_QP_PKEY_INDEX) && attr->pkey_index >= SRX_PKEY_TBL_LEN)
+		return -EINVAL;
+	if ((mask & IB_QP_PATH_MTU) &&
+	    (attr->path_mtu < IB_MTU_256 || attr->path_mtu > IB_MTU_4096))
+		return -EINVAL;
+	if ((mask & IB_QP_TIMEOUT) && attr->timeout > 31)
+		return -EINVAL;
+	if ((mask & IB_QP_RETRY_CNT) && attr->retry_cnt > 7)
+		return -EINVAL;
+	if ((mask & IB_QP_RNR_RETRY) && attr->rnr_retry > 7)
+		return -EINVAL;
+	if ((mask & IB_QP_MIN_RNR_TIMER) && attr->min_rnr_timer > 31)
+		return -EINVAL;
+	if ((mask & IB_QP_SQ_PSN) && attr->sq_psn > SRX_PSN_MASK)
+		return -EINVAL;
+	if ((mask & IB_QP_RQ_PSN) && attr->rq_psn > SRX_PSN_MASK)
+		return -EINVAL;
+	if ((mask & IB_QP_DEST_QPN) && attr->dest_qp_num > SRX_PSN_MASK)
+		return -EINVAL;
+	if ((mask & IB_QP_MAX_QP_RD_ATOMIC) &&
+	    attr->max_rd_atomic > SRX_MAX_RD_ATOMIC)
+		return -EINVAL;
+	if ((mask & IB_QP_MAX_DEST_RD_ATOMIC) &&
+	    attr->max_dest_rd_atomic > SRX_MAX_RD_ATOMIC)
+		return -EINVAL;
+	if ((mask & IB_QP_ACCESS_FLAGS) &&
+	    (attr->qp_access_flags & ~SRX_QP_ACCESS))
+		return -EINVAL;
+	if ((mask & IB_QP_PATH_MIG_STATE) &&
+	    attr->path_mig_state != IB_MIG_MIGRATED)
+		return -EOPNOTSUPP;
+	/* No automatic path migration: no alternate path. */
+	if (mask & IB_QP_ALT_PATH)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+#define SRX_MR_ACCESS	(IB_ACCESS_LOCAL_WRITE | IB_ACCESS_REMOTE_WRITE | \
+			 IB_ACCESS_REMOTE_READ | IB_ACCESS_REMOTE_ATOMIC | \
+			 IB_ACCESS_MW_BIND | IB_ZERO_BASED | \
+			 IB_ACCESS_RELAXED_ORDERING)
+
+/**
+ * srx_mr_access_check - check MR access flags
+ * @access: IB_ACCESS_* flags
+ *
+ * Remote write or atomic access needs local write, as the verbs spec
+ * requires; on-demand paging is not implemented.
+ *
+ * Return: 0, -EINVAL, or -EOPNOTSUPP.
+ */
+int srx_mr_access_check(int access)
+{
+	if (access & ~SRX_MR_ACCESS)
+		return access & IB_ACCESS_ON_DEMAND ? -EOPNOTSUPP : -EINVAL;
+	if ((access & (IB_ACCESS_REMOTE_WRITE | IB_ACCESS_REMOTE_ATOMIC)) &&
+	    !(access & IB_ACCESS_LOCAL_WRITE))
+		return -EINVAL;
 	return 0;
 }

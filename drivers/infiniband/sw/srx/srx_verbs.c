@@ -2,9 +2,8 @@
 /*
  * srx: ib_device_ops for the device, port, context and PD.
  *
- * Every limit reported by srx_query_device() is enforced by srx. Objects
- * whose verbs are not implemented yet report a limit of zero, and their
- * verbs fail with -EOPNOTSUPP rather than pretend.
+ * Every limit reported by srx_query_device() is enforced by srx. The
+ * object verbs live in srx_{cq,srq,qp,mr,ah}.c.
  *
  * Copyright (c) 2026 The srx authors.
  */
@@ -27,15 +26,36 @@ static int srx_query_device(struct ib_device *ibdev,
 	attr->fw_ver = (u64)SRX_VER_MAJOR << 32 | SRX_VER_MINOR << 16 |
 		       SRX_VER_SUB;
 	attr->sys_image_guid = ibdev->node_guid;
-	attr->max_mr_size = 0;
+	attr->max_mr_size = SRX_MAX_MR_SIZE;
 	attr->page_size_cap = PAGE_SIZE;
 	attr->vendor_id = SRX_VENDOR_ID;
 	attr->vendor_part_id = 0;
 	attr->hw_ver = 0;
+	attr->max_qp = SRX_MAX_QP;
+	attr->max_qp_wr = SRX_MAX_QP_WR;
+	attr->device_cap_flags = IB_DEVICE_SRQ_RESIZE |
+				 IB_DEVICE_MEM_MGT_EXTENSIONS |
+				 IB_DEVICE_MEM_WINDOW |
+				 IB_DEVICE_MEM_WINDOW_TYPE_2B;
+	attr->max_send_sge = SRX_MAX_SGE;
+	attr->max_recv_sge = SRX_MAX_SGE;
+	attr->max_sge_rd = SRX_MAX_SGE;
+	attr->max_cq = SRX_MAX_CQ;
+	attr->max_cqe = SRX_MAX_CQE;
+	attr->max_mr = SRX_MAX_MR;
 	attr->max_pd = SRX_MAX_PD;
+	attr->max_qp_rd_atom = SRX_MAX_RD_ATOMIC;
+	attr->max_qp_init_rd_atom = SRX_MAX_RD_ATOMIC;
+	attr->max_res_rd_atom = SRX_MAX_RD_ATOMIC * SRX_MAX_QP;
+	attr->atomic_cap = IB_ATOMIC_NONE;
+	attr->max_mw = SRX_MAX_MW;
+	attr->max_ah = SRX_MAX_AH;
+	attr->max_srq = SRX_MAX_SRQ;
+	attr->max_srq_wr = SRX_MAX_SRQ_WR;
+	attr->max_srq_sge = SRX_MAX_SGE;
+	attr->max_fast_reg_page_list_len = SRX_MAX_FRWR_PAGES;
 	attr->max_pkeys = SRX_PKEY_TBL_LEN;
 	attr->local_ca_ack_delay = 15;
-	attr->max_fast_reg_page_list_len = 0;
 	/*
 	 * Kernel PDs use lkey 0 for the whole kernel address space, so ULPs
 	 * and ib_mad need no DMA MR. Only kernel QPs may ever use it.
@@ -88,7 +108,7 @@ static int srx_query_port(struct ib_device *ibdev, u32 port,
 	attr->gid_tbl_len = SRX_GID_TBL_LEN;
 	attr->pkey_tbl_len = SRX_PKEY_TBL_LEN;
 	attr->port_cap_flags = IB_PORT_CM_SUP;
-	attr->max_msg_sz = 0;
+	attr->max_msg_sz = SRX_MAX_MSG_SZ;
 	attr->max_vl_num = 1;
 	attr->ip_gids = true;
 
@@ -158,90 +178,15 @@ static void srx_disassociate_ucontext(struct ib_ucontext *ibuc)
 
 static int srx_alloc_pd(struct ib_pd *ibpd, struct ib_udata *udata)
 {
-	struct srx_dev *sdev = to_sdev(ibpd->device);
-
 	if (udata && udata->inlen)
 		return -EINVAL;
-	if (atomic_inc_return(&sdev->num_pd) > SRX_MAX_PD) {
-		atomic_dec(&sdev->num_pd);
-		return -ENOMEM;
-	}
-	return 0;
+	return srx_table_add(&to_sdev(ibpd->device)->pd_tbl, ibpd, NULL,
+			     GFP_KERNEL);
 }
 
 static int srx_dealloc_pd(struct ib_pd *ibpd, struct ib_udata *udata)
 {
-	atomic_dec(&to_sdev(ibpd->device)->num_pd);
-	return 0;
-}
-
-/* Verbs the core requires at registration; they arrive with later work. */
-static int srx_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
-			 struct ib_udata *udata)
-{
-	return -EOPNOTSUPP;
-}
-
-static int srx_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr,
-			 int mask, struct ib_udata *udata)
-{
-	return -EOPNOTSUPP;
-}
-
-static int srx_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
-{
-	return 0;
-}
-
-static int srx_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
-			 const struct ib_send_wr **bad_wr)
-{
-	*bad_wr = wr;
-	return -EOPNOTSUPP;
-}
-
-static int srx_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
-			 const struct ib_recv_wr **bad_wr)
-{
-	*bad_wr = wr;
-	return -EOPNOTSUPP;
-}
-
-static int srx_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
-			 struct uverbs_attr_bundle *attrs)
-{
-	return -EOPNOTSUPP;
-}
-
-static int srx_destroy_cq(struct ib_cq *ibcq, struct ib_udata *udata)
-{
-	return 0;
-}
-
-static int srx_poll_cq(struct ib_cq *ibcq, int num, struct ib_wc *wc)
-{
-	return 0;
-}
-
-static int srx_req_notify_cq(struct ib_cq *ibcq, enum ib_cq_notify_flags flags)
-{
-	return -EOPNOTSUPP;
-}
-
-static struct ib_mr *srx_get_dma_mr(struct ib_pd *ibpd, int access)
-{
-	return ERR_PTR(-EOPNOTSUPP);
-}
-
-static struct ib_mr *srx_reg_user_mr(struct ib_pd *ibpd, u64 start, u64 len,
-				     u64 iova, int access,
-				     struct ib_udata *udata)
-{
-	return ERR_PTR(-EOPNOTSUPP);
-}
-
-static int srx_dereg_mr(struct ib_mr *ibmr, struct ib_udata *udata)
-{
+	srx_table_del(&to_sdev(ibpd->device)->pd_tbl, 0);
 	return 0;
 }
 
@@ -250,35 +195,54 @@ const struct ib_device_ops srx_dev_ops = {
 	.driver_id = RDMA_DRIVER_RXE,
 	.uverbs_abi_ver = SRX_UVERBS_ABI_VERSION,
 
+	.alloc_mr = srx_alloc_mr,
+	.alloc_mw = srx_alloc_mw,
 	.alloc_pd = srx_alloc_pd,
 	.alloc_ucontext = srx_alloc_ucontext,
+	.create_ah = srx_create_ah,
 	.create_cq = srx_create_cq,
 	.create_qp = srx_create_qp,
+	.create_srq = srx_create_srq,
+	.create_user_ah = srx_create_ah,
+	.dealloc_mw = srx_dealloc_mw,
 	.dealloc_pd = srx_dealloc_pd,
 	.dealloc_ucontext = srx_dealloc_ucontext,
 	.dereg_mr = srx_dereg_mr,
+	.destroy_ah = srx_destroy_ah,
 	.destroy_cq = srx_destroy_cq,
 	.destroy_qp = srx_destroy_qp,
+	.destroy_srq = srx_destroy_srq,
 	.disassociate_ucontext = srx_disassociate_ucontext,
 	.get_dev_fw_str = srx_get_dev_fw_str,
 	.get_dma_mr = srx_get_dma_mr,
 	.get_link_layer = srx_get_link_layer,
 	.get_port_immutable = srx_get_port_immutable,
+	.map_mr_sg = srx_map_mr_sg,
 	.mmap = srx_mmap,
 	.mmap_free = srx_mmap_free,
 	.modify_device = srx_modify_device,
 	.modify_qp = srx_modify_qp,
+	.modify_srq = srx_modify_srq,
+	.peek_cq = srx_peek_cq,
 	.poll_cq = srx_poll_cq,
 	.post_recv = srx_post_recv,
 	.post_send = srx_post_send,
+	.post_srq_recv = srx_post_srq_recv,
+	.query_ah = srx_query_ah,
 	.query_device = srx_query_device,
 	.query_pkey = srx_query_pkey,
 	.query_port = srx_query_port,
+	.query_qp = srx_query_qp,
+	.query_srq = srx_query_srq,
 	.reg_user_mr = srx_reg_user_mr,
 	.req_notify_cq = srx_req_notify_cq,
+	.resize_cq = srx_resize_cq,
 
+	INIT_RDMA_OBJ_SIZE(ib_ah, srx_ah, ibah),
 	INIT_RDMA_OBJ_SIZE(ib_cq, srx_cq, ibcq),
+	INIT_RDMA_OBJ_SIZE(ib_mw, srx_mw, ibmw),
 	INIT_RDMA_OBJ_SIZE(ib_pd, srx_pd, ibpd),
 	INIT_RDMA_OBJ_SIZE(ib_qp, srx_qp, ibqp),
+	INIT_RDMA_OBJ_SIZE(ib_srq, srx_srq, ibsrq),
 	INIT_RDMA_OBJ_SIZE(ib_ucontext, srx_ucontext, ibuc),
 };

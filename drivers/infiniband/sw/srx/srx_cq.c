@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * srx: completion queues. A user CQ is a ring of struct ib_uverbs_wc that
+ * librxe polls directly; a kernel CQ holds struct ib_wc.
+ *
+ * Copyright (c) 2026 The srx authors.
+ */
+
+#include <rdma/uverbs_ioctl.h>
+
+#include "srx.h"
+
+static u32 srx_cqe_size(bool is_user)
+{
+	return is_user ? sizeof(struct ib_uverbs_wc) : sizeof(struct ib_wc);
+}
+
+static int srx_cq_check_size(int cqe)
+{
+	return cqe < 1 || cqe > SRX_MAX_CQE ? -EINVAL : 0;
+}
+
+int srx_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
+		  struct uverbs_attr_bundle *attrs)
+{
+	struct ib_udata *udata = attrs ? &attrs->driver_udata : NULL;
+	struct srx_dev *sdev = to_sdev(ibcq->device);
+	struct srx_cq *cq = to_scq(ibcq);
+	struct rxe_create_cq_resp resp = {};
+	u32 num = attr->cqe;
+	int err;
+
+	if (attr->flags)
+		return -EOPNOTSUPP;
+	if (srx_cq_check_size(attr->cqe) ||
+	    attr->comp_vector >= ibcq->device->num_comp_vectors)
+		return -EINVAL;
+	if (udata && udata->outlen && udata->outlen < sizeof(resp))
+		return -EINVAL;
+
+	cq->is_user = !!udata;
+	spin_lock_init(&cq->lock);
+	err = srx_table_add(&sdev->cq_tbl, cq, NULL, GFP_KERNEL);
+	if (err)
+		return err;
+	err = srx_queue_init(&cq->q, &num, srx_cqe_size(cq->is_user),
+			     udata ? SRX_Q_TO_USER : SRX_Q_KERNEL);
+	if (err)
+		goto err_count;
+	if (udata) {
+		err = srx_queue_map(&cq->q, udata, &resp.mi);
+		if (err)
+			goto err_queue;
+		err = ib_copy_to_udata(udata, &resp,
+				       min(sizeof(resp), udata->outlen));
+		if (err)
+			goto err_queue;
+	}
+	ibcq->cqe = num;
+	return 0;
+
+err_queue:
+	srx_queue_free(&cq->q);
+err_count:
+	srx_table_del(&sdev->cq_tbl, 0);
+	return err;
+}
+
+int srx_destroy_cq(struct ib_cq *ibcq, struct ib_udata *udata)
+{
+	struct srx_cq *cq = to_scq(ibcq);
+
+	srx_queue_free(&cq->q);
+	srx_table_del(&to_sdev(ibcq->device)->cq_tbl, 0);
+	return 0;
+}
+
+int srx_resize_cq(struct ib_cq *ibcq, int cqe, struct ib_udata *udata)
+{
+	struct srx_cq *cq = to_scq(ibcq);
+	struct rxe_resize_cq_resp resp = {};
+	u32 num = cqe;
+	int err;
+
+	if (srx_cq_check_size(cqe))
+		return -EINVAL;
+	if (udata && udata->outlen < sizeof(resp))
+		return -EINVAL;
+
+	err = srx_queue_resize(&cq->q, &cq->lock, &num, udata, &resp.mi);
+	if (err)
+		return err;
+	ibcq->cqe = num;
+	if (!udata)
+		return 0;
+	return ib_copy_to_udata(udata, &resp, sizeof(resp));
+}
+
+/* Kernel CQs only: user space polls its ring itself. */
+int srx_poll_cq(struct ib_cq *ibcq, int num, struct ib_wc *wc)
+{
+	struct srx_cq *cq = to_scq(ibcq);
+	unsigned long flags;
+	int n = 0;
+
+	if (cq->is_user)
+		return -EINVAL;
+	spin_lock_irqsave(&cq->lock, flags);
+	while (n < num && srx_queue_count(&cq->q)) {
+		wc[n++] = *(struct ib_wc *)srx_queue_elem(&cq->q,
+						srx_queue_cons(&cq->q));
+		srx_queue_advance_cons(&cq->q);
+	}
+	spin_unlock_irqrestore(&cq->lock, flags);
+	return n;
+}
+
+int srx_peek_cq(struct ib_cq *ibcq, int wc_cnt)
+{
+	struct srx_cq *cq = to_scq(ibcq);
+	unsigned long flags;
+	int n;
+
+	spin_lock_irqsave(&cq->lock, flags);
+	n = srx_queue_count(&cq->q);
+	spin_unlock_irqrestore(&cq->lock, flags);
+	return min(n, wc_cnt);
+}
+
+int srx_req_notify_cq(struct ib_cq *ibcq, enum ib_cq_notify_flags flags)
+{
+	struct srx_cq *cq = to_scq(ibcq);
+	unsigned long irqflags;
+	int ret = 0;
+
+	spin_lock_irqsave(&cq->lock, irqflags);
+	/* NEXT_COMP includes solicited completions; never downgrade it. */
+	if (cq->notify != IB_CQ_NEXT_COMP)
+		cq->notify = flags & IB_CQ_SOLICITED_MASK;
+	if ((flags & IB_CQ_REPORT_MISSED_EVENTS) && srx_queue_count(&cq->q))
+		ret = 1;
+	spin_unlock_irqrestore(&cq->lock, irqflags);
+	return ret;
+}
+
+static void srx_wc_to_uwc(struct ib_uverbs_wc *uwc, const struct ib_wc *wc)
+{
+	memset(uwc, 0, sizeof(*uwc));
+	uwc->wr_id = wc->wr_id;
+	uwc->status = wc->status;
+	uwc->opcode = wc->opcode;
+	uwc->vendor_err = wc->vendor_err;
+	uwc->byte_len = wc->byte_len;
+	uwc->ex.imm_data = wc->ex.imm_data;
+	uwc->qp_num = wc->qp->qp_num;
+	uwc->src_qp = wc->src_qp;
+	uwc->wc_flags = wc->wc_flags;
+	uwc->pkey_index = wc->pkey_index;
+	uwc->slid = wc->slid;
+	uwc->sl = wc->sl;
+	uwc->dlid_path_bits = wc->dlid_path_bits;
+	uwc->port_num = wc->port_num;
+}
+
+/**
+ * srx_cq_post - add a completion and run the notify logic
+ * @cq: the CQ
+ * @wc: the completion; wc->qp must be set
+ * @solicited: the completion is for a solicited message
+ *
+ * Return: 0, or -ENOSPC on overflow, which also raises IB_EVENT_CQ_ERR.
+ */
+int srx_cq_post(struct srx_cq *cq, const struct ib_wc *wc, bool solicited)
+{
+	struct ib_event ev = {
+		.device = cq->ibcq.device,
+		.element.cq = &cq->ibcq,
+		.event = IB_EVENT_CQ_ERR,
+	};
+	unsigned long flags;
+	bool notify;
+	void *slot;
+
+	spin_lock_irqsave(&cq->lock, flags);
+	if (srx_queue_full(&cq->q)) {
+		spin_unlock_irqrestore(&cq->lock, flags);
+		if (cq->ibcq.event_handler)
+			cq->ibcq.event_handler(&ev, cq->ibcq.cq_context);
+		return -ENOSPC;
+	}
+	slot = srx_queue_elem(&cq->q, cq->q.prod);
+	if (cq->is_user)
+		srx_wc_to_uwc(slot, wc);
+	else
+		memcpy(slot, wc, sizeof(*wc));
+	srx_queue_advance_prod(&cq->q);
+	notify = cq->notify == IB_CQ_NEXT_COMP ||
+		 (cq->notify == IB_CQ_SOLICITED && solicited);
+	if (notify)
+		cq->notify = 0;
+	spin_unlock_irqrestore(&cq->lock, flags);
+
+	if (notify && cq->ibcq.comp_handler)
+		cq->ibcq.comp_handler(&cq->ibcq, cq->ibcq.cq_context);
+	return 0;
+}

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * srx: memory regions (DMA, user, fast registration) and memory windows.
+ *
+ * MRs and MWs share one key space: lkey = rkey = index << 8 | key, with a
+ * random initial key byte so stale keys are unlikely to match. lkey 0 is
+ * the kernel's local DMA lkey (IBK_LOCAL_DMA_LKEY) and never allocated.
+ *
+ * Copyright (c) 2026 The srx authors.
+ */
+
+#include <linux/random.h>
+#include <linux/slab.h>
+
+#include "srx.h"
+
+static int srx_key_alloc(struct srx_dev *sdev, void *obj, u32 *key)
+{
+	u32 index;
+	int err;
+
+	err = srx_table_add(&sdev->key_tbl, obj, &index, GFP_KERNEL);
+	if (err)
+		return err;
+	*key = index << 8 | get_random_u8();
+	return 0;
+}
+
+static void srx_key_free(struct srx_dev *sdev, u32 key)
+{
+	srx_table_del(&sdev->key_tbl, key >> 8);
+}
+
+static struct srx_mr *srx_mr_new(struct ib_pd *ibpd, enum srx_mr_kind kind,
+				 int access)
+{
+	struct srx_dev *sdev = to_sdev(ibpd->device);
+	struct srx_mr *mr;
+	u32 key;
+	int err;
+
+	err = srx_mr_access_check(access);
+	if (err)
+		return ERR_PTR(err);
+	mr = kzalloc(sizeof(*mr), GFP_KERNEL);
+	if (!mr)
+		return ERR_PTR(-ENOMEM);
+	err = srx_table_add(&sdev->mr_tbl, NULL, NULL, GFP_KERNEL);
+	if (err)
+		goto err_free;
+	err = srx_key_alloc(sdev, mr, &key);
+	if (err)
+		goto err_count;
+	mr->kind = kind;
+	mr->access = access;
+	mr->ibmr.lkey = key;
+	mr->ibmr.rkey = key;
+	atomic_set(&mr->num_mw, 0);
+	return mr;
+
+err_count:
+	srx_table_del(&sdev->mr_tbl, 0);
+err_free:
+	kfree(mr);
+	return ERR_PTR(err);
+}
+
+static void srx_mr_release(struct srx_mr *mr, struct srx_dev *sdev)
+{
+	srx_key_free(sdev, mr->ibmr.lkey);
+	srx_table_del(&sdev->mr_tbl, 0);
+	kfree(mr->pages);
+	kfree(mr);
+}
+
+struct ib_mr *srx_get_dma_mr(struct ib_pd *ibpd, int access)
+{
+	struct srx_mr *mr = srx_mr_new(ibpd, SRX_MR_DMA, access);
+
+	return IS_ERR(mr) ? ERR_CAST(mr) : &mr->ibmr;
+}
+
+struct ib_mr *srx_reg_user_mr(struct ib_pd *ibpd, u64 start, u64 length,
+			      u64 iova, int access, struct ib_udata *udata)
+{
+	struct srx_mr *mr;
+	struct ib_umem *umem;
+	u64 end;
+
+	if (!length || length > SRX_MAX_MR_SIZE ||
+	    check_add_overflow(start, length, &end) ||
+	    check_add_overflow(iova, length, &end))
+		return ERR_PTR(-EINVAL);
+	if (udata && udata->inlen &&
+	    !ib_is_udata_cleared(udata, 0, udata->inlen))
+		return ERR_PTR(-EOPNOTSUPP);
+
+	mr = srx_mr_new(ibpd, SRX_MR_USER, access);
+	if (IS_ERR(mr))
+		return ERR_CAST(mr);
+	umem = ib_umem_get(ibpd->device, start, length, access);
+	if (IS_ERR(umem)) {
+		srx_mr_release(mr, to_sdev(ibpd->device));
+		return ERR_CAST(umem);
+	}
+	mr->umem = umem;
+	mr->ibmr.iova = iova;
+	mr->ibmr.length = length;
+	mr->ibmr.page_size = PAGE_SIZE;
+	return &mr->ibmr;
+}
+
+struct ib_mr *srx_alloc_mr(struct ib_pd *ibpd, enum ib_mr_type type,
+			   u32 max_num_sg)
+{
+	struct srx_mr *mr;
+
+	if (type != IB_MR_TYPE_MEM_REG)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (!max_num_sg || max_num_sg > SRX_MAX_FRWR_PAGES)
+		return ERR_PTR(-EINVAL);
+	mr = srx_mr_new(ibpd, SRX_MR_FAST, 0);
+	if (IS_ERR(mr))
+		return ERR_CAST(mr);
+	mr->pages = kcalloc(max_num_sg, sizeof(*mr->pages), GFP_KERNEL);
+	if (!mr->pages) {
+		srx_mr_release(mr, to_sdev(ibpd->device));
+		return ERR_PTR(-ENOMEM);
+	}
+	mr->max_pages = max_num_sg;
+	return &mr->ibmr;
+}
+
+static int srx_set_page(struct ib_mr *ibmr, u64 addr)
+{
+	struct srx_mr *mr = to_smr(ibmr);
+
+	if (mr->npages >= mr->max_pages)
+		return -ENOMEM;
+	mr->pages[mr->npages++] = addr;
+	return 0;
+}
+
+int srx_map_mr_sg(struct ib_mr *ibmr, struct scatterlist *sg, int sg_nents,
+		  unsigned int *sg_offset)
+{
+	struct srx_mr *mr = to_smr(ibmr);
+
+	if (mr->kind != SRX_MR_FAST)
+		return -EINVAL;
+	mr->npages = 0;
+	return ib_sg_to_pages(ibmr, sg, sg_nents, sg_offset, srx_set_page);
+}
+
+int srx_dereg_mr(struct ib_mr *ibmr, struct ib_udata *udata)
+{
+	struct srx_mr *mr = to_smr(ibmr);
+
+	if (atomic_read(&mr->num_mw))
+		return -EBUSY;
+	ib_umem_release(mr->umem);
+	srx_mr_release(mr, to_sdev(ibmr->device));
+	return 0;
+}
+
+int srx_alloc_mw(struct ib_mw *ibmw, struct ib_udata *udata)
+{
+	struct srx_dev *sdev = to_sdev(ibmw->device);
+	int err;
+
+	if (ibmw->type != IB_MW_TYPE_1 && ibmw->type != IB_MW_TYPE_2)
+		return -EINVAL;
+	err = srx_table_add(&sdev->mw_tbl, NULL, NULL, GFP_KERNEL);
+	if (err)
+		return err;
+	err = srx_key_alloc(sdev, ibmw, &ibmw->rkey);
+	if (err)
+		srx_table_del(&sdev->mw_tbl, 0);
+	return err;
+}
+
+int srx_dealloc_mw(struct ib_mw *ibmw)
+{
+	struct srx_dev *sdev = to_sdev(ibmw->device);
+
+	srx_key_free(sdev, ibmw->rkey);
+	srx_table_del(&sdev->mw_tbl, 0);
+	return 0;
+}

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * srx: shared receive queues: a ring of struct rxe_recv_wqe that librxe
+ * posts into directly, or that kernel ULPs post into through
+ * srx_post_srq_recv().
+ *
+ * Copyright (c) 2026 The srx authors.
+ */
+
+#include <rdma/uverbs_ioctl.h>
+
+#include "srx.h"
+
+u32 srx_recv_wqe_size(u32 max_sge)
+{
+	return sizeof(struct rxe_recv_wqe) + max_sge * sizeof(struct rxe_sge);
+}
+
+/**
+ * srx_recv_wqe_fill - turn a kernel receive WR into a ring entry
+ * @wqe: the ring slot
+ * @wr: the work request
+ * @max_sge: the queue's SGE limit
+ *
+ * Return: 0, or -EINVAL for too many SGEs or a total length over 2 GiB.
+ */
+int srx_recv_wqe_fill(struct rxe_recv_wqe *wqe, const struct ib_recv_wr *wr,
+		      u32 max_sge)
+{
+	u64 length = 0;
+	int i;
+
+	if (wr->num_sge < 0 || wr->num_sge > max_sge)
+		return -EINVAL;
+	for (i = 0; i < wr->num_sge; i++) {
+		wqe->dma.sge[i].addr = wr->sg_list[i].addr;
+		wqe->dma.sge[i].length = wr->sg_list[i].length;
+		wqe->dma.sge[i].lkey = wr->sg_list[i].lkey;
+		length += wr->sg_list[i].length;
+	}
+	if (length > SRX_MAX_MSG_SZ)
+		return -EINVAL;
+	wqe->wr_id = wr->wr_id;
+	wqe->dma.length = length;
+	wqe->dma.resid = length;
+	wqe->dma.num_sge = wr->num_sge;
+	wqe->dma.cur_sge = 0;
+	wqe->dma.sge_offset = 0;
+	return 0;
+}
+
+static int srx_srq_check_attr(const struct ib_srq_attr *attr)
+{
+	if (attr->max_wr < 1 || attr->max_wr > SRX_MAX_SRQ_WR ||
+	    attr->max_sge > SRX_MAX_SGE || attr->srq_limit > attr->max_wr)
+		return -EINVAL;
+	return 0;
+}
+
+int srx_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
+		   struct ib_udata *udata)
+{
+	struct srx_dev *sdev = to_sdev(ibsrq->device);
+	struct srx_srq *srq = to_ssrq(ibsrq);
+	struct rxe_create_srq_resp resp = {};
+	u32 num = init->attr.max_wr;
+	int err;
+
+	if (init->srq_type != IB_SRQT_BASIC)
+		return -EOPNOTSUPP;
+	err = srx_srq_check_attr(&init->attr);
+	if (err)
+		return err;
+	if (udata && udata->outlen < sizeof(resp))
+		return -EINVAL;
+
+	spin_lock_init(&srq->lock);
+	srq->is_user = !!udata;
+	srq->max_sge = max_t(u32, init->attr.max_sge, 1);
+	srq->limit = init->attr.srq_limit;
+
+	err = srx_table_add(&sdev->srq_tbl, srq, &srq->srq_num, GFP_KERNEL);
+	if (err)
+		return err;
+	err = srx_queue_init(&srq->q, &num, srx_recv_wqe_size(srq->max_sge),
+			     udata ? SRX_Q_FROM_USER : SRX_Q_KERNEL);
+	if (err)
+		goto err_num;
+	srq->max_wr = num;
+	if (udata) {
+		err = srx_queue_map(&srq->q, udata, &resp.mi);
+		if (err)
+			goto err_queue;
+		resp.srq_num = srq->srq_num;
+		err = ib_copy_to_udata(udata, &resp, sizeof(resp));
+		if (err)
+			goto err_queue;
+	}
+	init->attr.max_wr = srq->max_wr;
+	init->attr.max_sge = srq->max_sge;
+	return 0;
+
+err_queue:
+	srx_queue_free(&srq->q);
+err_num:
+	srx_table_del(&sdev->srq_tbl, srq->srq_num);
+	return err;
+}
+
+static int srx_srq_resize(struct srx_srq *srq, u32 max_wr,
+			  struct ib_udata *udata)
+{
+	struct rxe_modify_srq_cmd cmd = {};
+	struct mminfo mi = {};
+	u32 num = max_wr;
+	int err;
+
+	if (udata) {
+		if (udata->inlen < sizeof(cmd))
+			return -EINVAL;
+		err = ib_copy_from_udata(&cmd, udata, sizeof(cmd));
+		if (err)
+			return err;
+	}
+	err = srx_queue_resize(&srq->q, &srq->lock, &num, udata, &mi);
+	if (err)
+		return err;
+	srq->max_wr = num;
+	if (udata && copy_to_user(u64_to_user_ptr(cmd.mmap_info_addr), &mi,
+				  sizeof(mi)))
+		return -EFAULT;
+	return 0;
+}
+
+int srx_modify_srq(struct ib_srq *ibsrq, struct ib_srq_attr *attr,
+		   enum ib_srq_attr_mask mask, struct ib_udata *udata)
+{
+	struct srx_srq *srq = to_ssrq(ibsrq);
+	u32 max_wr = srq->max_wr;
+	int err;
+
+	if (mask & ~(IB_SRQ_MAX_WR | IB_SRQ_LIMIT))
+		return -EINVAL;
+	if (mask & IB_SRQ_MAX_WR) {
+		if (attr->max_wr < 1 || attr->max_wr > SRX_MAX_SRQ_WR)
+			return -EINVAL;
+		max_wr = attr->max_wr;
+	}
+	if ((mask & IB_SRQ_LIMIT) && attr->srq_limit > max_wr)
+		return -EINVAL;
+	if (!(mask & IB_SRQ_LIMIT) && srq->limit > max_wr)
+		return -EINVAL;
+
+	if (mask & IB_SRQ_MAX_WR) {
+		err = srx_srq_resize(srq, max_wr, udata);
+		if (err)
+			return err;
+	}
+	if (mask & IB_SRQ_LIMIT) {
+		spin_lock_irq(&srq->lock);
+		srq->limit = attr->srq_limit;
+		spin_unlock_irq(&srq->lock);
+	}
+	return 0;
+}
+
+int srx_query_srq(struct ib_srq *ibsrq, struct ib_srq_attr *attr)
+{
+	struct srx_srq *srq = to_ssrq(ibsrq);
+
+	attr->max_wr = srq->max_wr;
+	attr->max_sge = srq->max_sge;
+	attr->srq_limit = srq->limit;
+	return 0;
+}
+
+int srx_destroy_srq(struct ib_srq *ibsrq, struct ib_udata *udata)
+{
+	struct srx_srq *srq = to_ssrq(ibsrq);
+
+	srx_queue_free(&srq->q);
+	srx_table_del(&to_sdev(ibsrq->device)->srq_tbl, srq->srq_num);
+	return 0;
+}
+
+int srx_post_srq_recv(struct ib_srq *ibsrq, const struct ib_recv_wr *wr,
+		      const struct ib_recv_wr **bad_wr)
+{
+	struct srx_srq *srq = to_ssrq(ibsrq);
+	unsigned long flags;
+	int err = 0;
+
+	if (srq->is_user) {
+		*bad_wr = wr;
+		return -EINVAL;
+	}
+	spin_lock_irqsave(&srq->lock, flags);
+	for (; wr; wr = wr->next) {
+		if (srx_queue_full(&srq->q)) {
+			err = -ENOMEM;
+			break;
+		}
+		err = srx_recv_wqe_fill(srx_queue_elem(&srq->q, srq->q.prod),
+					wr, srq->max_sge);
+		if (err)
+			break;
+		srx_queue_advance_prod(&srq->q);
+	}
+	spin_unlock_irqrestore(&srq->lock, flags);
+	if (err)
+		*bad_wr = wr;
+	return err;
+}
