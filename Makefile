@@ -24,7 +24,7 @@ module-debug:
 
 test-progs: $(TEST_PROGS)
 
-build/tests/%: tests/%.c
+build/tests/%: tests/%.c tests/testlib.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_USER) -o $@ $< -libverbs -lrdmacm
 

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <infiniband/verbs.h>
 
+#include "testlib.h"
+
 static const char *event_name(enum ibv_event_type t)
 {
 	switch (t) {
@@ -29,21 +31,6 @@ static const char *event_name(enum ibv_event_type t)
 	case IBV_EVENT_SRQ_LIMIT_REACHED: return "SRQ_LIMIT_REACHED";
 	default:			return "OTHER";
 	}
-}
-
-static struct ibv_context *open_dev(const char *name)
-{
-	struct ibv_device **list = ibv_get_device_list(NULL);
-	struct ibv_context *ctx = NULL;
-	int i;
-
-	if (!list)
-		return NULL;
-	for (i = 0; list[i]; i++)
-		if (!strcmp(ibv_get_device_name(list[i]), name))
-			ctx = ibv_open_device(list[i]);
-	ibv_free_device_list(list);
-	return ctx;
 }
 
 int main(int argc, char **argv)

@@ -34,6 +34,8 @@
 #include <unistd.h>
 #include <infiniband/verbs.h>
 
+#include "testlib.h"
+
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b)	((a) < (b) ? (a) : (b))
 
@@ -208,21 +210,6 @@ static bool check_diff(const char *name, const struct diff *d)
 }
 
 /* ------------------------------------------------------------ helpers */
-
-static struct ibv_context *open_dev(const char *name)
-{
-	struct ibv_device **list = ibv_get_device_list(NULL);
-	struct ibv_context *ctx = NULL;
-	int i;
-
-	if (!list)
-		return NULL;
-	for (i = 0; list[i]; i++)
-		if (!strcmp(ibv_get_device_name(list[i]), name))
-			ctx = ibv_open_device(list[i]);
-	ibv_free_device_list(list);
-	return ctx;
-}
 
 static bool gid_is_v4(const union ibv_gid *g)
 {

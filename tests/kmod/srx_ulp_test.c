@@ -25,13 +25,15 @@ MODULE_PARM_DESC(failed, "checks failed");
 
 #define CHECK(cond, name, fmt, ...)					\
 	do {								\
+		const char *__n = (name);				\
+									\
 		if (cond) {						\
 			passed++;					\
-			pr_info("srx_ulp_test: ok - %s\n", name);	\
+			pr_info("srx_ulp_test: ok - %s\n", __n);	\
 		} else {						\
 			failed++;					\
 			pr_err("srx_ulp_test: not ok - %s: " fmt "\n",	\
-			       name, ##__VA_ARGS__);			\
+			       __n, ##__VA_ARGS__);			\
 		}							\
 	} while (0)
 

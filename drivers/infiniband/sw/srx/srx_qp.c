@@ -156,52 +156,44 @@ err_queues:
 	return err;
 }
 
-/* Complete every receive WQE still queued with IB_WC_WR_FLUSH_ERR. */
-static void srx_qp_flush_rq(struct srx_qp *qp)
+/* Both WQE layouts start with the wr_id, which is all a flush needs. */
+static_assert(offsetof(struct rxe_send_wqe, wr.wr_id) == 0);
+static_assert(offsetof(struct rxe_recv_wqe, wr_id) == 0);
+
+/* Complete every WQE still in @q with IB_WC_WR_FLUSH_ERR, in order. */
+static void srx_qp_flush(struct srx_qp *qp, struct srx_queue *q,
+			 spinlock_t *lock, struct ib_cq *ibcq,
+			 enum ib_wc_opcode opcode)
 {
-	struct srx_cq *cq = to_scq(qp->ibqp.recv_cq);
 	struct ib_wc wc = {
 		.status = IB_WC_WR_FLUSH_ERR,
-		.opcode = IB_WC_RECV,
+		.opcode = opcode,
 		.qp = &qp->ibqp,
 	};
-	struct rxe_recv_wqe *wqe;
 	unsigned long flags;
+	u64 *wr_id;
 
-	if (qp->ibqp.srq)
-		return;
-	spin_lock_irqsave(&qp->rq_lock, flags);
-	while (srx_queue_count(&qp->rq)) {
-		wqe = srx_queue_elem(&qp->rq, srx_queue_cons(&qp->rq));
-		wc.wr_id = READ_ONCE(wqe->wr_id);
-		if (srx_cq_post(cq, &wc, false))
+	spin_lock_irqsave(lock, flags);
+	while (srx_queue_count(q)) {
+		wr_id = srx_queue_elem(q, srx_queue_cons(q));
+		wc.wr_id = READ_ONCE(*wr_id);
+		if (srx_cq_post(to_scq(ibcq), &wc, false))
 			break;
-		srx_queue_advance_cons(&qp->rq);
+		srx_queue_advance_cons(q);
 	}
-	spin_unlock_irqrestore(&qp->rq_lock, flags);
+	spin_unlock_irqrestore(lock, flags);
 }
 
-/* Complete every send WQE in the ring with IB_WC_WR_FLUSH_ERR. */
 static void srx_qp_flush_sq(struct srx_qp *qp)
 {
-	struct srx_cq *cq = to_scq(qp->ibqp.send_cq);
-	struct ib_wc wc = {
-		.status = IB_WC_WR_FLUSH_ERR,
-		.opcode = IB_WC_SEND,
-		.qp = &qp->ibqp,
-	};
-	struct rxe_send_wqe *wqe;
-	unsigned long flags;
+	srx_qp_flush(qp, &qp->sq, &qp->sq_lock, qp->ibqp.send_cq, IB_WC_SEND);
+}
 
-	spin_lock_irqsave(&qp->sq_lock, flags);
-	while (srx_queue_count(&qp->sq)) {
-		wqe = srx_queue_elem(&qp->sq, srx_queue_cons(&qp->sq));
-		wc.wr_id = READ_ONCE(wqe->wr.wr_id);
-		if (srx_cq_post(cq, &wc, false))
-			break;
-		srx_queue_advance_cons(&qp->sq);
-	}
-	spin_unlock_irqrestore(&qp->sq_lock, flags);
+static void srx_qp_flush_rq(struct srx_qp *qp)
+{
+	if (!qp->ibqp.srq)
+		srx_qp_flush(qp, &qp->rq, &qp->rq_lock, qp->ibqp.recv_cq,
+			     IB_WC_RECV);
 }
 
 static void srx_qp_reset(struct srx_qp *qp)
