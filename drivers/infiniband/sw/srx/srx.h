@@ -71,7 +71,8 @@ struct srx_table {
 struct srx_dev {
 	struct ib_device	ibdev;
 	struct list_head	list;		/* on srx_devices */
-	struct net_device	*ndev;		/* held by ib_device_set_netdev */
+	struct net_device	*ndev;
+	netdevice_tracker	ndev_tracker;	/* our reference on ndev */
 	struct srx_sock		*sock;		/* UDP 4791 in ndev's netns */
 	enum ib_port_state	last_state;	/* for PORT_ACTIVE/ERR events */
 	bool			dead;		/* dealloc_driver has run */

@@ -13,6 +13,14 @@
  * lock, so on return dealloc_driver has finished for that device, whoever
  * started the unregistration. This is the fence that makes rmmod safe.
  *
+ * Sharing rdma_rxe's driver id has one more consequence: rdma_rxe's own
+ * netdev notifier looks up devices with ib_device_get_by_netdev(ndev,
+ * RDMA_DRIVER_RXE) and treats what it finds as a struct rxe_dev, writing
+ * into it. So srx never enters the core's netdev table
+ * (ib_device_set_netdev()); it reports its netdev through the get_netdev
+ * op instead, holds its own netdev reference, and finds its devices by
+ * netdev on its own list.
+ *
  * Copyright (c) 2026 The srx authors.
  */
 
@@ -41,6 +49,7 @@ static void srx_dealloc_driver(struct ib_device *ibdev)
 		srx_sock_put(sdev->sock);
 	sdev->sock = NULL;
 	srx_dev_tables_destroy(sdev);
+	netdev_put(sdev->ndev, &sdev->ndev_tracker);
 	WRITE_ONCE(sdev->dead, true);
 }
 
@@ -79,6 +88,7 @@ static void srx_init_ibdev(struct srx_dev *sdev, struct net_device *ndev)
 
 	INIT_LIST_HEAD(&sdev->list);
 	sdev->ndev = ndev;
+	netdev_hold(ndev, &sdev->ndev_tracker, GFP_KERNEL);
 	srx_dev_tables_init(sdev);
 	sdev->last_state = srx_port_state(sdev);
 
@@ -96,16 +106,41 @@ static void srx_init_ibdev(struct srx_dev *sdev, struct net_device *ndev)
 	ib_set_device_ops(ibdev, &srx_lifetime_ops);
 }
 
-/* Is @ndev already the lower device of any RXE-ABI device (srx or rxe)? */
+/*
+ * The registered srx device on @ndev, with a registration reference the
+ * caller drops with ib_device_put(), or NULL.
+ */
+static struct srx_dev *srx_get_by_netdev(struct net_device *ndev)
+{
+	struct srx_dev *sdev, *found = NULL;
+
+	spin_lock(&srx_devices_lock);
+	list_for_each_entry(sdev, &srx_devices, list) {
+		if (sdev->ndev == ndev && !READ_ONCE(sdev->dead) &&
+		    ib_device_try_get(&sdev->ibdev)) {
+			found = sdev;
+			break;
+		}
+	}
+	spin_unlock(&srx_devices_lock);
+	return found;
+}
+
+/* Is @ndev already the lower device of an srx or rdma_rxe device? */
 static bool srx_netdev_bound(struct net_device *ndev)
 {
 	struct ib_device *ibdev;
+	struct srx_dev *sdev;
 
+	sdev = srx_get_by_netdev(ndev);
+	if (sdev) {
+		ib_device_put(&sdev->ibdev);
+		return true;
+	}
 	ibdev = ib_device_get_by_netdev(ndev, RDMA_DRIVER_RXE);
-	if (!ibdev)
-		return false;
-	ib_device_put(ibdev);
-	return true;
+	if (ibdev)
+		ib_device_put(ibdev);
+	return ibdev;
 }
 
 static int srx_check_newlink(const char *name, struct net_device *ndev)
@@ -159,9 +194,6 @@ static int srx_add(const char *name, struct net_device *ndev)
 		sdev->sock = NULL;
 		goto err_dealloc;
 	}
-	err = ib_device_set_netdev(&sdev->ibdev, ndev, 1);
-	if (err)
-		goto err_dealloc;
 
 	/* The list's reference keeps sdev valid until srx_reap(). */
 	get_device(&sdev->ibdev.dev);
@@ -201,28 +233,25 @@ static int srx_netdev_event(struct notifier_block *nb, unsigned long event,
 			    void *arg)
 {
 	struct net_device *ndev = netdev_notifier_info_to_dev(arg);
-	struct ib_device *ibdev;
+	struct srx_dev *sdev;
 
-	ibdev = ib_device_get_by_netdev(ndev, RDMA_DRIVER_RXE);
-	if (!ibdev)
+	sdev = srx_get_by_netdev(ndev);
+	if (!sdev)
 		return NOTIFY_DONE;
-	if (!srx_is_srx_device(ibdev))
-		goto out;
 
 	switch (event) {
 	case NETDEV_UNREGISTER:
-		ib_unregister_device_queued(ibdev);
+		ib_unregister_device_queued(&sdev->ibdev);
 		break;
 	case NETDEV_UP:
 	case NETDEV_DOWN:
 	case NETDEV_CHANGE:
-		srx_port_event(to_sdev(ibdev));
+		srx_port_event(sdev);
 		break;
 	default:
 		break;
 	}
-out:
-	ib_device_put(ibdev);
+	ib_device_put(&sdev->ibdev);
 	return NOTIFY_OK;
 }
 

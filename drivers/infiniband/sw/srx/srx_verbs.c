@@ -129,6 +129,17 @@ static int srx_get_port_immutable(struct ib_device *ibdev, u32 port,
 	return 0;
 }
 
+/* The core asks for the netdev through this op; see srx_main.c. */
+static struct net_device *srx_get_netdev(struct ib_device *ibdev, u32 port)
+{
+	struct net_device *ndev = to_sdev(ibdev)->ndev;
+
+	if (port != 1)
+		return NULL;
+	dev_hold(ndev);
+	return ndev;
+}
+
 static enum rdma_link_layer srx_get_link_layer(struct ib_device *ibdev,
 					       u32 port)
 {
@@ -216,6 +227,7 @@ const struct ib_device_ops srx_dev_ops = {
 	.get_dev_fw_str = srx_get_dev_fw_str,
 	.get_dma_mr = srx_get_dma_mr,
 	.get_link_layer = srx_get_link_layer,
+	.get_netdev = srx_get_netdev,
 	.get_port_immutable = srx_get_port_immutable,
 	.map_mr_sg = srx_map_mr_sg,
 	.mmap = srx_mmap,
