@@ -35,3 +35,20 @@ test_verbs_srq() { verbs_group srq; }
 test_verbs_qp() { verbs_group qp; }
 test_verbs_limits() { verbs_group limits; }
 test_verbs_fork() { verbs_group fork; }
+
+# abuse_case CASE: add srx0 and run one case of build/tests/verbs_abuse.
+abuse_case() {
+	local out
+	expect_ok rdma link add srx0 type srx netdev eth0 || return
+	out=$("$BIN/verbs_abuse" -d srx0 "$1" 2>&1) || fail "$out"
+	note "$out"
+}
+
+test_verbs_cq_resize_keeps_order() { abuse_case cq_resize_keeps_order; }
+test_verbs_cq_overflow_event() { abuse_case cq_overflow_event; }
+
+test_verbs_ring_tamper() {
+	abuse_case ring_tamper
+	# The process is gone: nothing of it may be left in restrack.
+	expect_eq "$(rdma res show qp | grep -c verbs_abuse)" 0 "QPs left"
+}

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * verbs_abuse - the control-path cases that need a queue with entries in
+ * it, and user space misbehaving with its rings.
+ *
+ * Usage: verbs_abuse -d DEVICE CASE
+ *   cq_resize_keeps_order  flushed CQEs survive resize in order; shrinking
+ *                          below the entries present fails with EINVAL
+ *   cq_overflow_event      a CQ that overflows raises IBV_EVENT_CQ_ERR
+ *   ring_tamper            garbage in every mapped ring index, then
+ *                          flush, doorbell, resize and destroy: the kernel
+ *                          stays sane (run it on the KASAN kernel)
+ *
+ * Prints "ok - CASE" or "not ok - CASE: why"; exits 0 only on success.
+ */
+
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <infiniband/verbs.h>
+
+#include "testlib.h"
+
+#define RQ_DEPTH	32
+
+struct env {
+	struct ibv_context *ctx;
+	struct ibv_pd *pd;
+	struct ibv_cq *cq;
+	struct ibv_qp *qp;
+	struct ibv_mr *mr;
+	char buf[4096];
+};
+
+static int fail(const char *name, const char *why)
+{
+	printf("not ok - %s: %s (errno %d)\n", name, why, errno);
+	return 1;
+}
+
+static int setup(struct env *e, const char *dev, int cqe, int rq_depth)
+{
+	struct ibv_qp_init_attr init = {
+		.qp_type = IBV_QPT_RC,
+		.cap = { .max_send_wr = 4, .max_recv_wr = rq_depth,
+			 .max_send_sge = 1, .max_recv_sge = 1 },
+	};
+
+	e->ctx = open_dev(dev);
+	if (!e->ctx)
+		return -1;
+	e->pd = ibv_alloc_pd(e->ctx);
+	e->cq = e->pd ? ibv_create_cq(e->ctx, cqe, NULL, NULL, 0) : NULL;
+	e->mr = e->cq ? ibv_reg_mr(e->pd, e->buf, sizeof(e->buf),
+				   IBV_ACCESS_LOCAL_WRITE) : NULL;
+	if (!e->mr)
+		return -1;
+	init.send_cq = e->cq;
+	init.recv_cq = e->cq;
+	e->qp = ibv_create_qp(e->pd, &init);
+	return e->qp ? 0 : -1;
+}
+
+static void teardown(struct env *e)
+{
+	if (e->qp)
+		ibv_destroy_qp(e->qp);
+	if (e->mr)
+		ibv_dereg_mr(e->mr);
+	if (e->cq)
+		ibv_destroy_cq(e->cq);
+	if (e->pd)
+		ibv_dealloc_pd(e->pd);
+	if (e->ctx)
+		ibv_close_device(e->ctx);
+}
+
+static int to_state(struct ibv_qp *qp, enum ibv_qp_state state)
+{
+	struct ibv_qp_attr a = {
+		.qp_state = state, .port_num = 1,
+		.qp_access_flags = IBV_ACCESS_LOCAL_WRITE,
+	};
+	int mask = IBV_QP_STATE;
+
+	if (state == IBV_QPS_INIT)
+		mask |= IBV_QP_PKEY_INDEX | IBV_QP_PORT | IBV_QP_ACCESS_FLAGS;
+	return ibv_modify_qp(qp, &a, mask);
+}
+
+/* Post @n receives with wr_id 0..n-1, then flush them into the CQ. */
+static int post_and_flush(struct env *e, int n)
+{
+	struct ibv_sge sge = {
+		.addr = (uintptr_t)e->buf, .length = 64, .lkey = e->mr->lkey,
+	};
+	struct ibv_recv_wr wr = { .sg_list = &sge, .num_sge = 1 }, *bad;
+	int i;
+
+	if (to_state(e->qp, IBV_QPS_INIT))
+		return -1;
+	for (i = 0; i < n; i++) {
+		wr.wr_id = i;
+		if (ibv_post_recv(e->qp, &wr, &bad))
+			return -1;
+	}
+	return to_state(e->qp, IBV_QPS_ERR);
+}
+
+static int case_cq_resize(const char *dev)
+{
+	const char *name = "cq_resize_keeps_order";
+	struct ibv_wc wc[16];
+	struct env e = {};
+	int n, i, got = 0, rc = 1;
+
+	if (setup(&e, dev, 16, RQ_DEPTH) || post_and_flush(&e, 10)) {
+		rc = fail(name, "setup");
+		goto out;
+	}
+	n = ibv_poll_cq(e.cq, 3, wc);
+	if (n != 3 || wc[0].wr_id != 0 || wc[2].wr_id != 2) {
+		rc = fail(name, "first polls");
+		goto out;
+	}
+	/* 2 rounds up to 3 usable slots: the 7 entries left cannot fit. */
+	errno = 0;
+	if (ibv_resize_cq(e.cq, 2) == 0 || errno != EINVAL) {
+		rc = fail(name, "shrinking below 7 entries was not EINVAL");
+		goto out;
+	}
+	if (ibv_resize_cq(e.cq, 100) || e.cq->cqe < 100) {
+		rc = fail(name, "resize to 100");
+		goto out;
+	}
+	n = ibv_poll_cq(e.cq, 16, wc);
+	for (i = 0; i < n; i++)
+		if (wc[i].wr_id == (uint64_t)(3 + i) &&
+		    wc[i].status == IBV_WC_WR_FLUSH_ERR)
+			got++;
+	if (n != 7 || got != 7) {
+		printf("# polled %d after resize, %d in order\n", n, got);
+		rc = fail(name, "entries lost or reordered by resize");
+		goto out;
+	}
+	printf("ok - %s\n", name);
+	rc = 0;
+out:
+	teardown(&e);
+	return rc;
+}
+
+static int wait_async(struct ibv_context *ctx, enum ibv_event_type want)
+{
+	struct pollfd p = { .fd = ctx->async_fd, .events = POLLIN };
+	struct ibv_async_event ev;
+
+	while (poll(&p, 1, 5000) == 1) {
+		if (ibv_get_async_event(ctx, &ev))
+			return -1;
+		ibv_ack_async_event(&ev);
+		if (ev.event_type == want)
+			return 0;
+	}
+	return -1;
+}
+
+static int case_cq_overflow(const char *dev)
+{
+	const char *name = "cq_overflow_event";
+	struct env e = {};
+	int rc;
+
+	/* 32 flushed receives cannot fit a CQ of 4 (7 slots usable). */
+	if (setup(&e, dev, 4, RQ_DEPTH) || post_and_flush(&e, RQ_DEPTH))
+		rc = fail(name, "setup");
+	else if (wait_async(e.ctx, IBV_EVENT_CQ_ERR))
+		rc = fail(name, "no IBV_EVENT_CQ_ERR within 5 s");
+	else
+		rc = !printf("ok - %s\n", name);
+	teardown(&e);
+	return rc;
+}
+
+/*
+ * Write garbage over the indices of every ring this process has mapped.
+ * The element size and index mask are left alone: librxe itself computes
+ * addresses from them, and the point is the kernel, not crashing librxe.
+ */
+static int tamper_rings(void)
+{
+	FILE *maps = fopen("/proc/self/maps", "r");
+	unsigned long start, end;
+	char line[512];
+	int n = 0;
+
+	if (!maps)
+		return 0;
+	while (fgets(line, sizeof(line), maps)) {
+		uint32_t *hdr;
+
+		if (!strstr(line, "/dev/infiniband/uverbs") ||
+		    sscanf(line, "%lx-%lx", &start, &end) != 2 ||
+		    end - start < 512)
+			continue;
+		hdr = (uint32_t *)start;
+		hdr[32] = 0x7ffffff3;		/* producer_index */
+		hdr[64] = 0xfffffffe;		/* consumer_index */
+		n++;
+	}
+	fclose(maps);
+	return n;
+}
+
+static int case_ring_tamper(const char *dev)
+{
+	const char *name = "ring_tamper";
+	struct env e = {};
+	int rings, rc = 1;
+
+	if (setup(&e, dev, 16, RQ_DEPTH) || to_state(e.qp, IBV_QPS_INIT)) {
+		rc = fail(name, "setup");
+		goto out;
+	}
+	rings = tamper_rings();
+	if (rings < 3) {
+		rc = fail(name, "fewer than 3 rings mapped (CQ, SQ, RQ)");
+		goto out;
+	}
+	/*
+	 * Only verbs the kernel carries out from here on: librxe trusts
+	 * its own indices and would fault on the garbage itself. The
+	 * kernel reads them on the flush to ERR and on the CQ resize.
+	 */
+	if (to_state(e.qp, IBV_QPS_ERR)) {
+		rc = fail(name, "modify to ERR");
+		goto out;
+	}
+	if (ibv_resize_cq(e.cq, 64))
+		printf("# resize after tamper: errno %d\n", errno);
+	printf("# %d rings tampered\n", rings);
+	printf("ok - %s\n", name);
+	rc = 0;
+out:
+	teardown(&e);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(const char *dev);
+	} cases[] = {
+		{ "cq_resize_keeps_order", case_cq_resize },
+		{ "cq_overflow_event", case_cq_overflow },
+		{ "ring_tamper", case_ring_tamper },
+	};
+	unsigned int i;
+
+	if (argc != 4 || strcmp(argv[1], "-d")) {
+		fprintf(stderr, "usage: %s -d DEVICE CASE\n", argv[0]);
+		return 2;
+	}
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (!strcmp(argv[3], cases[i].name))
+			return cases[i].fn(argv[2]);
+	fprintf(stderr, "unknown case %s\n", argv[3]);
+	return 2;
+}
