@@ -351,8 +351,8 @@ out:
 
 static void ulp_ah(struct ulp_ctx *c)
 {
+	static DEFINE_SPINLOCK(lock);
 	struct rdma_ah_attr attr = {}, q = {};
-	DEFINE_SPINLOCK(lock);
 	struct ib_ah *ah;
 	union ib_gid gid;
 
