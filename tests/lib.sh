@@ -90,9 +90,11 @@ srx_loaded() {
 	[ -d /sys/module/srx ]
 }
 
+# srx.ko is not under /lib/modules: load what it depends on first,
+# plus the user-space interfaces the tests use.
 srx_load() {
 	local m
-	for m in ib_core ib_uverbs rdma_ucm udp_tunnel ip6_udp_tunnel; do
+	for m in ib_uverbs rdma_ucm $(modinfo -F depends "$SRX_KO" | tr , ' '); do
 		modprobe "$m" || return 1
 	done
 	srx_loaded || insmod "$SRX_KO" || return 1

@@ -46,6 +46,7 @@ abuse_case() {
 
 test_verbs_cq_resize_keeps_order() { abuse_case cq_resize_keeps_order; }
 test_verbs_cq_overflow_event() { abuse_case cq_overflow_event; }
+test_verbs_last_wqe_event() { abuse_case last_wqe_event; }
 
 test_verbs_ring_tamper() {
 	abuse_case ring_tamper

@@ -7,6 +7,8 @@
  *   cq_resize_keeps_order  flushed CQEs survive resize in order; shrinking
  *                          below the entries present fails with EINVAL
  *   cq_overflow_event      a CQ that overflows raises IBV_EVENT_CQ_ERR
+ *   last_wqe_event         an SRQ-attached QP moved to ERR raises
+ *                          IBV_EVENT_QP_LAST_WQE_REACHED
  *   ring_tamper            garbage in every mapped ring index, then
  *                          flush, doorbell, resize and destroy: the kernel
  *                          stays sane (run it on the KASAN kernel)
@@ -185,6 +187,47 @@ static int case_cq_overflow(const char *dev)
 	return rc;
 }
 
+static int case_last_wqe(const char *dev)
+{
+	const char *name = "last_wqe_event";
+	struct ibv_srq_init_attr sinit = { .attr = { .max_wr = 8, .max_sge = 1 } };
+	struct ibv_qp_init_attr init = {
+		.qp_type = IBV_QPT_RC,
+		.cap = { .max_send_wr = 4, .max_send_sge = 1 },
+	};
+	struct ibv_srq *srq = NULL;
+	struct env e = {};
+	int rc = 1;
+
+	if (setup(&e, dev, 16, 4)) {
+		rc = fail(name, "setup");
+		goto out;
+	}
+	srq = ibv_create_srq(e.pd, &sinit);
+	init.send_cq = e.cq;
+	init.recv_cq = e.cq;
+	init.srq = srq;
+	ibv_destroy_qp(e.qp);
+	e.qp = srq ? ibv_create_qp(e.pd, &init) : NULL;
+	if (!e.qp || to_state(e.qp, IBV_QPS_INIT) ||
+	    to_state(e.qp, IBV_QPS_ERR)) {
+		rc = fail(name, "SRQ QP to ERR");
+		goto out;
+	}
+	if (wait_async(e.ctx, IBV_EVENT_QP_LAST_WQE_REACHED))
+		rc = fail(name, "no IBV_EVENT_QP_LAST_WQE_REACHED within 5 s");
+	else
+		rc = !printf("ok - %s\n", name);
+out:
+	if (e.qp)
+		ibv_destroy_qp(e.qp);
+	e.qp = NULL;
+	if (srq)
+		ibv_destroy_srq(srq);
+	teardown(&e);
+	return rc;
+}
+
 /*
  * Write garbage over the indices of every ring this process has mapped.
  * The element size and index mask are left alone: librxe itself computes
@@ -257,6 +300,7 @@ int main(int argc, char **argv)
 	} cases[] = {
 		{ "cq_resize_keeps_order", case_cq_resize },
 		{ "cq_overflow_event", case_cq_overflow },
+		{ "last_wqe_event", case_last_wqe },
 		{ "ring_tamper", case_ring_tamper },
 	};
 	unsigned int i;

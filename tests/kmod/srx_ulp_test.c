@@ -45,6 +45,17 @@ static void check_err(long got, int want, const char *name)
 
 #define CHECK_ERR(got, want, name) check_err((long)(got), want, name)
 
+static atomic_t ulp_ev_last_wqe = ATOMIC_INIT(0);
+static atomic_t ulp_ev_sq_drained = ATOMIC_INIT(0);
+
+static void ulp_qp_event(struct ib_event *ev, void *ctx)
+{
+	if (ev->event == IB_EVENT_QP_LAST_WQE_REACHED)
+		atomic_inc(&ulp_ev_last_wqe);
+	else if (ev->event == IB_EVENT_SQ_DRAINED)
+		atomic_inc(&ulp_ev_sq_drained);
+}
+
 struct ulp_ctx {
 	struct ib_device *dev;
 	struct ib_pd *pd;
@@ -129,6 +140,7 @@ static struct ib_qp *ulp_qp(struct ulp_ctx *c, enum ib_qp_type type,
 			    bool use_srq, enum ib_poll_context poll)
 {
 	struct ib_qp_init_attr init = {
+		.event_handler = ulp_qp_event,
 		.send_cq = c->cq,
 		.recv_cq = c->cq,
 		.srq = use_srq ? c->srq : NULL,
@@ -214,7 +226,11 @@ static void ulp_rc_states(struct ulp_ctx *c)
 	      "qp.query_returns_set_values", "err %d state %d", err,
 	      a.qp_state);
 	a.qp_state = IB_QPS_SQD;
-	CHECK_ERR(ib_modify_qp(qp, &a, IB_QP_STATE), 0, "qp.to_sqd");
+	a.en_sqd_async_notify = 1;
+	CHECK_ERR(ib_modify_qp(qp, &a, IB_QP_STATE | IB_QP_EN_SQD_ASYNC_NOTIFY),
+		  0, "qp.to_sqd");
+	CHECK(atomic_read(&ulp_ev_sq_drained) == 1, "qp.sq_drained_event",
+	      "%d events", atomic_read(&ulp_ev_sq_drained));
 	a.qp_state = IB_QPS_RTS;
 	CHECK_ERR(ib_modify_qp(qp, &a, IB_QP_STATE), 0, "qp.sqd_to_rts");
 	a.qp_state = IB_QPS_ERR;
@@ -299,8 +315,15 @@ static void ulp_qp_variants(struct ulp_ctx *c)
 	qp = ulp_qp(c, IB_QPT_RC, true, IB_POLL_DIRECT);
 	CHECK(!IS_ERR(qp), "qp.rc_with_srq", "%ld", PTR_ERR(qp));
 	if (!IS_ERR(qp)) {
+		struct ib_qp_attr a = { .qp_state = IB_QPS_ERR };
+
 		CHECK_ERR(ib_destroy_srq_user(c->srq, NULL), -EBUSY,
 			  "srq.destroy_in_use_refused");
+		ulp_to_init(qp);
+		ib_modify_qp(qp, &a, IB_QP_STATE);
+		CHECK(atomic_read(&ulp_ev_last_wqe) == 1,
+		      "qp.last_wqe_reached_event", "%d events",
+		      atomic_read(&ulp_ev_last_wqe));
 		ib_destroy_qp(qp);
 	}
 	qp = ulp_qp(c, IB_QPT_UD, false, IB_POLL_DIRECT);

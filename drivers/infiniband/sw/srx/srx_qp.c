@@ -249,6 +249,18 @@ static void srx_qp_store(struct srx_qp *qp, struct ib_qp_attr *attr,
 		a->path_mig_state = attr->path_mig_state;
 }
 
+static void srx_qp_event(struct srx_qp *qp, enum ib_event_type type)
+{
+	struct ib_event ev = {
+		.device = qp->ibqp.device,
+		.element.qp = &qp->ibqp,
+		.event = type,
+	};
+
+	if (qp->ibqp.event_handler)
+		qp->ibqp.event_handler(&ev, qp->ibqp.qp_context);
+}
+
 /* The state is written under both queue locks, read under either. */
 static void srx_qp_set_state(struct srx_qp *qp, enum ib_qp_state state)
 {
@@ -264,6 +276,12 @@ static void srx_qp_set_state(struct srx_qp *qp, enum ib_qp_state state)
 	} else if (state == IB_QPS_ERR) {
 		srx_qp_flush_sq(qp);
 		srx_qp_flush_rq(qp);
+		/* No SRQ WQE is in use by the QP any more: tell its owner. */
+		if (qp->ibqp.srq)
+			srx_qp_event(qp, IB_EVENT_QP_LAST_WQE_REACHED);
+	} else if (state == IB_QPS_SQD && qp->attr.en_sqd_async_notify) {
+		/* Nothing is ever in flight when SQD is entered: drained. */
+		srx_qp_event(qp, IB_EVENT_SQ_DRAINED);
 	}
 }
 
