@@ -161,7 +161,6 @@ struct srx_qp {
 	enum ib_sig_type	sq_sig_type;
 	struct ib_qp_attr	attr;		/* as last set */
 	struct srx_av		av;
-	struct srx_av		alt_av;
 	bool			is_user;
 };
 
@@ -179,7 +178,6 @@ struct srx_mr {
 	u64			*pages;		/* SRX_MR_FAST page list */
 	u32			max_pages;
 	u32			npages;
-	atomic_t		num_mw;		/* MWs bound to this MR */
 };
 
 struct srx_mw {
@@ -215,11 +213,6 @@ static inline struct srx_qp *to_sqp(struct ib_qp *ib)
 static inline struct srx_mr *to_smr(struct ib_mr *ib)
 {
 	return container_of(ib, struct srx_mr, ibmr);
-}
-
-static inline struct srx_mw *to_smw(struct ib_mw *ib)
-{
-	return container_of(ib, struct srx_mw, ibmw);
 }
 
 static inline struct srx_ah *to_sah(struct ib_ah *ib)

@@ -55,7 +55,6 @@ static struct srx_mr *srx_mr_new(struct ib_pd *ibpd, enum srx_mr_kind kind,
 	mr->access = access;
 	mr->ibmr.lkey = key;
 	mr->ibmr.rkey = key;
-	atomic_set(&mr->num_mw, 0);
 	return mr;
 
 err_count:
@@ -156,8 +155,6 @@ int srx_dereg_mr(struct ib_mr *ibmr, struct ib_udata *udata)
 {
 	struct srx_mr *mr = to_smr(ibmr);
 
-	if (atomic_read(&mr->num_mw))
-		return -EBUSY;
 	ib_umem_release(mr->umem);
 	srx_mr_release(mr, to_sdev(ibmr->device));
 	return 0;
