@@ -8,8 +8,12 @@
 #ifndef SRX_H
 #define SRX_H
 
+#include <linux/completion.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/skbuff.h>
+#include <linux/timer.h>
+#include <linux/workqueue.h>
 #include <linux/netdevice.h>
 #include <linux/refcount.h>
 #include <linux/stringify.h>
@@ -18,6 +22,7 @@
 #include <rdma/ib_verbs.h>
 #include <uapi/rdma/rdma_user_rxe.h>
 
+#include "srx_hdr.h"
 #include "srx_util.h"
 
 #define SRX_DRV_NAME		"srx"
@@ -58,6 +63,38 @@
 
 struct srx_sock;
 
+/* Device counters, shown by `rdma statistic` (srx_stats.c has the names). */
+enum srx_counter {
+	SRX_CNT_SENT_PKTS,
+	SRX_CNT_RCVD_PKTS,
+	SRX_CNT_LOOPBACK_PKTS,
+	SRX_CNT_RETRANS_PKTS,
+	SRX_CNT_RETRY_TIMEOUTS,
+	SRX_CNT_RNR_NAK_SENT,
+	SRX_CNT_RNR_NAK_RCVD,
+	SRX_CNT_SEQ_NAK_SENT,
+	SRX_CNT_SEQ_NAK_RCVD,
+	SRX_CNT_DUP_REQ,
+	SRX_CNT_STALE_RESP,
+	SRX_CNT_OUT_OF_SEQ,
+	SRX_CNT_BAD_ICRC,
+	SRX_CNT_MALFORMED,
+	SRX_CNT_UNKNOWN_QP,
+	SRX_CNT_BAD_STATE,
+	SRX_CNT_PKEY_VIOL,
+	SRX_CNT_QKEY_VIOL,
+	SRX_CNT_UD_NO_WQE,
+	SRX_CNT_UC_DROP,
+	SRX_CNT_RETRY_EXC,
+	SRX_CNT_RNR_RETRY_EXC,
+	SRX_CNT_REM_ACCESS_ERR,
+	SRX_CNT_REM_INV_REQ_ERR,
+	SRX_CNT_REM_OP_ERR,
+	SRX_CNT_LOC_ERR,
+	SRX_CNT_TX_ERR,
+	SRX_CNT_NR
+};
+
 /* A numbered (or just counted) set of objects with an enforced limit. */
 struct srx_table {
 	struct xarray		xa;
@@ -85,7 +122,21 @@ struct srx_dev {
 	struct srx_table	mw_tbl;		/* count only */
 	struct srx_table	key_tbl;	/* MRs and MWs by key index */
 	struct srx_table	ah_tbl;		/* by AH number */
+
+	spinlock_t		mw_lock;	/* MW bindings and MR dead */
+	atomic64_t		cnt[SRX_CNT_NR];
 };
+
+static inline void srx_count(struct srx_dev *sdev, enum srx_counter c)
+{
+	atomic64_inc(&sdev->cnt[c]);
+}
+
+static inline void srx_count_n(struct srx_dev *sdev, enum srx_counter c,
+			       u64 n)
+{
+	atomic64_add(n, &sdev->cnt[c]);
+}
 
 struct srx_ucontext {
 	struct ib_ucontext	ibuc;
@@ -145,12 +196,112 @@ struct srx_srq {
 /* A resolved address vector (QP path or AH). */
 struct srx_av {
 	struct rdma_ah_attr	attr;
+	union ib_gid		sgid;
 	u8			network_type;	/* RXE_NETWORK_TYPE_* */
 	u8			dmac[ETH_ALEN];
 };
 
+/* Kernel-private state of one SQ slot (the WQE itself is copied aside). */
+struct srx_sqe {
+	u32			first_psn;
+	u32			last_psn;
+	u32			len;		/* validated message length */
+	u32			got;		/* read response bytes placed */
+	u8			done;		/* ready to complete */
+	u8			status;		/* enum ib_wc_status */
+	u8			rd_atomic;	/* a read or atomic request */
+};
+
+/* Where a multi-packet transfer stands in an SGE list. */
+struct srx_sgl_pos {
+	u32			sge;
+	u32			off;
+};
+
+/* Events for the engine, set from timers and state changes. */
+enum {
+	SRX_QPF_TIMEOUT,	/* retransmission timer fired */
+	SRX_QPF_RNR_DONE,	/* RNR wait is over */
+	SRX_QPF_LAST_WQE,	/* raise QP_LAST_WQE_REACHED after the flush */
+	SRX_QPF_SQD_NOTIFY,	/* raise SQ_DRAINED once drained */
+};
+
+/* Requester and completer: driven only by the QP's engine (the SQ's
+ * consumer index is the oldest incomplete WQE). */
+struct srx_req {
+	u32			psn;		/* next PSN to send */
+	u32			head;		/* next SQ index to send */
+	u32			off;		/* bytes of head already sent */
+	struct srx_sgl_pos	pos;		/* ... and where they came from */
+	u32			acked_psn;	/* everything before is acked */
+	u32			fetched;	/* SQ slots before it are copied */
+	u32			max_psn;	/* beyond the highest PSN sent */
+	struct srx_sgl_pos	rpos;		/* read response placement */
+	u32			rd_inflight;
+	u32			since_ack_req;	/* packets since AckReq */
+	u8			retry_left;
+	u8			rnr_left;
+	bool			rnr_wait;	/* paused until rnr_timer */
+	bool			retry;		/* go back to tail */
+	struct timer_list	retrans_timer;
+	struct timer_list	rnr_timer;
+};
+
+/* A responder resource: a read or atomic that may be asked for again. */
+struct srx_rdres {
+	u32			psn;
+	u8			opcode;		/* 0: unused */
+	u64			orig;		/* atomic result */
+};
+
+/* A read being answered, a budget of packets per engine pass. */
+struct srx_read_state {
+	u64			va;
+	u32			rkey;
+	u32			resid;
+	u32			psn;		/* of the next response */
+	bool			first;
+	bool			active;
+};
+
+/* Responder: driven only by the QP's engine. */
+struct srx_resp {
+	u32			psn;		/* expected PSN */
+	u32			msn;
+	bool			in_send;	/* inside a multi-packet SEND */
+	bool			in_write;	/* inside a multi-packet WRITE */
+	bool			nak_sent;	/* seq NAK sent for @psn */
+	bool			drop_msg;	/* UC: rest of message dropped */
+	bool			has_wqe;
+	struct rxe_recv_wqe	*wqe;		/* kernel copy, max_sge SGEs */
+	struct srx_sgl_pos	pos;
+	u32			wqe_len;	/* bytes the WQE can take */
+	u32			placed;		/* bytes placed so far */
+	u64			va;		/* WRITE in progress */
+	u32			rkey;
+	u32			resid;
+	u32			wlen;		/* its RETH length */
+	struct srx_read_state	rd;
+	bool			ack_pending;	/* coalesced ACK owed */
+	struct srx_rdres	*res;		/* max_dest_rd_atomic entries */
+	u32			nres;
+	u32			res_next;
+};
+
 struct srx_qp {
 	struct ib_qp		ibqp;
+	refcount_t		ref;		/* packets in flight to us */
+	struct completion	released;
+	struct work_struct	work;		/* the engine */
+	struct sk_buff_head	rxq;		/* received, for the engine */
+	unsigned long		flags;		/* SRX_QPF_* */
+	bool			dying;
+	void			*sq_copy;	/* user QPs: private WQE copies */
+	struct srx_sqe		*sqe;		/* per SQ slot */
+	struct srx_req		req;
+	struct srx_resp		resp;
+	u32			mtu;		/* path MTU in bytes */
+	u16			src_port;	/* UDP source port entropy */
 	struct mutex		mlock;		/* modify/query/destroy */
 	spinlock_t		sq_lock;	/* SQ ring; state writes */
 	spinlock_t		rq_lock;	/* RQ ring; state writes */
@@ -170,11 +321,29 @@ enum srx_mr_kind {
 	SRX_MR_FAST,
 };
 
+/* What the key table holds: an MR or an MW, pinned while in use. */
+enum srx_key_type {
+	SRX_KEY_MR,
+	SRX_KEY_MW,
+};
+
+struct srx_keyed {
+	enum srx_key_type	type;
+	refcount_t		ref;
+	struct completion	released;
+};
+
 struct srx_mr {
 	struct ib_mr		ibmr;
+	struct srx_keyed	kh;
 	enum srx_mr_kind	kind;
 	int			access;
+	bool			valid;		/* FRWR: registered */
+	bool			dead;		/* being deregistered */
+	u32			num_mw;		/* MWs bound; under mw_lock */
 	struct ib_umem		*umem;		/* SRX_MR_USER */
+	struct page		**upages;	/* SRX_MR_USER, per PAGE_SIZE */
+	u32			nupages;
 	u64			*pages;		/* SRX_MR_FAST page list */
 	u32			max_pages;
 	u32			npages;
@@ -182,6 +351,12 @@ struct srx_mr {
 
 struct srx_mw {
 	struct ib_mw		ibmw;
+	struct srx_keyed	kh;
+	struct srx_mr		*mr;		/* bound to; under mw_lock */
+	u64			addr;
+	u64			length;
+	int			access;
+	u32			qpn;		/* type 2: the QP it is bound to */
 };
 
 struct srx_ah {
@@ -215,6 +390,11 @@ static inline struct srx_mr *to_smr(struct ib_mr *ib)
 	return container_of(ib, struct srx_mr, ibmr);
 }
 
+static inline struct srx_mw *to_smw(struct ib_mw *ib)
+{
+	return container_of(ib, struct srx_mw, ibmw);
+}
+
 static inline struct srx_ah *to_sah(struct ib_ah *ib)
 {
 	return container_of(ib, struct srx_ah, ibah);
@@ -232,6 +412,7 @@ void srx_dev_tables_destroy(struct srx_dev *sdev);
 /* srx_verbs.c */
 extern const struct ib_device_ops srx_dev_ops;
 enum ib_port_state srx_port_state(struct srx_dev *sdev);
+u32 srx_port_mtu(struct srx_dev *sdev);
 void srx_port_event(struct srx_dev *sdev);
 
 /* srx_queue.c */
@@ -276,6 +457,7 @@ int srx_destroy_srq(struct ib_srq *ibsrq, struct ib_udata *udata);
 int srx_post_srq_recv(struct ib_srq *ibsrq, const struct ib_recv_wr *wr,
 		      const struct ib_recv_wr **bad_wr);
 u32 srx_recv_wqe_size(u32 max_sge);
+void srx_srq_event(struct srx_srq *srq, enum ib_event_type type);
 int srx_recv_wqe_fill(struct rxe_recv_wqe *wqe, const struct ib_recv_wr *wr,
 		      u32 max_sge);
 
@@ -312,11 +494,82 @@ int srx_create_ah(struct ib_ah *ibah, struct rdma_ah_init_attr *init,
 int srx_query_ah(struct ib_ah *ibah, struct rdma_ah_attr *attr);
 int srx_destroy_ah(struct ib_ah *ibah, u32 flags);
 
+/* srx_mem.c */
+struct srx_mr *srx_mr_get(struct srx_dev *sdev, struct ib_pd *pd, u32 lkey,
+			  u64 iova, u32 len, int access, bool kernel);
+void srx_mr_put(struct srx_mr *mr);
+struct srx_mr *srx_rkey_get(struct srx_qp *qp, u32 rkey, u64 *iova, u32 len,
+			    int access);
+int srx_mr_copy(struct srx_mr *mr, u64 iova, void *buf, u32 len, bool to_mr);
+int srx_mr_atomic(struct srx_mr *mr, u64 iova, bool cmp_swap, u64 cmp_add,
+		  u64 swap, u64 *orig);
+void srx_keyed_init(struct srx_keyed *kh, enum srx_key_type type);
+void srx_keyed_put(struct srx_keyed *kh);
+void srx_keyed_drain(struct srx_keyed *kh);
+int srx_sgl_copy(struct srx_qp *qp, const struct rxe_sge *sge, u32 num_sge,
+		 struct srx_sgl_pos *pos, void *buf, u32 len, bool to_sgl);
+int srx_sgl_len(const struct rxe_sge *sge, u32 num_sge, u32 *len);
+int srx_local_inv(struct srx_qp *qp, u32 rkey);
+int srx_fast_reg(struct srx_qp *qp, struct srx_mr *mr, u32 key, int access);
+int srx_bind_mw(struct srx_qp *qp, const struct rxe_send_wr *wr);
+int srx_remote_inv(struct srx_qp *qp, u32 rkey);
+void srx_mw_release(struct srx_dev *sdev, struct srx_mw *mw);
+int srx_mr_retire(struct srx_dev *sdev, struct srx_mr *mr);
+extern spinlock_t srx_atomic_lock;
+
 /* srx_net.c */
 struct srx_sock *srx_sock_get(struct net *net);
 void srx_sock_put(struct srx_sock *ss);
 int srx_net_init(void);
 void srx_net_exit(void);
 u64 srx_net_rx_dropped(void);
+struct sk_buff *srx_skb_alloc(struct srx_dev *sdev, const struct srx_av *av,
+			      u32 len, gfp_t gfp);
+int srx_xmit(struct srx_dev *sdev, const struct srx_av *av, u16 src_port,
+	     struct sk_buff *skb);
+void srx_rcv(struct srx_dev *sdev, struct sk_buff *skb, bool loopback);
+
+/* srx_main.c */
+struct srx_dev *srx_get_by_netdev(struct net_device *ndev);
+
+/* srx_qp.c: the engine */
+extern struct workqueue_struct *srx_wq;
+void srx_qp_kick(struct srx_qp *qp);
+struct srx_qp *srx_qp_get(struct srx_dev *sdev, u32 qpn);
+void srx_qp_put(struct srx_qp *qp);
+void srx_qp_error(struct srx_qp *qp);
+void srx_qp_event(struct srx_qp *qp, enum ib_event_type type);
+void srx_qp_rcv(struct srx_qp *qp, struct sk_buff *skb);
+
+/* srx_req.c, srx_comp.c, srx_resp.c */
+struct rxe_send_wqe *srx_sq_wqe(struct srx_qp *qp, u32 idx);
+struct srx_sqe *srx_sqe(struct srx_qp *qp, u32 idx);
+u32 srx_sq_next(struct srx_qp *qp, u32 idx);
+bool srx_op_is_local(u32 op);
+bool srx_op_allowed(enum ib_qp_type type, u32 op, bool user);
+struct sk_buff *srx_pkt_new(struct srx_qp *qp, const struct srx_av *av,
+			    const struct srx_pkt_fields *f, void **payload);
+void srx_req_init(struct srx_qp *qp);
+void srx_req_rewind(struct srx_qp *qp);
+void srx_req_arm(struct srx_qp *qp, bool restart);
+void srx_req_run(struct srx_qp *qp);
+void srx_retrans_timer(struct timer_list *t);
+void srx_rnr_timer(struct timer_list *t);
+void srx_comp_rcv(struct srx_qp *qp, struct sk_buff *skb,
+		  const struct srx_pkt *pkt);
+void srx_comp_run(struct srx_qp *qp);
+void srx_comp_timeout(struct srx_qp *qp);
+int srx_resp_init(struct srx_qp *qp);
+void srx_resp_free(struct srx_qp *qp);
+void srx_resp_reset(struct srx_qp *qp);
+void srx_resp_flush(struct srx_qp *qp);
+bool srx_resp_busy(struct srx_qp *qp);
+void srx_resp_rcv(struct srx_qp *qp, struct sk_buff *skb,
+		  const struct srx_pkt *pkt);
+void srx_resp_flush_ack(struct srx_qp *qp);
+int srx_send_ack(struct srx_qp *qp, u8 opcode, u8 syn, u32 psn, u64 orig);
+
+/* srx_stats.c */
+extern const struct ib_device_ops srx_stats_ops;
 
 #endif /* SRX_H */

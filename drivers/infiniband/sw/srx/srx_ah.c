@@ -44,6 +44,7 @@ int srx_av_from_attr(struct srx_dev *sdev, struct srx_av *av,
 	}
 	av->attr = *attr;
 	av->attr.grh.sgid_attr = NULL;
+	av->sgid = sgid->gid;
 	ether_addr_copy(av->dmac, attr->roce.dmac);
 	return 0;
 }

@@ -59,11 +59,11 @@ static void srx_reap(bool all)
 	struct srx_dev *sdev, *tmp;
 	LIST_HEAD(victims);
 
-	spin_lock(&srx_devices_lock);
+	spin_lock_bh(&srx_devices_lock);
 	list_for_each_entry_safe(sdev, tmp, &srx_devices, list)
 		if (all || READ_ONCE(sdev->dead))
 			list_move(&sdev->list, &victims);
-	spin_unlock(&srx_devices_lock);
+	spin_unlock_bh(&srx_devices_lock);
 
 	list_for_each_entry_safe(sdev, tmp, &victims, list) {
 		list_del(&sdev->list);
@@ -102,7 +102,9 @@ static void srx_init_ibdev(struct srx_dev *sdev, struct net_device *ndev)
 	ibdev->uverbs_cmd_mask |= BIT_ULL(IB_USER_VERBS_CMD_REQ_NOTIFY_CQ) |
 				  BIT_ULL(IB_USER_VERBS_CMD_POST_SEND);
 
+	spin_lock_init(&sdev->mw_lock);
 	ib_set_device_ops(ibdev, &srx_dev_ops);
+	ib_set_device_ops(ibdev, &srx_stats_ops);
 	ib_set_device_ops(ibdev, &srx_lifetime_ops);
 }
 
@@ -110,11 +112,11 @@ static void srx_init_ibdev(struct srx_dev *sdev, struct net_device *ndev)
  * The registered srx device on @ndev, with a registration reference the
  * caller drops with ib_device_put(), or NULL.
  */
-static struct srx_dev *srx_get_by_netdev(struct net_device *ndev)
+struct srx_dev *srx_get_by_netdev(struct net_device *ndev)
 {
 	struct srx_dev *sdev, *found = NULL;
 
-	spin_lock(&srx_devices_lock);
+	spin_lock_bh(&srx_devices_lock);
 	list_for_each_entry(sdev, &srx_devices, list) {
 		if (sdev->ndev == ndev && !READ_ONCE(sdev->dead) &&
 		    ib_device_try_get(&sdev->ibdev)) {
@@ -122,7 +124,7 @@ static struct srx_dev *srx_get_by_netdev(struct net_device *ndev)
 			break;
 		}
 	}
-	spin_unlock(&srx_devices_lock);
+	spin_unlock_bh(&srx_devices_lock);
 	return found;
 }
 
@@ -197,9 +199,9 @@ static int srx_add(const char *name, struct net_device *ndev)
 
 	/* The list's reference keeps sdev valid until srx_reap(). */
 	get_device(&sdev->ibdev.dev);
-	spin_lock(&srx_devices_lock);
+	spin_lock_bh(&srx_devices_lock);
 	list_add_tail(&sdev->list, &srx_devices);
-	spin_unlock(&srx_devices_lock);
+	spin_unlock_bh(&srx_devices_lock);
 
 	err = ib_register_device(&sdev->ibdev, name, NULL);
 	if (err) {
@@ -263,17 +265,25 @@ static int __init srx_init(void)
 {
 	int err;
 
+	/* Per-CPU and high priority: the engines are the data path. */
+	srx_wq = alloc_workqueue("srx", WQ_HIGHPRI | WQ_MEM_RECLAIM, 0);
+	if (!srx_wq)
+		return -ENOMEM;
 	err = srx_net_init();
 	if (err)
-		return err;
+		goto err_wq;
 	err = register_netdevice_notifier(&srx_netdev_nb);
-	if (err) {
-		srx_net_exit();
-		return err;
-	}
+	if (err)
+		goto err_net;
 	rdma_link_register(&srx_link_ops);
 	pr_info("srx: loaded\n");
 	return 0;
+
+err_net:
+	srx_net_exit();
+err_wq:
+	destroy_workqueue(srx_wq);
+	return err;
 }
 
 static void __exit srx_exit(void)
@@ -282,6 +292,7 @@ static void __exit srx_exit(void)
 	unregister_netdevice_notifier(&srx_netdev_nb);
 	srx_reap(true);
 	srx_net_exit();
+	destroy_workqueue(srx_wq);
 	pr_info("srx: unloaded\n");
 }
 

@@ -11,6 +11,7 @@
 
 #include <linux/random.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #include "srx.h"
 
@@ -48,11 +49,13 @@ static struct srx_mr *srx_mr_new(struct ib_pd *ibpd, enum srx_mr_kind kind,
 	err = srx_table_add(&sdev->mr_tbl, NULL, NULL, GFP_KERNEL);
 	if (err)
 		goto err_free;
-	err = srx_key_alloc(sdev, mr, &key);
-	if (err)
-		goto err_count;
+	srx_keyed_init(&mr->kh, SRX_KEY_MR);
 	mr->kind = kind;
 	mr->access = access;
+	mr->valid = kind != SRX_MR_FAST;
+	err = srx_key_alloc(sdev, &mr->kh, &key);
+	if (err)
+		goto err_count;
 	mr->ibmr.lkey = key;
 	mr->ibmr.rkey = key;
 	return mr;
@@ -64,12 +67,34 @@ err_free:
 	return ERR_PTR(err);
 }
 
+/* Remove the key, wait for accesses in flight, free. */
 static void srx_mr_release(struct srx_mr *mr, struct srx_dev *sdev)
 {
 	srx_key_free(sdev, mr->ibmr.lkey);
+	srx_keyed_drain(&mr->kh);
 	srx_table_del(&sdev->mr_tbl, 0);
+	kvfree(mr->upages);
 	kfree(mr->pages);
 	kfree(mr);
+}
+
+/* The pinned pages of a user MR, one per PAGE_SIZE, for the data path. */
+static int srx_mr_map_pages(struct srx_mr *mr)
+{
+	struct ib_umem *umem = mr->umem;
+	struct sg_page_iter iter;
+	u32 n = ib_umem_num_pages(umem), i = 0;
+
+	mr->upages = kvmalloc_array(n, sizeof(*mr->upages), GFP_KERNEL);
+	if (!mr->upages)
+		return -ENOMEM;
+	for_each_sgtable_page(&umem->sgt_append.sgt, &iter, 0) {
+		if (i == n)
+			break;
+		mr->upages[i++] = sg_page_iter_page(&iter);
+	}
+	mr->nupages = i;
+	return 0;
 }
 
 struct ib_mr *srx_get_dma_mr(struct ib_pd *ibpd, int access)
@@ -85,6 +110,7 @@ struct ib_mr *srx_reg_user_mr(struct ib_pd *ibpd, u64 start, u64 length,
 	struct srx_mr *mr;
 	struct ib_umem *umem;
 	u64 end;
+	int err;
 
 	if (!length || length > SRX_MAX_MR_SIZE ||
 	    check_add_overflow(start, length, &end) ||
@@ -103,6 +129,12 @@ struct ib_mr *srx_reg_user_mr(struct ib_pd *ibpd, u64 start, u64 length,
 		return ERR_CAST(umem);
 	}
 	mr->umem = umem;
+	err = srx_mr_map_pages(mr);
+	if (err) {
+		ib_umem_release(umem);
+		srx_mr_release(mr, to_sdev(ibpd->device));
+		return ERR_PTR(err);
+	}
 	mr->ibmr.iova = iova;
 	mr->ibmr.length = length;
 	mr->ibmr.page_size = PAGE_SIZE;
@@ -147,22 +179,33 @@ int srx_map_mr_sg(struct ib_mr *ibmr, struct scatterlist *sg, int sg_nents,
 
 	if (mr->kind != SRX_MR_FAST)
 		return -EINVAL;
+	/* The core sets page_size; the data path divides by it. */
+	if (!is_power_of_2(ibmr->page_size) || ibmr->page_size < SZ_4K)
+		return -EINVAL;
 	mr->npages = 0;
 	return ib_sg_to_pages(ibmr, sg, sg_nents, sg_offset, srx_set_page);
 }
 
 int srx_dereg_mr(struct ib_mr *ibmr, struct ib_udata *udata)
 {
+	struct srx_dev *sdev = to_sdev(ibmr->device);
 	struct srx_mr *mr = to_smr(ibmr);
+	struct ib_umem *umem = mr->umem;
+	int err;
 
-	ib_umem_release(mr->umem);
-	srx_mr_release(mr, to_sdev(ibmr->device));
+	err = srx_mr_retire(sdev, mr);
+	if (err)
+		return err;
+	/* No access is in flight once this returns: then unpin. */
+	srx_mr_release(mr, sdev);
+	ib_umem_release(umem);
 	return 0;
 }
 
 int srx_alloc_mw(struct ib_mw *ibmw, struct ib_udata *udata)
 {
 	struct srx_dev *sdev = to_sdev(ibmw->device);
+	struct srx_mw *mw = to_smw(ibmw);
 	int err;
 
 	if (ibmw->type != IB_MW_TYPE_1 && ibmw->type != IB_MW_TYPE_2)
@@ -170,7 +213,8 @@ int srx_alloc_mw(struct ib_mw *ibmw, struct ib_udata *udata)
 	err = srx_table_add(&sdev->mw_tbl, NULL, NULL, GFP_KERNEL);
 	if (err)
 		return err;
-	err = srx_key_alloc(sdev, ibmw, &ibmw->rkey);
+	srx_keyed_init(&mw->kh, SRX_KEY_MW);
+	err = srx_key_alloc(sdev, &mw->kh, &ibmw->rkey);
 	if (err)
 		srx_table_del(&sdev->mw_tbl, 0);
 	return err;
@@ -179,8 +223,11 @@ int srx_alloc_mw(struct ib_mw *ibmw, struct ib_udata *udata)
 int srx_dealloc_mw(struct ib_mw *ibmw)
 {
 	struct srx_dev *sdev = to_sdev(ibmw->device);
+	struct srx_mw *mw = to_smw(ibmw);
 
 	srx_key_free(sdev, ibmw->rkey);
+	srx_keyed_drain(&mw->kh);
+	srx_mw_release(sdev, mw);
 	srx_table_del(&sdev->mw_tbl, 0);
 	return 0;
 }

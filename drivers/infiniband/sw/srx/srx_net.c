@@ -11,10 +11,19 @@
  * Copyright (c) 2026 The srx authors.
  */
 
+#include <linux/if_vlan.h>
+#include <linux/inetdevice.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <net/addrconf.h>
+#include <net/ip.h>
+#include <net/ip6_checksum.h>
+#include <net/ip6_route.h>
 #include <net/ipv6.h>
+#include <net/ipv6_stubs.h>
 #include <net/net_namespace.h>
+#include <net/route.h>
+#include <net/udp.h>
 #include <net/udp_tunnel.h>
 
 #include "srx.h"
@@ -36,11 +45,32 @@ u64 srx_net_rx_dropped(void)
 	return atomic64_read(&srx_rx_dropped);
 }
 
-/* No transport is bound yet: every RoCEv2 datagram is counted and dropped. */
-static int srx_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
+static void srx_drop_nodev(struct sk_buff *skb)
 {
 	atomic64_inc(&srx_rx_dropped);
 	kfree_skb(skb);
+}
+
+/*
+ * A RoCEv2 datagram for a device in this namespace; skb->data is at the
+ * UDP header. Datagrams for netdevs without an srx device are counted
+ * (srx_net_rx_dropped()) and dropped.
+ */
+static int srx_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
+{
+	struct net_device *ndev = skb->dev;
+	struct srx_dev *sdev;
+
+	if (is_vlan_dev(ndev))
+		ndev = vlan_dev_real_dev(ndev);
+	sdev = srx_get_by_netdev(ndev);
+	if (!sdev) {
+		srx_drop_nodev(skb);
+		return 0;
+	}
+	__skb_pull(skb, sizeof(struct udphdr));
+	srx_rcv(sdev, skb, false);
+	ib_device_put(&sdev->ibdev);
 	return 0;
 }
 
@@ -183,4 +213,267 @@ int srx_net_init(void)
 void srx_net_exit(void)
 {
 	unregister_pernet_subsys(&srx_net_ops);
+}
+
+/* Room for the link layer, the larger IP header and UDP in front of BTH. */
+static unsigned int srx_headroom(struct srx_dev *sdev)
+{
+	return LL_RESERVED_SPACE(sdev->ndev) + sizeof(struct ipv6hdr) +
+	       sizeof(struct udphdr);
+}
+
+/**
+ * srx_skb_alloc - a packet buffer for BTH through ICRC
+ * @sdev: the sending device
+ * @av: the destination (unused for now: both IP versions fit)
+ * @len: bytes from BTH through the ICRC
+ * @gfp: allocation flags
+ *
+ * Return: an skb whose data is @len bytes at BTH, or NULL.
+ */
+struct sk_buff *srx_skb_alloc(struct srx_dev *sdev, const struct srx_av *av,
+			      u32 len, gfp_t gfp)
+{
+	unsigned int room = srx_headroom(sdev);
+	struct sk_buff *skb;
+
+	skb = alloc_skb(room + len, gfp);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, room);
+	skb_put(skb, len);
+	return skb;
+}
+
+static void srx_push_udp(struct sk_buff *skb, u16 src_port)
+{
+	struct udphdr *uh;
+
+	__skb_push(skb, sizeof(*uh));
+	skb_reset_transport_header(skb);
+	uh = udp_hdr(skb);
+	uh->source = htons(src_port);
+	uh->dest = htons(SRX_UDP_PORT);
+	uh->len = htons(skb->len);
+	uh->check = 0;
+}
+
+static void srx_push_ipv4(struct net *net, struct sk_buff *skb,
+			  const struct srx_av *av, __be32 saddr, __be32 daddr)
+{
+	const struct ib_global_route *grh = &av->attr.grh;
+	struct iphdr *iph;
+
+	__skb_push(skb, sizeof(*iph));
+	skb_reset_network_header(skb);
+	iph = ip_hdr(skb);
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) / 4;
+	iph->tos = grh->traffic_class;
+	iph->tot_len = htons(skb->len);
+	iph->frag_off = htons(IP_DF);
+	iph->ttl = grh->hop_limit ? grh->hop_limit : 64;
+	iph->protocol = IPPROTO_UDP;
+	iph->saddr = saddr;
+	iph->daddr = daddr;
+	ip_select_ident(net, skb, NULL);
+	ip_send_check(iph);
+	skb->protocol = htons(ETH_P_IP);
+}
+
+static void srx_push_ipv6(struct sk_buff *skb, const struct srx_av *av,
+			  const struct in6_addr *saddr,
+			  const struct in6_addr *daddr)
+{
+	const struct ib_global_route *grh = &av->attr.grh;
+	struct ipv6hdr *ip6h;
+	u16 payload = skb->len;
+
+	__skb_push(skb, sizeof(*ip6h));
+	skb_reset_network_header(skb);
+	ip6h = ipv6_hdr(skb);
+	ip6_flow_hdr(ip6h, grh->traffic_class,
+		     htonl(grh->flow_label & 0xfffff));
+	ip6h->payload_len = htons(payload);
+	ip6h->nexthdr = IPPROTO_UDP;
+	ip6h->hop_limit = grh->hop_limit ? grh->hop_limit : 64;
+	ip6h->saddr = *saddr;
+	ip6h->daddr = *daddr;
+	skb->protocol = htons(ETH_P_IPV6);
+}
+
+/*
+ * Local destination: hand the packet straight to the srx device that
+ * owns the address, without the IP stack or an ICRC (it never leaves
+ * memory). The receiver's engine runs later, never nested in ours.
+ */
+static int srx_loopback(struct srx_dev *sdev, struct net_device *tdev,
+			struct sk_buff *skb)
+{
+	struct srx_dev *target = tdev ? srx_get_by_netdev(tdev) : NULL;
+
+	if (!target) {
+		srx_count(sdev, SRX_CNT_TX_ERR);
+		kfree_skb(skb);
+		return -EHOSTUNREACH;
+	}
+	srx_count(sdev, SRX_CNT_LOOPBACK_PKTS);
+	skb->dev = tdev;
+	__skb_pull(skb, skb_transport_offset(skb) + sizeof(struct udphdr));
+	srx_rcv(target, skb, true);
+	ib_device_put(&target->ibdev);
+	return 0;
+}
+
+static int srx_xmit4(struct srx_dev *sdev, const struct srx_av *av,
+		     u16 src_port, struct sk_buff *skb)
+{
+	struct net *net = dev_net(sdev->ndev);
+	__be32 saddr, daddr;
+	struct net_device *tdev;
+	struct flowi4 fl = {};
+	struct rtable *rt;
+	int err;
+
+	memcpy(&saddr, &av->sgid.raw[12], sizeof(saddr));
+	memcpy(&daddr, &av->attr.grh.dgid.raw[12], sizeof(daddr));
+	fl.daddr = daddr;
+	fl.saddr = saddr;
+	fl.flowi4_proto = IPPROTO_UDP;
+	fl.flowi4_oif = sdev->ndev->ifindex;
+	rt = ip_route_output_key(net, &fl);
+	if (IS_ERR(rt)) {
+		srx_count(sdev, SRX_CNT_TX_ERR);
+		kfree_skb(skb);
+		return PTR_ERR(rt);
+	}
+	srx_push_udp(skb, src_port);
+	srx_push_ipv4(net, skb, av, saddr, daddr);
+	if (rt->rt_type == RTN_LOCAL) {
+		ip_rt_put(rt);
+		rcu_read_lock();
+		tdev = __ip_dev_find(net, daddr, false);
+		err = srx_loopback(sdev, tdev, skb);
+		rcu_read_unlock();
+		return err;
+	}
+	srx_icrc_fill(ip_hdr(skb), skb->len);
+	skb_dst_set(skb, &rt->dst);
+	skb->dev = rt->dst.dev;
+	skb->ip_summed = CHECKSUM_NONE;
+	err = ip_local_out(net, NULL, skb);
+	return net_xmit_eval(err);
+}
+
+static int srx_xmit6(struct srx_dev *sdev, const struct srx_av *av,
+		     u16 src_port, struct sk_buff *skb)
+{
+	struct net *net = dev_net(sdev->ndev);
+	const struct in6_addr *saddr = (const struct in6_addr *)av->sgid.raw;
+	const struct in6_addr *daddr =
+		(const struct in6_addr *)av->attr.grh.dgid.raw;
+	struct net_device *tdev;
+	struct flowi6 fl = {};
+	struct dst_entry *dst;
+	int err;
+
+	fl.daddr = *daddr;
+	fl.saddr = *saddr;
+	fl.flowi6_proto = IPPROTO_UDP;
+	fl.flowi6_oif = sdev->ndev->ifindex;
+	dst = ipv6_stub->ipv6_dst_lookup_flow(net, NULL, &fl, NULL);
+	if (IS_ERR(dst)) {
+		srx_count(sdev, SRX_CNT_TX_ERR);
+		kfree_skb(skb);
+		return PTR_ERR(dst);
+	}
+	srx_push_udp(skb, src_port);
+	srx_push_ipv6(skb, av, saddr, daddr);
+	if (dst->dev->flags & IFF_LOOPBACK) {
+		dst_release(dst);
+		rcu_read_lock();
+		tdev = ipv6_dev_find(net, daddr, sdev->ndev);
+		if (!tdev)
+			tdev = ipv6_dev_find(net, daddr, NULL);
+		err = srx_loopback(sdev, tdev, skb);
+		rcu_read_unlock();
+		return err;
+	}
+	srx_icrc_fill(ipv6_hdr(skb), skb->len);
+	skb_dst_set(skb, dst);
+	skb->dev = dst->dev;
+	udp6_set_csum(false, skb, saddr, daddr, skb->len - sizeof(struct ipv6hdr));
+	err = ip6_local_out(net, NULL, skb);
+	return net_xmit_eval(err);
+}
+
+/**
+ * srx_xmit - send a packet built by srx_skb_alloc()
+ * @sdev: the sending device
+ * @av: destination and source addresses
+ * @src_port: UDP source port (flow entropy)
+ * @skb: data at BTH, ICRC space at the end; consumed
+ *
+ * A packet the network drops is recovered by the transport (RC) or
+ * counted as lost (UD, UC); the return value is for statistics only.
+ */
+int srx_xmit(struct srx_dev *sdev, const struct srx_av *av, u16 src_port,
+	     struct sk_buff *skb)
+{
+	int err;
+
+	srx_count(sdev, SRX_CNT_SENT_PKTS);
+	if (av->network_type == RXE_NETWORK_TYPE_IPV4)
+		err = srx_xmit4(sdev, av, src_port, skb);
+	else
+		err = srx_xmit6(sdev, av, src_port, skb);
+	if (err)
+		srx_count(sdev, SRX_CNT_TX_ERR);
+	return err;
+}
+
+/**
+ * srx_rcv - a received or looped-back RoCEv2 packet
+ * @sdev: the device it arrived on
+ * @skb: data at BTH; the network header is set; consumed
+ * @loopback: from srx_loopback(): no ICRC to check
+ *
+ * Malformed packets, bad ICRCs, unknown QPs and P_Key mismatches are
+ * counted and dropped here; the rest goes to the QP's engine.
+ */
+void srx_rcv(struct srx_dev *sdev, struct sk_buff *skb, bool loopback)
+{
+	unsigned int ip_len;
+	struct srx_pkt pkt;
+	struct srx_qp *qp;
+
+	srx_count(sdev, SRX_CNT_RCVD_PKTS);
+	if (skb_linearize(skb))
+		goto drop_malformed;
+	if (srx_hdr_parse(skb->data, skb->len, &pkt))
+		goto drop_malformed;
+	if (!loopback) {
+		ip_len = skb_tail_pointer(skb) - skb_network_header(skb);
+		if (srx_icrc_check(skb_network_header(skb), ip_len)) {
+			srx_count(sdev, SRX_CNT_BAD_ICRC);
+			goto drop;
+		}
+	}
+	if ((pkt.pkey & 0x7fff) != 0x7fff) {
+		srx_count(sdev, SRX_CNT_PKEY_VIOL);
+		goto drop;
+	}
+	qp = srx_qp_get(sdev, pkt.qpn);
+	if (!qp) {
+		srx_count(sdev, SRX_CNT_UNKNOWN_QP);
+		goto drop;
+	}
+	srx_qp_rcv(qp, skb);
+	srx_qp_put(qp);
+	return;
+
+drop_malformed:
+	srx_count(sdev, SRX_CNT_MALFORMED);
+drop:
+	kfree_skb(skb);
 }

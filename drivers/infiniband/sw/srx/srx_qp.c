@@ -6,9 +6,90 @@
  * Copyright (c) 2026 The srx authors.
  */
 
+#include <linux/vmalloc.h>
 #include <rdma/uverbs_ioctl.h>
 
 #include "srx.h"
+
+/* Received packets one engine pass handles before yielding. */
+#define SRX_RX_BUDGET	64
+
+struct workqueue_struct *srx_wq;
+
+static void srx_qp_work(struct work_struct *work);
+
+void srx_qp_kick(struct srx_qp *qp)
+{
+	queue_work(srx_wq, &qp->work);
+}
+
+/* The QP numbered @qpn, pinned against destruction, or NULL. */
+struct srx_qp *srx_qp_get(struct srx_dev *sdev, u32 qpn)
+{
+	unsigned long flags;
+	struct srx_qp *qp;
+
+	xa_lock_irqsave(&sdev->qp_tbl.xa, flags);
+	qp = xa_load(&sdev->qp_tbl.xa, qpn);
+	if (qp && !refcount_inc_not_zero(&qp->ref))
+		qp = NULL;
+	xa_unlock_irqrestore(&sdev->qp_tbl.xa, flags);
+	return qp;
+}
+
+void srx_qp_put(struct srx_qp *qp)
+{
+	if (refcount_dec_and_test(&qp->ref))
+		complete(&qp->released);
+}
+
+/* Hand a received packet to the QP's engine. */
+void srx_qp_rcv(struct srx_qp *qp, struct sk_buff *skb)
+{
+	skb_queue_tail(&qp->rxq, skb);
+	srx_qp_kick(qp);
+}
+
+static int srx_qp_init_engine(struct srx_qp *qp)
+{
+	u32 slots = qp->sq.index_mask + 1;
+	int err;
+
+	refcount_set(&qp->ref, 1);
+	init_completion(&qp->released);
+	INIT_WORK(&qp->work, srx_qp_work);
+	skb_queue_head_init(&qp->rxq);
+	timer_setup(&qp->req.retrans_timer, srx_retrans_timer, 0);
+	timer_setup(&qp->req.rnr_timer, srx_rnr_timer, 0);
+	qp->sqe = kvcalloc(slots, sizeof(*qp->sqe), GFP_KERNEL);
+	if (!qp->sqe)
+		return -ENOMEM;
+	if (qp->is_user) {
+		qp->sq_copy = kvmalloc((size_t)slots << qp->sq.log2_elem_size,
+				       GFP_KERNEL);
+		if (!qp->sq_copy) {
+			err = -ENOMEM;
+			goto err_sqe;
+		}
+	}
+	err = srx_resp_init(qp);
+	if (err)
+		goto err_copy;
+	return 0;
+
+err_copy:
+	kvfree(qp->sq_copy);
+err_sqe:
+	kvfree(qp->sqe);
+	return err;
+}
+
+static void srx_qp_free_engine(struct srx_qp *qp)
+{
+	srx_resp_free(qp);
+	kvfree(qp->sq_copy);
+	kvfree(qp->sqe);
+}
 
 static int srx_qp_check_init(struct ib_qp_init_attr *init)
 {
@@ -138,9 +219,12 @@ int srx_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 	if (err)
 		return err;
 	qp->cap = init->cap;
-	err = srx_qp_number(sdev, qp);
+	err = srx_qp_init_engine(qp);
 	if (err)
 		goto err_queues;
+	err = srx_qp_number(sdev, qp);
+	if (err)
+		goto err_engine;
 	if (udata) {
 		err = ib_copy_to_udata(udata, &resp, sizeof(resp));
 		if (err)
@@ -150,6 +234,8 @@ int srx_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 
 err_num:
 	srx_table_del(&sdev->qp_tbl, ibqp->qp_num);
+err_engine:
+	srx_qp_free_engine(qp);
 err_queues:
 	srx_queue_free(&qp->rq);
 	srx_queue_free(&qp->sq);
@@ -249,7 +335,7 @@ static void srx_qp_store(struct srx_qp *qp, struct ib_qp_attr *attr,
 		a->path_mig_state = attr->path_mig_state;
 }
 
-static void srx_qp_event(struct srx_qp *qp, enum ib_event_type type)
+void srx_qp_event(struct srx_qp *qp, enum ib_event_type type)
 {
 	struct ib_event ev = {
 		.device = qp->ibqp.device,
@@ -262,7 +348,7 @@ static void srx_qp_event(struct srx_qp *qp, enum ib_event_type type)
 }
 
 /* The state is written under both queue locks, read under either. */
-static void srx_qp_set_state(struct srx_qp *qp, enum ib_qp_state state)
+static void srx_qp_write_state(struct srx_qp *qp, enum ib_qp_state state)
 {
 	unsigned long flags;
 
@@ -271,18 +357,67 @@ static void srx_qp_set_state(struct srx_qp *qp, enum ib_qp_state state)
 	WRITE_ONCE(qp->state, state);
 	spin_unlock(&qp->rq_lock);
 	spin_unlock_irqrestore(&qp->sq_lock, flags);
-	if (state == IB_QPS_RESET) {
-		srx_qp_reset(qp);
-	} else if (state == IB_QPS_ERR) {
-		srx_qp_flush_sq(qp);
-		srx_qp_flush_rq(qp);
-		/* No SRQ WQE is in use by the QP any more: tell its owner. */
-		if (qp->ibqp.srq)
-			srx_qp_event(qp, IB_EVENT_QP_LAST_WQE_REACHED);
-	} else if (state == IB_QPS_SQD && qp->attr.en_sqd_async_notify) {
-		/* Nothing is ever in flight when SQD is entered: drained. */
-		srx_qp_event(qp, IB_EVENT_SQ_DRAINED);
+}
+
+/*
+ * Move to the error state from the data path or a verb. The engine
+ * flushes both queues; for an SRQ QP it then raises LAST_WQE_REACHED,
+ * as no SRQ WQE is in use by the QP any more.
+ */
+void srx_qp_error(struct srx_qp *qp)
+{
+	if (READ_ONCE(qp->state) == IB_QPS_ERR)
+		return;
+	if (qp->ibqp.srq)
+		set_bit(SRX_QPF_LAST_WQE, &qp->flags);
+	srx_qp_write_state(qp, IB_QPS_ERR);
+	srx_qp_kick(qp);
+}
+
+/* Back to RESET: stop the engine, forget every packet and WQE. */
+static void srx_qp_quiesce(struct srx_qp *qp)
+{
+	srx_qp_write_state(qp, IB_QPS_RESET);
+	timer_delete_sync(&qp->req.retrans_timer);
+	timer_delete_sync(&qp->req.rnr_timer);
+	flush_work(&qp->work);
+	skb_queue_purge(&qp->rxq);
+	qp->flags = 0;
+	qp->resp.has_wqe = false;
+	qp->resp.rd.active = false;
+	srx_qp_reset(qp);
+	memset(qp->sqe, 0, (qp->sq.index_mask + 1) * sizeof(*qp->sqe));
+	qp->req.head = 0;
+	qp->req.fetched = 0;
+}
+
+static void srx_qp_set_state(struct srx_qp *qp, enum ib_qp_state cur,
+			     enum ib_qp_state state)
+{
+	switch (state) {
+	case IB_QPS_RESET:
+		srx_qp_quiesce(qp);
+		return;
+	case IB_QPS_RTR:
+		if (cur == IB_QPS_INIT)
+			srx_resp_reset(qp);
+		break;
+	case IB_QPS_RTS:
+		if (cur == IB_QPS_RTR)
+			srx_req_init(qp);
+		break;
+	case IB_QPS_SQD:
+		if (qp->attr.en_sqd_async_notify)
+			set_bit(SRX_QPF_SQD_NOTIFY, &qp->flags);
+		break;
+	case IB_QPS_ERR:
+		srx_qp_error(qp);
+		return;
+	default:
+		break;
 	}
+	srx_qp_write_state(qp, state);
+	srx_qp_kick(qp);
 }
 
 int srx_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
@@ -319,7 +454,7 @@ int srx_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
 	}
 	srx_qp_store(qp, attr, mask);
 	if (mask & IB_QP_STATE)
-		srx_qp_set_state(qp, next);
+		srx_qp_set_state(qp, cur, next);
 out:
 	mutex_unlock(&qp->mlock);
 	return err;
@@ -356,48 +491,153 @@ int srx_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 {
 	struct srx_qp *qp = to_sqp(ibqp);
 
+	/* No new packet finds the QP; wait for those on their way. */
 	srx_table_del(&to_sdev(ibqp->device)->qp_tbl, ibqp->qp_num);
+	WRITE_ONCE(qp->dying, true);
+	srx_qp_put(qp);
+	wait_for_completion(&qp->released);
+	timer_shutdown_sync(&qp->req.retrans_timer);
+	timer_shutdown_sync(&qp->req.rnr_timer);
+	cancel_work_sync(&qp->work);
+	skb_queue_purge(&qp->rxq);
+	srx_qp_free_engine(qp);
 	srx_queue_free(&qp->rq);
 	srx_queue_free(&qp->sq);
 	mutex_destroy(&qp->mlock);
 	return 0;
 }
 
+/* The part of a kernel send WR that depends on its opcode. */
+static void srx_wr_fill(struct srx_qp *qp, struct rxe_send_wr *w,
+			const struct ib_send_wr *wr)
+{
+	switch (wr->opcode) {
+	case IB_WR_SEND_WITH_IMM:
+	case IB_WR_RDMA_WRITE_WITH_IMM:
+		w->ex.imm_data = wr->ex.imm_data;
+		break;
+	case IB_WR_SEND_WITH_INV:
+	case IB_WR_LOCAL_INV:
+		w->ex.invalidate_rkey = wr->ex.invalidate_rkey;
+		break;
+	default:
+		break;
+	}
+	switch (wr->opcode) {
+	case IB_WR_RDMA_WRITE:
+	case IB_WR_RDMA_WRITE_WITH_IMM:
+	case IB_WR_RDMA_READ:
+		w->wr.rdma.remote_addr = rdma_wr(wr)->remote_addr;
+		w->wr.rdma.rkey = rdma_wr(wr)->rkey;
+		break;
+	case IB_WR_ATOMIC_CMP_AND_SWP:
+	case IB_WR_ATOMIC_FETCH_AND_ADD:
+		w->wr.atomic.remote_addr = atomic_wr(wr)->remote_addr;
+		w->wr.atomic.compare_add = atomic_wr(wr)->compare_add;
+		w->wr.atomic.swap = atomic_wr(wr)->swap;
+		w->wr.atomic.rkey = atomic_wr(wr)->rkey;
+		break;
+	case IB_WR_REG_MR:
+		w->wr.reg.mr = reg_wr(wr)->mr;
+		w->wr.reg.key = reg_wr(wr)->key;
+		w->wr.reg.access = reg_wr(wr)->access;
+		break;
+	default:
+		break;
+	}
+	if (qp->ibqp.qp_type == IB_QPT_UD || qp->ibqp.qp_type == IB_QPT_GSI) {
+		w->wr.ud.remote_qpn = ud_wr(wr)->remote_qpn;
+		w->wr.ud.remote_qkey = ud_wr(wr)->remote_qkey;
+		w->wr.ud.pkey_index = ud_wr(wr)->pkey_index;
+		w->wr.ud.ah_num = to_sah(ud_wr(wr)->ah)->ah_num;
+	}
+}
+
+/* Inline data: the SGEs are kernel virtual addresses, copied now. */
+static int srx_wqe_fill_data(struct srx_qp *qp, struct rxe_send_wqe *wqe,
+			     const struct ib_send_wr *wr)
+{
+	u32 len = 0;
+	int i;
+
+	if (wr->num_sge < 0 || wr->num_sge > qp->cap.max_send_sge)
+		return -EINVAL;
+	if (wr->send_flags & IB_SEND_INLINE) {
+		for (i = 0; i < wr->num_sge; i++) {
+			if (wr->sg_list[i].length > qp->cap.max_inline_data - len)
+				return -EINVAL;
+			memcpy(wqe->dma.inline_data + len,
+			       (void *)(uintptr_t)wr->sg_list[i].addr,
+			       wr->sg_list[i].length);
+			len += wr->sg_list[i].length;
+		}
+		wqe->dma.length = len;
+		return 0;
+	}
+	for (i = 0; i < wr->num_sge; i++) {
+		wqe->dma.sge[i].addr = wr->sg_list[i].addr;
+		wqe->dma.sge[i].length = wr->sg_list[i].length;
+		wqe->dma.sge[i].lkey = wr->sg_list[i].lkey;
+	}
+	wqe->dma.num_sge = wr->num_sge;
+	return srx_sgl_len(wqe->dma.sge, wr->num_sge, &wqe->dma.length);
+}
+
+static int srx_post_one(struct srx_qp *qp, const struct ib_send_wr *wr)
+{
+	bool ud = qp->ibqp.qp_type == IB_QPT_UD ||
+		  qp->ibqp.qp_type == IB_QPT_GSI;
+	struct rxe_send_wqe *wqe;
+	int err;
+
+	if (!srx_op_allowed(qp->ibqp.qp_type, wr->opcode, false) ||
+	    wr->opcode == IB_WR_BIND_MW || (ud && !ud_wr(wr)->ah))
+		return -EINVAL;
+	if (srx_queue_full(&qp->sq))
+		return -ENOMEM;
+	wqe = srx_queue_elem(&qp->sq, qp->sq.prod);
+	memset(wqe, 0, sizeof(*wqe));
+	wqe->wr.wr_id = wr->wr_id;
+	wqe->wr.opcode = wr->opcode;
+	wqe->wr.send_flags = wr->send_flags;
+	srx_wr_fill(qp, &wqe->wr, wr);
+	err = srx_wqe_fill_data(qp, wqe, wr);
+	if (err)
+		return err;
+	srx_queue_advance_prod(&qp->sq);
+	return 0;
+}
+
 static int srx_post_send_kernel(struct srx_qp *qp, const struct ib_send_wr *wr,
 				const struct ib_send_wr **bad_wr)
 {
-	struct ib_qp *ibqp = &qp->ibqp;
-	struct ib_wc wc = {
-		.status = IB_WC_WR_FLUSH_ERR,
-		.opcode = IB_WC_SEND,
-		.qp = ibqp,
-	};
+	enum ib_qp_state state;
+	unsigned long flags;
 	int err = 0;
 
+	spin_lock_irqsave(&qp->sq_lock, flags);
+	state = qp->state;
 	for (; wr; wr = wr->next) {
-		if (READ_ONCE(qp->state) != IB_QPS_ERR) {
-			err = qp->state < IB_QPS_RTS ? -EINVAL : -EOPNOTSUPP;
-			break;
-		}
-		if (wr->num_sge > qp->cap.max_send_sge) {
+		if (state < IB_QPS_RTS) {
 			err = -EINVAL;
 			break;
 		}
-		wc.wr_id = wr->wr_id;
-		err = srx_cq_post(to_scq(ibqp->send_cq), &wc, false);
+		err = srx_post_one(qp, wr);
 		if (err)
 			break;
 	}
+	spin_unlock_irqrestore(&qp->sq_lock, flags);
 	if (err)
 		*bad_wr = wr;
+	srx_qp_kick(qp);
 	return err;
 }
 
 /*
- * Sends: a WR posted to a QP in the error state completes at once with
- * IB_WC_WR_FLUSH_ERR (that is what ib_drain_sq() relies on). The
- * transport that would carry sends in RTS is not there yet. For a user
- * QP this is librxe's doorbell, with no WR: its WQEs are in the ring.
+ * Sends are carried out by the QP's engine. A kernel WR is written to
+ * the ring here; a user QP calls with no WR (librxe's doorbell) after
+ * writing its ring itself. In the error state the engine completes
+ * everything as flushed, which is what ib_drain_sq() relies on.
  */
 int srx_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
 		  const struct ib_send_wr **bad_wr)
@@ -405,8 +645,7 @@ int srx_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
 	struct srx_qp *qp = to_sqp(ibqp);
 
 	if (qp->is_user) {
-		if (READ_ONCE(qp->state) == IB_QPS_ERR)
-			srx_qp_flush_sq(qp);
+		srx_qp_kick(qp);
 		return 0;
 	}
 	return srx_post_send_kernel(qp, wr, bad_wr);
@@ -448,4 +687,102 @@ int srx_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
 	if (flush)
 		srx_qp_flush_rq(qp);
 	return err;
+}
+
+/* The QP is in error: complete everything it holds as flushed. */
+static void srx_qp_flush_all(struct srx_qp *qp)
+{
+	timer_delete(&qp->req.retrans_timer);
+	timer_delete(&qp->req.rnr_timer);
+	srx_resp_flush(qp);
+	srx_qp_flush_sq(qp);
+	qp->req.head = qp->sq.cons;
+	qp->req.fetched = qp->sq.cons;
+	qp->req.off = 0;
+	srx_qp_flush_rq(qp);
+	if (test_and_clear_bit(SRX_QPF_LAST_WQE, &qp->flags))
+		srx_qp_event(qp, IB_EVENT_QP_LAST_WQE_REACHED);
+}
+
+/* Does the packet's transport (RC, UC, UD) match the QP's type? */
+static bool srx_qp_type_ok(struct srx_qp *qp, const struct srx_pkt *pkt)
+{
+	switch (qp->ibqp.qp_type) {
+	case IB_QPT_RC:
+		return (pkt->opcode & 0xe0) == IB_OPCODE_RC;
+	case IB_QPT_UC:
+		return (pkt->opcode & 0xe0) == IB_OPCODE_UC;
+	default:
+		return (pkt->opcode & 0xe0) == IB_OPCODE_UD;
+	}
+}
+
+static void srx_qp_handle(struct srx_qp *qp, struct sk_buff *skb)
+{
+	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
+	struct srx_pkt pkt;
+
+	if (srx_hdr_parse(skb->data, skb->len, &pkt) ||
+	    !srx_qp_type_ok(qp, &pkt)) {
+		srx_count(sdev, SRX_CNT_MALFORMED);
+	} else if (pkt.info->flags & SRX_OPF_RESP) {
+		srx_comp_rcv(qp, skb, &pkt);
+	} else {
+		srx_resp_rcv(qp, skb, &pkt);
+	}
+	consume_skb(skb);
+}
+
+/* SQD with notification asked for: tell the owner once nothing is out. */
+static void srx_qp_sqd_check(struct srx_qp *qp)
+{
+	if (qp->req.head == qp->sq.cons && !qp->req.off &&
+	    test_and_clear_bit(SRX_QPF_SQD_NOTIFY, &qp->flags))
+		srx_qp_event(qp, IB_EVENT_SQ_DRAINED);
+}
+
+/*
+ * The engine: everything a QP does on the data path runs here, one
+ * instance per QP at a time (a work item never runs concurrently with
+ * itself), so requester, completer and responder state needs no lock.
+ */
+static void srx_qp_work(struct work_struct *work)
+{
+	struct srx_qp *qp = container_of(work, struct srx_qp, work);
+	enum ib_qp_state state = READ_ONCE(qp->state);
+	int budget = SRX_RX_BUDGET;
+	struct sk_buff *skb;
+
+	if (READ_ONCE(qp->dying))
+		return;
+	if (state < IB_QPS_RTR) {
+		srx_count_n(to_sdev(qp->ibqp.device), SRX_CNT_BAD_STATE,
+			    skb_queue_len(&qp->rxq));
+		skb_queue_purge(&qp->rxq);
+		return;
+	}
+	if (test_and_clear_bit(SRX_QPF_TIMEOUT, &qp->flags))
+		srx_comp_timeout(qp);
+	if (test_and_clear_bit(SRX_QPF_RNR_DONE, &qp->flags))
+		qp->req.rnr_wait = false;
+	while (!srx_resp_busy(qp) && budget-- &&
+	       (skb = skb_dequeue(&qp->rxq)))
+		srx_qp_handle(qp, skb);
+	srx_resp_flush_ack(qp);
+	srx_comp_run(qp);
+
+	state = READ_ONCE(qp->state);
+	if (state == IB_QPS_ERR) {
+		srx_qp_flush_all(qp);
+		skb_queue_purge(&qp->rxq);
+		return;
+	}
+	if (state == IB_QPS_RTS || state == IB_QPS_SQD) {
+		srx_req_run(qp);
+		srx_comp_run(qp);
+		if (state == IB_QPS_SQD)
+			srx_qp_sqd_check(qp);
+	}
+	if (!skb_queue_empty(&qp->rxq) || qp->resp.rd.active)
+		srx_qp_kick(qp);
 }

@@ -49,6 +49,18 @@ int srx_recv_wqe_fill(struct rxe_recv_wqe *wqe, const struct ib_recv_wr *wr,
 	return 0;
 }
 
+void srx_srq_event(struct srx_srq *srq, enum ib_event_type type)
+{
+	struct ib_event ev = {
+		.device = srq->ibsrq.device,
+		.element.srq = &srq->ibsrq,
+		.event = type,
+	};
+
+	if (srq->ibsrq.event_handler)
+		srq->ibsrq.event_handler(&ev, srq->ibsrq.srq_context);
+}
+
 static int srx_srq_check_attr(const struct ib_srq_attr *attr)
 {
 	if (attr->max_wr < 1 || attr->max_wr > SRX_MAX_SRQ_WR ||

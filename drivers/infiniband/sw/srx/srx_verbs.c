@@ -47,7 +47,7 @@ static int srx_query_device(struct ib_device *ibdev,
 	attr->max_qp_rd_atom = SRX_MAX_RD_ATOMIC;
 	attr->max_qp_init_rd_atom = SRX_MAX_RD_ATOMIC;
 	attr->max_res_rd_atom = SRX_MAX_RD_ATOMIC * SRX_MAX_QP;
-	attr->atomic_cap = IB_ATOMIC_NONE;
+	attr->atomic_cap = IB_ATOMIC_HCA;
 	attr->max_mw = SRX_MAX_MW;
 	attr->max_ah = SRX_MAX_AH;
 	attr->max_srq = SRX_MAX_SRQ;
@@ -199,6 +199,14 @@ static int srx_dealloc_pd(struct ib_pd *ibpd, struct ib_udata *udata)
 {
 	srx_table_del(&to_sdev(ibpd->device)->pd_tbl, 0);
 	return 0;
+}
+
+/* The port's active MTU in bytes: the largest payload a UD packet carries. */
+u32 srx_port_mtu(struct srx_dev *sdev)
+{
+	enum ib_mtu mtu = iboe_get_mtu(READ_ONCE(sdev->ndev->mtu));
+
+	return mtu ? ib_mtu_enum_to_int(mtu) : 256;
 }
 
 const struct ib_device_ops srx_dev_ops = {

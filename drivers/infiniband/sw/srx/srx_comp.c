@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * srx: the completer. Consumes ACKs, NAKs, read responses and atomic
+ * acknowledgements for the requester's packets, places response data,
+ * and completes send queue WQEs strictly in order.
+ *
+ * Copyright (c) 2026 The srx authors.
+ */
+
+#include "srx.h"
+
+static enum ib_wc_opcode srx_wc_send_opcode(u32 op)
+{
+	switch (op) {
+	case IB_WR_RDMA_WRITE:
+	case IB_WR_RDMA_WRITE_WITH_IMM:
+		return IB_WC_RDMA_WRITE;
+	case IB_WR_RDMA_READ:
+		return IB_WC_RDMA_READ;
+	case IB_WR_ATOMIC_CMP_AND_SWP:
+		return IB_WC_COMP_SWAP;
+	case IB_WR_ATOMIC_FETCH_AND_ADD:
+		return IB_WC_FETCH_ADD;
+	case IB_WR_LOCAL_INV:
+		return IB_WC_LOCAL_INV;
+	case IB_WR_REG_MR:
+		return IB_WC_REG_MR;
+	case IB_WR_BIND_MW:
+		return IB_WC_BIND_MW;
+	}
+	return IB_WC_SEND;
+}
+
+static void srx_comp_post(struct srx_qp *qp, struct rxe_send_wqe *wqe,
+			  struct srx_sqe *sqe)
+{
+	struct ib_wc wc = {
+		.wr_id = wqe->wr.wr_id,
+		.status = sqe->status,
+		.opcode = srx_wc_send_opcode(wqe->wr.opcode),
+		.byte_len = sqe->len,
+		.qp = &qp->ibqp,
+		.port_num = 1,
+	};
+
+	if (sqe->status != IB_WC_SUCCESS ||
+	    qp->sq_sig_type == IB_SIGNAL_ALL_WR ||
+	    (wqe->wr.send_flags & IB_SEND_SIGNALED))
+		srx_cq_post(to_scq(qp->ibqp.send_cq), &wc, false);
+}
+
+/**
+ * srx_comp_run - complete finished WQEs from the oldest on, in order
+ * @qp: called from its engine
+ *
+ * An error completion moves the QP to the error state; the engine then
+ * flushes what is left.
+ */
+void srx_comp_run(struct srx_qp *qp)
+{
+	struct srx_req *r = &qp->req;
+	struct srx_sqe *sqe;
+	unsigned long flags;
+	u32 idx;
+
+	while ((idx = qp->sq.cons) != r->fetched) {
+		sqe = srx_sqe(qp, idx);
+		if (!sqe->done)
+			break;
+		srx_comp_post(qp, srx_sq_wqe(qp, idx), sqe);
+		spin_lock_irqsave(&qp->sq_lock, flags);
+		srx_queue_advance_cons(&qp->sq);
+		spin_unlock_irqrestore(&qp->sq_lock, flags);
+		if (sqe->status != IB_WC_SUCCESS) {
+			srx_qp_error(qp);
+			return;
+		}
+	}
+}
+
+/* The oldest WQE that is sent or being sent and not finished. */
+static struct srx_sqe *srx_comp_oldest(struct srx_qp *qp, u32 *idxp)
+{
+	u32 idx;
+
+	for (idx = qp->sq.cons; idx != qp->req.fetched;
+	     idx = srx_sq_next(qp, idx)) {
+		if (!srx_sqe(qp, idx)->done) {
+			if (idxp)
+				*idxp = idx;
+			return srx_sqe(qp, idx);
+		}
+	}
+	return NULL;
+}
+
+/* Progress: the retry budgets start over and the timer restarts. */
+static void srx_comp_progress(struct srx_qp *qp, u32 psn)
+{
+	struct srx_req *r = &qp->req;
+
+	if (srx_psn_gt(psn, r->acked_psn))
+		r->acked_psn = psn;
+	r->retry_left = qp->attr.retry_cnt;
+	r->rnr_left = qp->attr.rnr_retry;
+	srx_req_arm(qp, true);
+}
+
+/*
+ * Everything up to and including @psn has been received: finish the
+ * sends and writes it covers. A read or atomic it covers whose response
+ * has not arrived was lost: go back for it.
+ */
+static void srx_comp_ack(struct srx_qp *qp, u32 psn)
+{
+	struct srx_req *r = &qp->req;
+	struct srx_sqe *sqe;
+	u32 idx;
+
+	for (idx = qp->sq.cons; idx != r->head; idx = srx_sq_next(qp, idx)) {
+		sqe = srx_sqe(qp, idx);
+		if (sqe->done)
+			continue;
+		if (srx_psn_gt(sqe->last_psn, psn))
+			break;
+		if (sqe->rd_atomic) {
+			r->retry = true;
+			break;
+		}
+		sqe->done = 1;
+	}
+	if (srx_psn_ge(psn, r->acked_psn))
+		srx_comp_progress(qp, srx_psn_add(psn, 1));
+}
+
+/* An ACK or NAK for a PSN never sent, or long acked, is stale. */
+static bool srx_comp_psn_ok(struct srx_qp *qp, u32 psn)
+{
+	struct srx_req *r = &qp->req;
+
+	return srx_psn_lt(psn, r->psn) &&
+	       srx_psn_ge(psn, srx_psn_add(r->acked_psn, SRX_PSN_MASK));
+}
+
+static void srx_comp_fail(struct srx_qp *qp, enum ib_wc_status status)
+{
+	struct srx_sqe *sqe = srx_comp_oldest(qp, NULL);
+
+	if (sqe) {
+		sqe->status = status;
+		sqe->done = 1;
+	}
+}
+
+static void srx_comp_rnr(struct srx_qp *qp, u32 psn, u8 timer)
+{
+	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
+	struct srx_req *r = &qp->req;
+
+	srx_count(sdev, SRX_CNT_RNR_NAK_RCVD);
+	srx_comp_ack(qp, srx_psn_add(psn, SRX_PSN_MASK));
+	if (!r->rnr_left) {
+		srx_count(sdev, SRX_CNT_RNR_RETRY_EXC);
+		srx_comp_fail(qp, IB_WC_RNR_RETRY_EXC_ERR);
+		return;
+	}
+	/* rnr_retry 7 means retry for ever. */
+	if (qp->attr.rnr_retry != 7)
+		r->rnr_left--;
+	r->rnr_wait = true;
+	r->retry = true;
+	timer_delete(&r->retrans_timer);
+	mod_timer(&r->rnr_timer,
+		  jiffies + max(1UL, usecs_to_jiffies(srx_rnr_timer_us(timer))));
+}
+
+static void srx_comp_nak(struct srx_qp *qp, u32 psn, u8 code)
+{
+	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
+	enum ib_wc_status status;
+
+	/* Everything before the NAKed PSN was received. */
+	srx_comp_ack(qp, srx_psn_add(psn, SRX_PSN_MASK));
+	switch (code) {
+	case SRX_NAK_PSN_SEQ:
+		srx_count(sdev, SRX_CNT_SEQ_NAK_RCVD);
+		qp->req.retry = true;
+		return;
+	case SRX_NAK_REM_ACCESS:
+		srx_count(sdev, SRX_CNT_REM_ACCESS_ERR);
+		status = IB_WC_REM_ACCESS_ERR;
+		break;
+	case SRX_NAK_REM_OP:
+		srx_count(sdev, SRX_CNT_REM_OP_ERR);
+		status = IB_WC_REM_OP_ERR;
+		break;
+	case SRX_NAK_INVALID_RD_REQ:
+		srx_count(sdev, SRX_CNT_REM_INV_REQ_ERR);
+		status = IB_WC_REM_INV_RD_REQ_ERR;
+		break;
+	default:
+		srx_count(sdev, SRX_CNT_REM_INV_REQ_ERR);
+		status = IB_WC_REM_INV_REQ_ERR;
+		break;
+	}
+	srx_comp_fail(qp, status);
+}
+
+static void srx_comp_aeth(struct srx_qp *qp, const struct srx_pkt *pkt)
+{
+	u8 syn = srx_aeth_syn(srx_pkt_aeth(pkt));
+
+	switch (srx_aeth_syn_type(syn)) {
+	case SRX_AETH_ACK:
+		srx_comp_ack(qp, pkt->psn);
+		break;
+	case SRX_AETH_RNR_NAK:
+		srx_comp_rnr(qp, pkt->psn, srx_aeth_syn_val(syn));
+		break;
+	case SRX_AETH_NAK:
+		srx_comp_nak(qp, pkt->psn, srx_aeth_syn_val(syn));
+		break;
+	default:
+		srx_count(to_sdev(qp->ibqp.device), SRX_CNT_MALFORMED);
+		break;
+	}
+}
+
+/* A read response in order for the oldest WQE: place its data. */
+static void srx_comp_read(struct srx_qp *qp, const struct srx_pkt *pkt)
+{
+	u32 op = pkt->opcode & 0x1f, expected, idx;
+	bool first = op == IB_OPCODE_RDMA_READ_RESPONSE_FIRST ||
+		     op == IB_OPCODE_RDMA_READ_RESPONSE_ONLY;
+	bool last = op == IB_OPCODE_RDMA_READ_RESPONSE_LAST ||
+		    op == IB_OPCODE_RDMA_READ_RESPONSE_ONLY;
+	struct srx_req *r = &qp->req;
+	struct rxe_send_wqe *wqe;
+	struct srx_sqe *sqe;
+
+	/* Implicitly acks what precedes the read. */
+	srx_comp_ack(qp, srx_psn_add(pkt->psn, SRX_PSN_MASK));
+	sqe = srx_comp_oldest(qp, &idx);
+	if (!sqe || !sqe->rd_atomic)
+		return;
+	wqe = srx_sq_wqe(qp, idx);
+	if (wqe->wr.opcode != IB_WR_RDMA_READ)
+		return;
+	expected = srx_psn_add(sqe->first_psn, sqe->got / qp->mtu);
+	if (pkt->psn != expected) {
+		/* A response went missing: ask again. Older ones: ignore. */
+		if (srx_psn_gt(pkt->psn, expected))
+			r->retry = true;
+		return;
+	}
+	if (first != !sqe->got || (!last && pkt->payload_len != qp->mtu) ||
+	    pkt->payload_len > sqe->len - sqe->got) {
+		srx_comp_fail(qp, IB_WC_BAD_RESP_ERR);
+		return;
+	}
+	if (first)
+		memset(&r->rpos, 0, sizeof(r->rpos));
+	if (srx_sgl_copy(qp, wqe->dma.sge, wqe->dma.num_sge, &r->rpos,
+			 (void *)srx_pkt_payload(pkt), pkt->payload_len, true)) {
+		srx_comp_fail(qp, IB_WC_LOC_PROT_ERR);
+		return;
+	}
+	sqe->got += pkt->payload_len;
+	if (last) {
+		if (sqe->got != sqe->len) {
+			srx_comp_fail(qp, IB_WC_BAD_RESP_ERR);
+			return;
+		}
+		sqe->done = 1;
+		r->rd_inflight--;
+	}
+	srx_comp_progress(qp, srx_psn_add(pkt->psn, 1));
+}
+
+static void srx_comp_atomic(struct srx_qp *qp, const struct srx_pkt *pkt)
+{
+	struct srx_sgl_pos pos = {};
+	struct rxe_send_wqe *wqe;
+	struct srx_sqe *sqe;
+	u64 orig;
+	u32 idx;
+
+	srx_comp_ack(qp, srx_psn_add(pkt->psn, SRX_PSN_MASK));
+	sqe = srx_comp_oldest(qp, &idx);
+	if (!sqe || !sqe->rd_atomic || sqe->first_psn != pkt->psn)
+		return;
+	wqe = srx_sq_wqe(qp, idx);
+	if (wqe->wr.opcode == IB_WR_RDMA_READ)
+		return;
+	orig = srx_atmack_orig(srx_pkt_atmack(pkt));
+	if (srx_sgl_copy(qp, wqe->dma.sge, wqe->dma.num_sge, &pos, &orig,
+			 sizeof(orig), true)) {
+		srx_comp_fail(qp, IB_WC_LOC_PROT_ERR);
+		return;
+	}
+	sqe->done = 1;
+	qp->req.rd_inflight--;
+	srx_comp_progress(qp, srx_psn_add(pkt->psn, 1));
+}
+
+/**
+ * srx_comp_rcv - a response packet for this (requester) QP
+ * @qp: an RC QP, called from its engine
+ * @skb: the packet
+ * @pkt: its parsed headers
+ */
+void srx_comp_rcv(struct srx_qp *qp, struct sk_buff *skb,
+		  const struct srx_pkt *pkt)
+{
+	enum ib_qp_state state = READ_ONCE(qp->state);
+
+	if (qp->ibqp.qp_type != IB_QPT_RC ||
+	    (state != IB_QPS_RTS && state != IB_QPS_SQD)) {
+		srx_count(to_sdev(qp->ibqp.device), SRX_CNT_BAD_STATE);
+		return;
+	}
+	if (!srx_comp_psn_ok(qp, pkt->psn)) {
+		srx_count(to_sdev(qp->ibqp.device), SRX_CNT_STALE_RESP);
+		return;
+	}
+	if (pkt->info->flags & SRX_OPF_READ) {
+		srx_comp_read(qp, pkt);
+	} else if (pkt->info->hdrs & SRX_HDR_ATMACK) {
+		srx_comp_atomic(qp, pkt);
+	} else {
+		srx_comp_aeth(qp, pkt);
+	}
+}
+
+/* The retransmission timer fired with packets unacknowledged. */
+void srx_comp_timeout(struct srx_qp *qp)
+{
+	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
+	struct srx_req *r = &qp->req;
+
+	if (r->acked_psn == r->psn)
+		return;
+	srx_count(sdev, SRX_CNT_RETRY_TIMEOUTS);
+	if (!r->retry_left) {
+		srx_count(sdev, SRX_CNT_RETRY_EXC);
+		srx_comp_fail(qp, IB_WC_RETRY_EXC_ERR);
+		return;
+	}
+	r->retry_left--;
+	r->retry = true;
+}

@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * srx: memory access for the data path: lkey and rkey resolution, copies
+ * between packets and registered memory, atomics, and the memory
+ * management operations of the send queue (fast registration, local and
+ * remote invalidation, memory window binding).
+ *
+ * An MR or MW found by key is pinned with a reference for the duration
+ * of one access; deregistration removes the key first and then waits for
+ * those references, so an access never sees freed memory.
+ *
+ * Copyright (c) 2026 The srx authors.
+ */
+
+#include <linux/highmem.h>
+
+#include "srx.h"
+
+/* Serialises srx atomics against each other (the spec's HCA scope). */
+DEFINE_SPINLOCK(srx_atomic_lock);
+
+/* The kernel's local DMA lkey (0): all of kernel memory, never freed. */
+static struct srx_mr srx_local_dma_mr = {
+	.kind = SRX_MR_DMA,
+	.access = IB_ACCESS_LOCAL_WRITE,
+	.valid = true,
+};
+
+void srx_keyed_init(struct srx_keyed *kh, enum srx_key_type type)
+{
+	kh->type = type;
+	refcount_set(&kh->ref, 1);
+	init_completion(&kh->released);
+}
+
+void srx_keyed_put(struct srx_keyed *kh)
+{
+	if (refcount_dec_and_test(&kh->ref))
+		complete(&kh->released);
+}
+
+/* Drop the owner's reference and wait for every access to finish. */
+void srx_keyed_drain(struct srx_keyed *kh)
+{
+	srx_keyed_put(kh);
+	wait_for_completion(&kh->released);
+}
+
+static struct srx_keyed *srx_key_lookup(struct srx_dev *sdev, u32 key)
+{
+	struct srx_keyed *kh;
+	unsigned long flags;
+
+	xa_lock_irqsave(&sdev->key_tbl.xa, flags);
+	kh = xa_load(&sdev->key_tbl.xa, key >> 8);
+	if (kh && !refcount_inc_not_zero(&kh->ref))
+		kh = NULL;
+	xa_unlock_irqrestore(&sdev->key_tbl.xa, flags);
+	return kh;
+}
+
+void srx_mr_put(struct srx_mr *mr)
+{
+	if (mr != &srx_local_dma_mr)
+		srx_keyed_put(&mr->kh);
+}
+
+/* Is [iova, iova + len) inside [start, start + length)? No overflow. */
+static bool srx_range_ok(u64 start, u64 length, u64 iova, u64 len)
+{
+	return iova >= start && len <= length && iova - start <= length - len;
+}
+
+static bool srx_mr_covers(struct srx_mr *mr, u64 iova, u32 len)
+{
+	return mr->kind == SRX_MR_DMA ||
+	       srx_range_ok(mr->ibmr.iova, mr->ibmr.length, iova, len);
+}
+
+/**
+ * srx_mr_get - resolve a local key for an access
+ * @sdev: the device
+ * @pd: the PD of the QP doing the access
+ * @lkey: the key from the SGE
+ * @iova: first byte accessed
+ * @len: bytes accessed
+ * @access: IB_ACCESS_LOCAL_WRITE when the access writes, else 0
+ * @kernel: the QP belongs to the kernel (lkey 0 is its DMA lkey)
+ *
+ * Return: the MR with a reference (srx_mr_put()), or NULL for a
+ * protection error.
+ */
+struct srx_mr *srx_mr_get(struct srx_dev *sdev, struct ib_pd *pd, u32 lkey,
+			  u64 iova, u32 len, int access, bool kernel)
+{
+	struct srx_keyed *kh;
+	struct srx_mr *mr;
+
+	if (!lkey)
+		return kernel ? &srx_local_dma_mr : NULL;
+	kh = srx_key_lookup(sdev, lkey);
+	if (!kh)
+		return NULL;
+	if (kh->type != SRX_KEY_MR)
+		goto bad;
+	mr = container_of(kh, struct srx_mr, kh);
+	if (mr->ibmr.lkey != lkey || mr->ibmr.pd != pd || !READ_ONCE(mr->valid) ||
+	    (access & ~mr->access) || !srx_mr_covers(mr, iova, len))
+		goto bad;
+	return mr;
+bad:
+	srx_keyed_put(kh);
+	return NULL;
+}
+
+static struct srx_mr *srx_mw_resolve(struct srx_qp *qp, struct srx_mw *mw,
+				     u64 *iova, u32 len, int access)
+{
+	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
+	struct srx_mr *mr = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&sdev->mw_lock, flags);
+	if (!mw->mr || (access & ~mw->access) ||
+	    !srx_range_ok(mw->addr, mw->length, *iova, len))
+		goto out;
+	if (mw->ibmw.type == IB_MW_TYPE_1 ? mw->ibmw.pd != qp->ibqp.pd :
+	    mw->qpn != qp->ibqp.qp_num)
+		goto out;
+	/* A bound MR cannot be deregistered, so the reference is safe. */
+	if (refcount_inc_not_zero(&mw->mr->kh.ref))
+		mr = mw->mr;
+out:
+	spin_unlock_irqrestore(&sdev->mw_lock, flags);
+	return mr;
+}
+
+/**
+ * srx_rkey_get - resolve a remote key for a request arriving on @qp
+ * @qp: the responder QP
+ * @rkey: the key from RETH or AtomicETH
+ * @iova: the address; kept as is (windows are not zero based)
+ * @len: bytes accessed
+ * @access: IB_ACCESS_REMOTE_{READ,WRITE,ATOMIC}
+ *
+ * Return: the MR that backs the access, with a reference, or NULL for
+ * a remote access error.
+ */
+struct srx_mr *srx_rkey_get(struct srx_qp *qp, u32 rkey, u64 *iova, u32 len,
+			    int access)
+{
+	struct srx_keyed *kh = srx_key_lookup(to_sdev(qp->ibqp.device), rkey);
+	struct srx_mr *mr = NULL;
+	struct srx_mw *mw;
+
+	if (!kh)
+		return NULL;
+	if (kh->type == SRX_KEY_MW) {
+		mw = container_of(kh, struct srx_mw, kh);
+		if (mw->ibmw.rkey == rkey)
+			mr = srx_mw_resolve(qp, mw, iova, len, access);
+		srx_keyed_put(kh);
+		return mr;
+	}
+	mr = container_of(kh, struct srx_mr, kh);
+	if (mr->ibmr.rkey != rkey || mr->ibmr.pd != qp->ibqp.pd ||
+	    !READ_ONCE(mr->valid) || (access & ~mr->access) ||
+	    !srx_mr_covers(mr, *iova, len)) {
+		srx_keyed_put(kh);
+		return NULL;
+	}
+	return mr;
+}
+
+/*
+ * A kernel address for @iova and how many bytes from there are
+ * contiguous. The caller checked the range; user pages are mapped with
+ * kmap_local_page() and need srx_mr_unmap().
+ */
+static void *srx_mr_map(struct srx_mr *mr, u64 iova, u32 *avail)
+{
+	u64 off, ps;
+
+	switch (mr->kind) {
+	case SRX_MR_DMA:
+		*avail = U32_MAX;
+		return (void *)(uintptr_t)iova;
+	case SRX_MR_USER:
+		off = iova - mr->ibmr.iova + ib_umem_offset(mr->umem);
+		if (off >> PAGE_SHIFT >= mr->nupages)
+			return NULL;
+		*avail = PAGE_SIZE - offset_in_page(off);
+		return kmap_local_page(mr->upages[off >> PAGE_SHIFT]) +
+		       offset_in_page(off);
+	case SRX_MR_FAST:
+		ps = mr->ibmr.page_size;
+		off = iova - (mr->ibmr.iova & ~(ps - 1));
+		if (off >> ilog2(ps) >= mr->npages)
+			return NULL;
+		*avail = ps - (off & (ps - 1));
+		return (void *)(uintptr_t)(mr->pages[off >> ilog2(ps)] +
+					   (off & (ps - 1)));
+	}
+	return NULL;
+}
+
+static void srx_mr_unmap(struct srx_mr *mr, void *addr)
+{
+	if (mr->kind == SRX_MR_USER)
+		kunmap_local(addr);
+}
+
+/**
+ * srx_mr_copy - copy between a linear buffer and registered memory
+ * @mr: an MR from srx_mr_get() or srx_rkey_get() for this range
+ * @iova: first byte in the MR
+ * @buf: the kernel buffer
+ * @len: bytes
+ * @to_mr: direction
+ *
+ * Return: 0, or -EFAULT if the MR's pages do not cover the range.
+ */
+int srx_mr_copy(struct srx_mr *mr, u64 iova, void *buf, u32 len, bool to_mr)
+{
+	u32 avail, n;
+	void *addr;
+
+	while (len) {
+		addr = srx_mr_map(mr, iova, &avail);
+		if (!addr)
+			return -EFAULT;
+		n = min(len, avail);
+		if (to_mr)
+			memcpy(addr, buf, n);
+		else
+			memcpy(buf, addr, n);
+		srx_mr_unmap(mr, addr);
+		iova += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/**
+ * srx_mr_atomic - 64-bit compare-and-swap or fetch-and-add
+ * @mr: an MR resolved for 8 bytes at @iova with REMOTE_ATOMIC
+ * @iova: 8-byte aligned address
+ * @cmp_swap: true for compare-and-swap, false for fetch-and-add
+ * @cmp_add: the compare value, or the addend
+ * @swap: the swap value
+ * @orig: the value found
+ */
+int srx_mr_atomic(struct srx_mr *mr, u64 iova, bool cmp_swap, u64 cmp_add,
+		  u64 swap, u64 *orig)
+{
+	unsigned long flags;
+	u32 avail;
+	u64 *addr;
+
+	addr = srx_mr_map(mr, iova, &avail);
+	if (!addr)
+		return -EFAULT;
+	spin_lock_irqsave(&srx_atomic_lock, flags);
+	*orig = READ_ONCE(*addr);
+	if (!cmp_swap)
+		WRITE_ONCE(*addr, *orig + cmp_add);
+	else if (*orig == cmp_add)
+		WRITE_ONCE(*addr, swap);
+	spin_unlock_irqrestore(&srx_atomic_lock, flags);
+	srx_mr_unmap(mr, addr);
+	return 0;
+}
+
+/* Total length of an SGE list, at most SRX_MAX_MSG_SZ. */
+int srx_sgl_len(const struct rxe_sge *sge, u32 num_sge, u32 *len)
+{
+	u64 total = 0;
+	u32 i;
+
+	for (i = 0; i < num_sge; i++)
+		total += sge[i].length;
+	if (total > SRX_MAX_MSG_SZ)
+		return -EINVAL;
+	*len = total;
+	return 0;
+}
+
+/**
+ * srx_sgl_copy - copy between a buffer and an SGE list, from @pos on
+ * @qp: whose PD and kind (user or kernel) the lkeys are checked against
+ * @sge: a kernel-private SGE list
+ * @num_sge: its length
+ * @pos: where the previous copy stopped; advanced
+ * @buf: the buffer
+ * @len: bytes to copy
+ * @to_sgl: true to write into the SGEs' memory (needs LOCAL_WRITE)
+ *
+ * Return: 0, -EINVAL if the list is too short, -EACCES for a bad lkey.
+ */
+int srx_sgl_copy(struct srx_qp *qp, const struct rxe_sge *sge, u32 num_sge,
+		 struct srx_sgl_pos *pos, void *buf, u32 len, bool to_sgl)
+{
+	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
+	const struct rxe_sge *s;
+	struct srx_mr *mr;
+	u32 n;
+	int err;
+
+	while (len) {
+		if (pos->sge >= num_sge)
+			return -EINVAL;
+		s = &sge[pos->sge];
+		if (pos->off >= s->length) {
+			pos->sge++;
+			pos->off = 0;
+			continue;
+		}
+		n = min(len, s->length - pos->off);
+		mr = srx_mr_get(sdev, qp->ibqp.pd, s->lkey, s->addr + pos->off,
+				n, to_sgl ? IB_ACCESS_LOCAL_WRITE : 0,
+				!qp->is_user);
+		if (!mr)
+			return -EACCES;
+		err = srx_mr_copy(mr, s->addr + pos->off, buf, n, to_sgl);
+		srx_mr_put(mr);
+		if (err)
+			return -EACCES;
+		buf += n;
+		len -= n;
+		pos->off += n;
+	}
+	return 0;
+}
+
+/* Unbind @mw; the caller holds mw_lock. */
+static void srx_mw_unbind(struct srx_mw *mw)
+{
+	if (mw->mr)
+		mw->mr->num_mw--;
+	mw->mr = NULL;
+}
+
+/*
+ * Invalidate @rkey for @qp: a fast-registration MR or a type 2 MW.
+ * @remote: by a SEND_WITH_INV from the peer (the MW must be bound to @qp).
+ */
+static int srx_invalidate(struct srx_qp *qp, u32 rkey, bool remote)
+{
+	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
+	struct srx_keyed *kh = srx_key_lookup(sdev, rkey);
+	unsigned long flags;
+	struct srx_mr *mr;
+	struct srx_mw *mw;
+	int err = -EINVAL;
+
+	if (!kh)
+		return -EINVAL;
+	if (kh->type == SRX_KEY_MR) {
+		mr = container_of(kh, struct srx_mr, kh);
+		if (mr->ibmr.rkey == rkey && mr->kind == SRX_MR_FAST &&
+		    mr->ibmr.pd == qp->ibqp.pd) {
+			WRITE_ONCE(mr->valid, false);
+			err = 0;
+		}
+	} else {
+		mw = container_of(kh, struct srx_mw, kh);
+		spin_lock_irqsave(&sdev->mw_lock, flags);
+		if (mw->ibmw.rkey == rkey && mw->ibmw.type == IB_MW_TYPE_2 &&
+		    mw->mr && (remote ? mw->qpn == qp->ibqp.qp_num :
+			       mw->ibmw.pd == qp->ibqp.pd)) {
+			srx_mw_unbind(mw);
+			err = 0;
+		}
+		spin_unlock_irqrestore(&sdev->mw_lock, flags);
+	}
+	srx_keyed_put(kh);
+	return err;
+}
+
+int srx_local_inv(struct srx_qp *qp, u32 rkey)
+{
+	return srx_invalidate(qp, rkey, false);
+}
+
+int srx_remote_inv(struct srx_qp *qp, u32 rkey)
+{
+	return srx_invalidate(qp, rkey, true);
+}
+
+/* IB_WR_REG_MR: make a mapped fast-registration MR usable as @key. */
+int srx_fast_reg(struct srx_qp *qp, struct srx_mr *mr, u32 key, int access)
+{
+	if (mr->kind != SRX_MR_FAST || mr->ibmr.pd != qp->ibqp.pd ||
+	    (key >> 8) != (mr->ibmr.lkey >> 8) || READ_ONCE(mr->valid) ||
+	    srx_mr_access_check(access))
+		return -EINVAL;
+	mr->access = access;
+	mr->ibmr.lkey = key;
+	mr->ibmr.rkey = key;
+	WRITE_ONCE(mr->valid, true);
+	return 0;
+}
+
+static int srx_bind_check(struct srx_qp *qp, struct srx_mw *mw,
+			  struct srx_mr *mr, const struct rxe_send_wr *wr)
+{
+	int access = wr->wr.mw.access;
+
+	if (mw->ibmw.pd != qp->ibqp.pd || mr->dead ||
+	    (wr->wr.mw.rkey >> 8) != (mw->ibmw.rkey >> 8))
+		return -EINVAL;
+	/* A type 2 window must be invalidated before it is bound again. */
+	if (mw->ibmw.type == IB_MW_TYPE_2 && (mw->mr || !wr->wr.mw.length))
+		return -EINVAL;
+	if (!(mr->access & IB_ACCESS_MW_BIND) ||
+	    (access & ~(IB_ACCESS_REMOTE_READ | IB_ACCESS_REMOTE_WRITE |
+			IB_ACCESS_REMOTE_ATOMIC)))
+		return -EINVAL;
+	if ((access & (IB_ACCESS_REMOTE_WRITE | IB_ACCESS_REMOTE_ATOMIC)) &&
+	    !(mr->access & IB_ACCESS_LOCAL_WRITE))
+		return -EINVAL;
+	if (mr->kind != SRX_MR_DMA &&
+	    !srx_range_ok(mr->ibmr.iova, mr->ibmr.length, wr->wr.mw.addr,
+			  wr->wr.mw.length))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * srx_bind_mw - IB_WR_BIND_MW for a type 1 or type 2 window
+ * @qp: the QP the WR was posted to
+ * @wr: the WR: window rkey, new rkey, MR lkey, range and access
+ *
+ * A type 1 bind of length 0 unbinds. The MR cannot be deregistered while
+ * a window is bound to it.
+ */
+int srx_bind_mw(struct srx_qp *qp, const struct rxe_send_wr *wr)
+{
+	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
+	struct srx_keyed *kh = srx_key_lookup(sdev, wr->wr.mw.mw_rkey);
+	struct srx_mr *mr;
+	struct srx_mw *mw;
+	unsigned long flags;
+	int err = -EINVAL;
+
+	if (!kh)
+		return -EINVAL;
+	if (kh->type != SRX_KEY_MW)
+		goto out_mw;
+	mw = container_of(kh, struct srx_mw, kh);
+	if (mw->ibmw.rkey != wr->wr.mw.mw_rkey)
+		goto out_mw;
+	mr = srx_mr_get(sdev, qp->ibqp.pd, wr->wr.mw.mr_lkey, wr->wr.mw.addr,
+			0, 0, false);
+	if (!mr)
+		goto out_mw;
+	spin_lock_irqsave(&sdev->mw_lock, flags);
+	err = srx_bind_check(qp, mw, mr, wr);
+	if (!err) {
+		srx_mw_unbind(mw);
+		if (wr->wr.mw.length) {
+			mw->mr = mr;
+			mr->num_mw++;
+		}
+		mw->addr = wr->wr.mw.addr;
+		mw->length = wr->wr.mw.length;
+		mw->access = wr->wr.mw.access;
+		mw->qpn = qp->ibqp.qp_num;
+		mw->ibmw.rkey = wr->wr.mw.rkey;
+	}
+	spin_unlock_irqrestore(&sdev->mw_lock, flags);
+	srx_mr_put(mr);
+out_mw:
+	srx_keyed_put(kh);
+	return err;
+}
+
+/* MW deallocation: the key is gone and accesses drained; unbind. */
+void srx_mw_release(struct srx_dev *sdev, struct srx_mw *mw)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&sdev->mw_lock, flags);
+	srx_mw_unbind(mw);
+	spin_unlock_irqrestore(&sdev->mw_lock, flags);
+}
+
+/* MR deregistration: refuse while windows are bound, else mark dead. */
+int srx_mr_retire(struct srx_dev *sdev, struct srx_mr *mr)
+{
+	unsigned long flags;
+	int err = 0;
+
+	spin_lock_irqsave(&sdev->mw_lock, flags);
+	if (mr->num_mw)
+		err = -EBUSY;
+	else
+		mr->dead = true;
+	spin_unlock_irqrestore(&sdev->mw_lock, flags);
+	return err;
+}

@@ -1,0 +1,663 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * srx: the responder. Executes requests arriving for a QP: places SENDs
+ * in receive WQEs (its own RQ or the SRQ), performs RDMA WRITE, READ and
+ * atomics against registered memory, and answers with coalesced ACKs,
+ * NAKs, read responses and atomic acknowledgements.
+ *
+ * Receive WQEs are copied out of their ring before use, so a process
+ * that rewrites its ring cannot change a buffer the kernel is filling.
+ *
+ * Copyright (c) 2026 The srx authors.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+
+#include "srx.h"
+
+/* Read response packets one engine pass sends before yielding. */
+#define SRX_READ_BUDGET	64
+#define SRX_GRH_LEN	40
+
+int srx_resp_init(struct srx_qp *qp)
+{
+	qp->resp.wqe = kzalloc(srx_recv_wqe_size(SRX_MAX_SGE), GFP_KERNEL);
+	if (!qp->resp.wqe)
+		return -ENOMEM;
+	if (qp->ibqp.qp_type != IB_QPT_RC)
+		return 0;
+	qp->resp.res = kcalloc(SRX_MAX_RD_ATOMIC, sizeof(*qp->resp.res),
+			       GFP_KERNEL);
+	if (!qp->resp.res) {
+		kfree(qp->resp.wqe);
+		qp->resp.wqe = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void srx_resp_free(struct srx_qp *qp)
+{
+	kfree(qp->resp.res);
+	kfree(qp->resp.wqe);
+}
+
+/* On the move to RTR: expect rq_psn, forget every earlier message. */
+void srx_resp_reset(struct srx_qp *qp)
+{
+	struct srx_resp *rs = &qp->resp;
+
+	rs->psn = qp->attr.rq_psn & SRX_PSN_MASK;
+	rs->msn = 0;
+	rs->in_send = false;
+	rs->in_write = false;
+	rs->nak_sent = false;
+	rs->has_wqe = false;
+	rs->ack_pending = false;
+	rs->rd.active = false;
+	rs->nres = clamp_t(u32, qp->attr.max_dest_rd_atomic, 1,
+			   SRX_MAX_RD_ATOMIC);
+	rs->res_next = 0;
+	if (rs->res)
+		memset(rs->res, 0, SRX_MAX_RD_ATOMIC * sizeof(*rs->res));
+}
+
+/* Take the next receive WQE of the QP's RQ or SRQ into rs->wqe. */
+static int srx_resp_get_wqe(struct srx_qp *qp)
+{
+	struct srx_srq *srq = qp->ibqp.srq ? to_ssrq(qp->ibqp.srq) : NULL;
+	struct srx_queue *q = srq ? &srq->q : &qp->rq;
+	spinlock_t *lock = srq ? &srq->lock : &qp->rq_lock;
+	u32 max_sge = srq ? srq->max_sge : qp->cap.max_recv_sge;
+	struct srx_resp *rs = &qp->resp;
+	struct rxe_recv_wqe *wqe = rs->wqe;
+	bool limit_reached = false;
+	unsigned long flags;
+
+	spin_lock_irqsave(lock, flags);
+	if (!srx_queue_count(q)) {
+		spin_unlock_irqrestore(lock, flags);
+		return -EAGAIN;
+	}
+	memcpy(wqe, srx_queue_elem(q, srx_queue_cons(q)),
+	       srx_recv_wqe_size(max_sge));
+	srx_queue_advance_cons(q);
+	if (srq && srq->limit && srx_queue_count(q) < srq->limit) {
+		srq->limit = 0;
+		limit_reached = true;
+	}
+	spin_unlock_irqrestore(lock, flags);
+
+	if (limit_reached)
+		srx_srq_event(srq, IB_EVENT_SRQ_LIMIT_REACHED);
+	/* A WQE with a bad SGE count holds nothing. */
+	if (wqe->dma.num_sge > max_sge ||
+	    srx_sgl_len(wqe->dma.sge, wqe->dma.num_sge, &rs->wqe_len)) {
+		wqe->dma.num_sge = 0;
+		rs->wqe_len = 0;
+	}
+	memset(&rs->pos, 0, sizeof(rs->pos));
+	rs->placed = 0;
+	rs->has_wqe = true;
+	return 0;
+}
+
+static void srx_resp_ud_info(struct srx_qp *qp, struct sk_buff *skb,
+			     const struct srx_pkt *pkt, struct ib_wc *wc)
+{
+	wc->src_qp = srx_deth_sqp(srx_pkt_deth(pkt));
+	wc->wc_flags |= IB_WC_GRH | IB_WC_WITH_NETWORK_HDR_TYPE | IB_WC_WITH_SMAC;
+	wc->network_hdr_type = ip_hdr(skb)->version == 4 ? RDMA_NETWORK_IPV4 :
+			       RDMA_NETWORK_IPV6;
+	if (skb_mac_header_was_set(skb) && skb_mac_header_len(skb) >= ETH_HLEN)
+		ether_addr_copy(wc->smac, eth_hdr(skb)->h_source);
+	else
+		ether_addr_copy(wc->smac, to_sdev(qp->ibqp.device)->ndev->dev_addr);
+}
+
+/* Complete the receive WQE in use. @pkt is NULL for a flush. */
+static void srx_resp_complete(struct srx_qp *qp, enum ib_wc_status status,
+			      enum ib_wc_opcode opcode, struct sk_buff *skb,
+			      const struct srx_pkt *pkt)
+{
+	struct srx_resp *rs = &qp->resp;
+	struct ib_wc wc = {
+		.wr_id = rs->wqe->wr_id,
+		.status = status,
+		.opcode = opcode,
+		.byte_len = rs->placed,
+		.qp = &qp->ibqp,
+		.port_num = 1,
+	};
+
+	if (!rs->has_wqe)
+		return;
+	rs->has_wqe = false;
+	if (pkt && status == IB_WC_SUCCESS) {
+		if (pkt->info->hdrs & SRX_HDR_IMMDT) {
+			wc.wc_flags |= IB_WC_WITH_IMM;
+			wc.ex.imm_data = srx_immdt_imm(srx_pkt_immdt(pkt));
+		}
+		if (pkt->info->hdrs & SRX_HDR_IETH) {
+			wc.wc_flags |= IB_WC_WITH_INVALIDATE;
+			wc.ex.invalidate_rkey = srx_ieth_rkey(srx_pkt_ieth(pkt));
+		}
+		if (pkt->info->hdrs & SRX_HDR_DETH)
+			srx_resp_ud_info(qp, skb, pkt, &wc);
+	}
+	srx_cq_post(to_scq(qp->ibqp.recv_cq), &wc, pkt && pkt->se);
+}
+
+/* The QP is in error: the WQE being filled completes as flushed. */
+void srx_resp_flush(struct srx_qp *qp)
+{
+	srx_resp_complete(qp, IB_WC_WR_FLUSH_ERR, IB_WC_RECV, NULL, NULL);
+	qp->resp.rd.active = false;
+}
+
+/**
+ * srx_send_ack - send an ACK, NAK or atomic acknowledgement
+ * @qp: the responder QP
+ * @opcode: IB_OPCODE_RC_ACKNOWLEDGE or IB_OPCODE_RC_ATOMIC_ACKNOWLEDGE
+ * @syn: the AETH syndrome
+ * @psn: the PSN acknowledged or NAKed
+ * @orig: the atomic's original value
+ */
+int srx_send_ack(struct srx_qp *qp, u8 opcode, u8 syn, u32 psn, u64 orig)
+{
+	struct srx_pkt_fields f = {
+		.opcode = opcode,
+		.pkey = 0xffff,
+		.qpn = qp->attr.dest_qp_num,
+		.psn = psn,
+		.syn = syn,
+		.msn = qp->resp.msn,
+		.orig = orig,
+	};
+	struct sk_buff *skb;
+	void *data;
+
+	skb = srx_pkt_new(qp, &qp->av, &f, &data);
+	if (!skb)
+		return -ENOMEM;
+	return srx_xmit(to_sdev(qp->ibqp.device), &qp->av, qp->src_port, skb);
+}
+
+static void srx_resp_nak(struct srx_qp *qp, u8 syn, u32 psn)
+{
+	qp->resp.ack_pending = false;
+	srx_send_ack(qp, IB_OPCODE_RC_ACKNOWLEDGE, syn, psn, 0);
+}
+
+/* The coalesced ACK for everything received in order so far. */
+void srx_resp_flush_ack(struct srx_qp *qp)
+{
+	struct srx_resp *rs = &qp->resp;
+
+	if (!rs->ack_pending)
+		return;
+	rs->ack_pending = false;
+	srx_send_ack(qp, IB_OPCODE_RC_ACKNOWLEDGE,
+		     srx_aeth_syn_ack(SRX_AETH_NO_CREDITS),
+		     srx_psn_add(rs->psn, SRX_PSN_MASK), 0);
+}
+
+/* SEND: place the payload in the receive WQE. */
+static int srx_resp_send(struct srx_qp *qp, struct sk_buff *skb,
+			 const struct srx_pkt *pkt)
+{
+	struct srx_resp *rs = &qp->resp;
+	bool first = pkt->info->flags & SRX_OPF_FIRST;
+	bool last = pkt->info->flags & SRX_OPF_LAST;
+
+	if (first && !rs->has_wqe && srx_resp_get_wqe(qp))
+		return -EAGAIN;
+	if (!rs->has_wqe)
+		return -EINVAL;
+	if (pkt->payload_len > rs->wqe_len - rs->placed) {
+		srx_resp_complete(qp, IB_WC_LOC_LEN_ERR, IB_WC_RECV, skb, pkt);
+		return -EINVAL;
+	}
+	if (srx_sgl_copy(qp, rs->wqe->dma.sge, rs->wqe->dma.num_sge, &rs->pos,
+			 (void *)srx_pkt_payload(pkt), pkt->payload_len, true)) {
+		srx_resp_complete(qp, IB_WC_LOC_PROT_ERR, IB_WC_RECV, skb, pkt);
+		return -EIO;
+	}
+	rs->placed += pkt->payload_len;
+	rs->in_send = !last;
+	if (!last)
+		return 0;
+	if ((pkt->info->hdrs & SRX_HDR_IETH) &&
+	    srx_remote_inv(qp, srx_ieth_rkey(srx_pkt_ieth(pkt)))) {
+		srx_resp_complete(qp, IB_WC_LOC_QP_OP_ERR, IB_WC_RECV, skb, pkt);
+		return -EINVAL;
+	}
+	srx_resp_complete(qp, IB_WC_SUCCESS, IB_WC_RECV, skb, pkt);
+	return 0;
+}
+
+/* RDMA WRITE: check the whole range on the first packet, then place. */
+static int srx_resp_write(struct srx_qp *qp, struct sk_buff *skb,
+			  const struct srx_pkt *pkt)
+{
+	struct srx_resp *rs = &qp->resp;
+	bool last = pkt->info->flags & SRX_OPF_LAST;
+	u32 len = pkt->payload_len;
+	struct srx_mr *mr;
+	int err;
+
+	if (pkt->info->flags & SRX_OPF_FIRST) {
+		const struct srx_reth *reth = srx_pkt_reth(pkt);
+
+		rs->va = srx_reth_va(reth);
+		rs->rkey = srx_reth_rkey(reth);
+		rs->resid = srx_reth_len(reth);
+		rs->wlen = rs->resid;
+		if (rs->resid) {
+			mr = srx_rkey_get(qp, rs->rkey, &rs->va, rs->resid,
+					  IB_ACCESS_REMOTE_WRITE);
+			if (!mr)
+				return -EACCES;
+			srx_mr_put(mr);
+		}
+	}
+	if (len > rs->resid || (last && len != rs->resid))
+		return -EINVAL;
+	if (last && (pkt->info->hdrs & SRX_HDR_IMMDT) && !rs->has_wqe &&
+	    srx_resp_get_wqe(qp))
+		return -EAGAIN;
+	if (len) {
+		mr = srx_rkey_get(qp, rs->rkey, &rs->va, len,
+				  IB_ACCESS_REMOTE_WRITE);
+		if (!mr)
+			return -EACCES;
+		err = srx_mr_copy(mr, rs->va, (void *)srx_pkt_payload(pkt), len,
+				  true);
+		srx_mr_put(mr);
+		if (err)
+			return -EACCES;
+	}
+	rs->va += len;
+	rs->resid -= len;
+	rs->in_write = !last;
+	if (last && (pkt->info->hdrs & SRX_HDR_IMMDT)) {
+		rs->placed = rs->wlen;
+		srx_resp_complete(qp, IB_WC_SUCCESS, IB_WC_RECV_RDMA_WITH_IMM,
+				  skb, pkt);
+	}
+	return 0;
+}
+
+/* Send up to a budget of the read responses still owed. */
+static void srx_resp_read_continue(struct srx_qp *qp)
+{
+	struct srx_read_state *rd = &qp->resp.rd;
+	struct srx_pkt_fields f = {
+		.pkey = 0xffff,
+		.qpn = qp->attr.dest_qp_num,
+		.syn = srx_aeth_syn_ack(SRX_AETH_NO_CREDITS),
+	};
+	int budget = SRX_READ_BUDGET;
+	struct sk_buff *skb;
+	struct srx_mr *mr;
+	bool first, last;
+	void *data;
+	u32 n;
+
+	while (rd->active && budget--) {
+		n = min(rd->resid, qp->mtu);
+		first = rd->first;
+		last = n == rd->resid;
+		f.opcode = first && last ? IB_OPCODE_RC_RDMA_READ_RESPONSE_ONLY :
+			   first ? IB_OPCODE_RC_RDMA_READ_RESPONSE_FIRST :
+			   last ? IB_OPCODE_RC_RDMA_READ_RESPONSE_LAST :
+			   IB_OPCODE_RC_RDMA_READ_RESPONSE_MIDDLE;
+		f.psn = rd->psn;
+		f.payload_len = n;
+		f.msn = qp->resp.msn;
+		skb = srx_pkt_new(qp, &qp->av, &f, &data);
+		if (!skb)
+			return;
+		if (n) {
+			mr = srx_rkey_get(qp, rd->rkey, &rd->va, n,
+					  IB_ACCESS_REMOTE_READ);
+			if (!mr || srx_mr_copy(mr, rd->va, data, n, false)) {
+				if (mr)
+					srx_mr_put(mr);
+				kfree_skb(skb);
+				rd->active = false;
+				srx_resp_nak(qp, srx_aeth_syn_nak(SRX_NAK_REM_ACCESS),
+					     rd->psn);
+				return;
+			}
+			srx_mr_put(mr);
+		}
+		srx_xmit(to_sdev(qp->ibqp.device), &qp->av, qp->src_port, skb);
+		rd->va += n;
+		rd->resid -= n;
+		rd->psn = srx_psn_add(rd->psn, 1);
+		rd->first = false;
+		rd->active = !last;
+	}
+}
+
+/* Is a read still being answered? Then the engine comes back to it. */
+bool srx_resp_busy(struct srx_qp *qp)
+{
+	if (!qp->resp.rd.active)
+		return false;
+	srx_resp_read_continue(qp);
+	return qp->resp.rd.active;
+}
+
+/* RDMA READ, new or repeated: answer from the RETH of this request. */
+static int srx_resp_read(struct srx_qp *qp, const struct srx_pkt *pkt,
+			 bool dup)
+{
+	const struct srx_reth *reth = srx_pkt_reth(pkt);
+	struct srx_resp *rs = &qp->resp;
+	struct srx_read_state *rd = &rs->rd;
+	u32 len = srx_reth_len(reth);
+	u64 va = srx_reth_va(reth);
+	struct srx_mr *mr;
+
+	if (len > SRX_MAX_MSG_SZ)
+		return -EINVAL;
+	if (len) {
+		mr = srx_rkey_get(qp, srx_reth_rkey(reth), &va, len,
+				  IB_ACCESS_REMOTE_READ);
+		if (!mr)
+			return -EACCES;
+		srx_mr_put(mr);
+	}
+	rd->va = va;
+	rd->rkey = srx_reth_rkey(reth);
+	rd->resid = len;
+	rd->psn = pkt->psn;
+	rd->first = true;
+	rd->active = true;
+	if (!dup) {
+		rs->psn = srx_psn_add(rs->psn, srx_seg_count(len, qp->mtu));
+		rs->msn = (rs->msn + 1) & SRX_AETH_MSN_MASK;
+		rs->ack_pending = false;
+	}
+	srx_resp_read_continue(qp);
+	return 0;
+}
+
+static struct srx_rdres *srx_resp_res_find(struct srx_qp *qp, u32 psn)
+{
+	u32 i;
+
+	for (i = 0; i < qp->resp.nres; i++)
+		if (qp->resp.res[i].opcode && qp->resp.res[i].psn == psn)
+			return &qp->resp.res[i];
+	return NULL;
+}
+
+static int srx_resp_atomic(struct srx_qp *qp, const struct srx_pkt *pkt,
+			   bool dup)
+{
+	const struct srx_atmeth *a = srx_pkt_atmeth(pkt);
+	bool cmp_swap = (pkt->opcode & 0x1f) == IB_OPCODE_COMPARE_SWAP;
+	struct srx_resp *rs = &qp->resp;
+	u64 va = srx_atmeth_va(a), orig;
+	struct srx_rdres *res;
+	struct srx_mr *mr;
+	int err;
+
+	if (dup) {
+		/* Never execute twice: replay the recorded result. */
+		res = srx_resp_res_find(qp, pkt->psn);
+		if (res)
+			srx_send_ack(qp, IB_OPCODE_RC_ATOMIC_ACKNOWLEDGE,
+				     srx_aeth_syn_ack(SRX_AETH_NO_CREDITS),
+				     pkt->psn, res->orig);
+		return 0;
+	}
+	if (va & 7)
+		return -EINVAL;
+	mr = srx_rkey_get(qp, srx_atmeth_rkey(a), &va, sizeof(u64),
+			  IB_ACCESS_REMOTE_ATOMIC);
+	if (!mr)
+		return -EACCES;
+	err = srx_mr_atomic(mr, va, cmp_swap,
+			    cmp_swap ? srx_atmeth_compare(a) :
+				       srx_atmeth_swap_add(a),
+			    srx_atmeth_swap_add(a), &orig);
+	srx_mr_put(mr);
+	if (err)
+		return -EACCES;
+	res = &rs->res[rs->res_next];
+	rs->res_next = (rs->res_next + 1) % rs->nres;
+	res->opcode = pkt->opcode;
+	res->psn = pkt->psn;
+	res->orig = orig;
+	rs->psn = srx_psn_add(rs->psn, 1);
+	rs->msn = (rs->msn + 1) & SRX_AETH_MSN_MASK;
+	rs->ack_pending = false;
+	srx_send_ack(qp, IB_OPCODE_RC_ATOMIC_ACKNOWLEDGE,
+		     srx_aeth_syn_ack(SRX_AETH_NO_CREDITS), pkt->psn, orig);
+	return 0;
+}
+
+/* Does @pkt continue the message in progress, or start a new one? */
+static bool srx_resp_seq_ok(struct srx_resp *rs, const struct srx_pkt *pkt)
+{
+	u16 f = pkt->info->flags;
+
+	if (rs->in_send)
+		return (f & SRX_OPF_SEND) && !(f & SRX_OPF_FIRST);
+	if (rs->in_write)
+		return (f & SRX_OPF_WRITE) && !(f & SRX_OPF_FIRST);
+	return f & SRX_OPF_FIRST;
+}
+
+/* Only the last packet of a message may be shorter than the path MTU. */
+static bool srx_resp_len_ok(struct srx_qp *qp, const struct srx_pkt *pkt)
+{
+	u16 f = pkt->info->flags;
+
+	if (!(f & SRX_OPF_PAYLOAD))
+		return true;
+	if (f & SRX_OPF_LAST)
+		return pkt->payload_len <= qp->mtu;
+	return pkt->payload_len == qp->mtu;
+}
+
+static void srx_resp_dup(struct srx_qp *qp, const struct srx_pkt *pkt)
+{
+	u16 f = pkt->info->flags;
+
+	srx_count(to_sdev(qp->ibqp.device), SRX_CNT_DUP_REQ);
+	if (f & SRX_OPF_READ)
+		srx_resp_read(qp, pkt, true);
+	else if (f & SRX_OPF_ATOMIC)
+		srx_resp_atomic(qp, pkt, true);
+	else
+		qp->resp.ack_pending = true;
+}
+
+static int srx_resp_execute(struct srx_qp *qp, struct sk_buff *skb,
+			    const struct srx_pkt *pkt)
+{
+	u16 f = pkt->info->flags;
+
+	if (!srx_resp_seq_ok(&qp->resp, pkt) || !srx_resp_len_ok(qp, pkt))
+		return -EINVAL;
+	if (f & SRX_OPF_SEND)
+		return srx_resp_send(qp, skb, pkt);
+	if (f & SRX_OPF_WRITE)
+		return srx_resp_write(qp, skb, pkt);
+	if (f & SRX_OPF_READ)
+		return srx_resp_read(qp, pkt, false);
+	return srx_resp_atomic(qp, pkt, false);
+}
+
+/* A request failed in a way the requester must hear about: NAK, error. */
+static void srx_resp_fail(struct srx_qp *qp, struct sk_buff *skb,
+			  const struct srx_pkt *pkt, int err)
+{
+	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
+	enum srx_nak_code code = SRX_NAK_INVALID_REQ;
+	enum ib_event_type ev = IB_EVENT_QP_REQ_ERR;
+
+	if (err == -EACCES) {
+		code = SRX_NAK_REM_ACCESS;
+		ev = IB_EVENT_QP_ACCESS_ERR;
+		srx_count(sdev, SRX_CNT_REM_ACCESS_ERR);
+	} else if (err == -EIO) {
+		code = SRX_NAK_REM_OP;
+		srx_count(sdev, SRX_CNT_REM_OP_ERR);
+	} else {
+		srx_count(sdev, SRX_CNT_REM_INV_REQ_ERR);
+	}
+	srx_resp_nak(qp, srx_aeth_syn_nak(code), pkt->psn);
+	srx_resp_complete(qp, err == -EACCES ? IB_WC_REM_ACCESS_ERR :
+			  IB_WC_REM_INV_REQ_ERR, IB_WC_RECV, skb, pkt);
+	srx_qp_error(qp);
+	srx_qp_event(qp, ev);
+}
+
+static void srx_resp_rc(struct srx_qp *qp, struct sk_buff *skb,
+			const struct srx_pkt *pkt)
+{
+	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
+	struct srx_resp *rs = &qp->resp;
+	s32 diff = srx_psn_diff(pkt->psn, rs->psn);
+	int err;
+
+	if (diff > 0) {
+		srx_count(sdev, SRX_CNT_OUT_OF_SEQ);
+		if (!rs->nak_sent) {
+			rs->nak_sent = true;
+			srx_count(sdev, SRX_CNT_SEQ_NAK_SENT);
+			srx_resp_nak(qp, srx_aeth_syn_nak(SRX_NAK_PSN_SEQ),
+				     rs->psn);
+		}
+		return;
+	}
+	if (diff < 0) {
+		srx_resp_dup(qp, pkt);
+		return;
+	}
+	rs->nak_sent = false;
+	err = srx_resp_execute(qp, skb, pkt);
+	if (err == -EAGAIN) {
+		srx_count(sdev, SRX_CNT_RNR_NAK_SENT);
+		srx_resp_nak(qp, srx_aeth_syn_rnr(qp->attr.min_rnr_timer),
+			     pkt->psn);
+		return;
+	}
+	if (err) {
+		srx_resp_fail(qp, skb, pkt, err);
+		return;
+	}
+	if (pkt->info->flags & (SRX_OPF_READ | SRX_OPF_ATOMIC))
+		return;
+	rs->psn = srx_psn_add(rs->psn, 1);
+	if (pkt->info->flags & SRX_OPF_LAST)
+		rs->msn = (rs->msn + 1) & SRX_AETH_MSN_MASK;
+	if (pkt->ack_req)
+		rs->ack_pending = true;
+}
+
+/* UC: no ACKs; a lost packet drops the rest of its message. */
+static void srx_resp_uc(struct srx_qp *qp, struct sk_buff *skb,
+			const struct srx_pkt *pkt)
+{
+	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
+	struct srx_resp *rs = &qp->resp;
+	int err;
+
+	if (pkt->psn != rs->psn && (rs->in_send || rs->in_write)) {
+		/* The message in progress is lost; its WQE is reused. */
+		srx_count(sdev, SRX_CNT_UC_DROP);
+		rs->in_send = false;
+		rs->in_write = false;
+		memset(&rs->pos, 0, sizeof(rs->pos));
+		rs->placed = 0;
+	}
+	rs->psn = srx_psn_add(pkt->psn, 1);
+	err = srx_resp_execute(qp, skb, pkt);
+	if (!err)
+		return;
+	srx_count(sdev, SRX_CNT_UC_DROP);
+	rs->in_send = false;
+	rs->in_write = false;
+	if (rs->has_wqe) {
+		memset(&rs->pos, 0, sizeof(rs->pos));
+		rs->placed = 0;
+	}
+}
+
+static void srx_resp_ud(struct srx_qp *qp, struct sk_buff *skb,
+			const struct srx_pkt *pkt)
+{
+	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
+	struct srx_resp *rs = &qp->resp;
+	u8 grh[SRX_GRH_LEN] = {};
+	struct iphdr *iph = ip_hdr(skb);
+
+	if (!(pkt->info->hdrs & SRX_HDR_DETH)) {
+		srx_count(sdev, SRX_CNT_MALFORMED);
+		return;
+	}
+	if (srx_deth_qkey(srx_pkt_deth(pkt)) != qp->attr.qkey) {
+		srx_count(sdev, SRX_CNT_QKEY_VIOL);
+		return;
+	}
+	if (srx_resp_get_wqe(qp)) {
+		srx_count(sdev, SRX_CNT_UD_NO_WQE);
+		return;
+	}
+	if (pkt->payload_len > rs->wqe_len ||
+	    rs->wqe_len - pkt->payload_len < SRX_GRH_LEN) {
+		srx_resp_complete(qp, IB_WC_LOC_LEN_ERR, IB_WC_RECV, skb, pkt);
+		return;
+	}
+	/* The GRH area holds the IPv6 header, or the IPv4 one at its end. */
+	if (iph->version == 4)
+		memcpy(grh + SRX_GRH_LEN - sizeof(*iph), iph, sizeof(*iph));
+	else
+		memcpy(grh, ipv6_hdr(skb), sizeof(struct ipv6hdr));
+	if (srx_sgl_copy(qp, rs->wqe->dma.sge, rs->wqe->dma.num_sge, &rs->pos,
+			 grh, SRX_GRH_LEN, true) ||
+	    srx_sgl_copy(qp, rs->wqe->dma.sge, rs->wqe->dma.num_sge, &rs->pos,
+			 (void *)srx_pkt_payload(pkt), pkt->payload_len, true)) {
+		srx_resp_complete(qp, IB_WC_LOC_PROT_ERR, IB_WC_RECV, skb, pkt);
+		return;
+	}
+	rs->placed = SRX_GRH_LEN + pkt->payload_len;
+	srx_resp_complete(qp, IB_WC_SUCCESS, IB_WC_RECV, skb, pkt);
+}
+
+/**
+ * srx_resp_rcv - a request packet for this (responder) QP
+ * @qp: called from its engine
+ * @skb: the packet
+ * @pkt: its parsed headers
+ */
+void srx_resp_rcv(struct srx_qp *qp, struct sk_buff *skb,
+		  const struct srx_pkt *pkt)
+{
+	enum ib_qp_state state = READ_ONCE(qp->state);
+
+	if (state < IB_QPS_RTR || state == IB_QPS_ERR) {
+		srx_count(to_sdev(qp->ibqp.device), SRX_CNT_BAD_STATE);
+		return;
+	}
+	switch (qp->ibqp.qp_type) {
+	case IB_QPT_RC:
+		srx_resp_rc(qp, skb, pkt);
+		break;
+	case IB_QPT_UC:
+		srx_resp_uc(qp, skb, pkt);
+		break;
+	default:
+		srx_resp_ud(qp, skb, pkt);
+		break;
+	}
+}
