@@ -224,6 +224,8 @@ enum {
 	SRX_QPF_RNR_DONE,	/* RNR wait is over */
 	SRX_QPF_LAST_WQE,	/* raise QP_LAST_WQE_REACHED after the flush */
 	SRX_QPF_SQD_NOTIFY,	/* raise SQ_DRAINED once drained */
+	SRX_QPF_RUNNING,	/* a context runs the engine */
+	SRX_QPF_PENDING,	/* another engine pass is wanted */
 };
 
 /* Requester and completer: driven only by the QP's engine (the SQ's
@@ -535,6 +537,7 @@ struct srx_dev *srx_get_by_netdev(struct net_device *ndev);
 /* srx_qp.c: the engine */
 extern struct workqueue_struct *srx_wq;
 void srx_qp_kick(struct srx_qp *qp);
+void srx_qp_more(struct srx_qp *qp);
 struct srx_qp *srx_qp_get(struct srx_dev *sdev, u32 qpn);
 void srx_qp_put(struct srx_qp *qp);
 void srx_qp_error(struct srx_qp *qp);
@@ -550,6 +553,7 @@ bool srx_op_allowed(enum ib_qp_type type, u32 op, bool user);
 struct sk_buff *srx_pkt_new(struct srx_qp *qp, const struct srx_av *av,
 			    const struct srx_pkt_fields *f, void **payload);
 void srx_req_init(struct srx_qp *qp);
+void srx_qp_path_init(struct srx_qp *qp);
 void srx_req_rewind(struct srx_qp *qp);
 void srx_req_arm(struct srx_qp *qp, bool restart);
 void srx_req_run(struct srx_qp *qp);

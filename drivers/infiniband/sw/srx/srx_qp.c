@@ -13,14 +13,75 @@
 
 /* Received packets one engine pass handles before yielding. */
 #define SRX_RX_BUDGET	64
+/* Engine passes one inline run makes before leaving the rest to a worker. */
+#define SRX_INLINE_PASSES	4
+/* Engines nested by loopback delivery: a QP answering its peer inline. */
+#define SRX_MAX_NEST	2
 
 struct workqueue_struct *srx_wq;
+static DEFINE_PER_CPU(int, srx_nest);
 
 static void srx_qp_work(struct work_struct *work);
+static void srx_qp_engine(struct srx_qp *qp);
 
+/* Let a worker run the engine soon. */
 void srx_qp_kick(struct srx_qp *qp)
 {
 	queue_work(srx_wq, &qp->work);
+}
+
+/* Ask for one more engine pass: inline if one is running, else a worker. */
+void srx_qp_more(struct srx_qp *qp)
+{
+	set_bit(SRX_QPF_PENDING, &qp->flags);
+	if (!test_bit(SRX_QPF_RUNNING, &qp->flags))
+		srx_qp_kick(qp);
+}
+
+/*
+ * Run the engine now, in the caller's context (a doorbell, the UDP
+ * receive softirq, a worker, or a peer's engine delivering a looped-back
+ * packet), with bottom halves off. Only one context runs a QP's engine
+ * at a time: a caller that finds it running leaves a PENDING mark the
+ * runner picks up. Nesting is bounded, and so are the passes of one
+ * inline run; the rest goes to a worker.
+ */
+static void srx_qp_run(struct srx_qp *qp)
+{
+	int passes = 0;
+
+	if (irqs_disabled() || in_hardirq() ||
+	    this_cpu_read(srx_nest) >= SRX_MAX_NEST) {
+		srx_qp_more(qp);
+		return;
+	}
+	local_bh_disable();
+	set_bit(SRX_QPF_PENDING, &qp->flags);
+	while (!test_and_set_bit_lock(SRX_QPF_RUNNING, &qp->flags)) {
+		this_cpu_inc(srx_nest);
+		while (test_and_clear_bit(SRX_QPF_PENDING, &qp->flags)) {
+			if (passes++ == SRX_INLINE_PASSES) {
+				set_bit(SRX_QPF_PENDING, &qp->flags);
+				srx_qp_kick(qp);
+				break;
+			}
+			srx_qp_engine(qp);
+		}
+		this_cpu_dec(srx_nest);
+		clear_bit_unlock(SRX_QPF_RUNNING, &qp->flags);
+		/* A request that came in after the last check: take it. */
+		if (passes > SRX_INLINE_PASSES ||
+		    !test_bit(SRX_QPF_PENDING, &qp->flags))
+			break;
+	}
+	local_bh_enable();
+}
+
+/* Wait for an inline run elsewhere to finish (RESET, destroy). */
+static void srx_qp_wait_idle(struct srx_qp *qp)
+{
+	while (test_bit(SRX_QPF_RUNNING, &qp->flags))
+		cond_resched();
 }
 
 /* The QP numbered @qpn, pinned against destruction, or NULL. */
@@ -47,7 +108,7 @@ void srx_qp_put(struct srx_qp *qp)
 void srx_qp_rcv(struct srx_qp *qp, struct sk_buff *skb)
 {
 	skb_queue_tail(&qp->rxq, skb);
-	srx_qp_kick(qp);
+	srx_qp_run(qp);
 }
 
 static int srx_qp_init_engine(struct srx_qp *qp)
@@ -57,6 +118,7 @@ static int srx_qp_init_engine(struct srx_qp *qp)
 
 	refcount_set(&qp->ref, 1);
 	init_completion(&qp->released);
+	qp->mtu = 256;
 	INIT_WORK(&qp->work, srx_qp_work);
 	skb_queue_head_init(&qp->rxq);
 	timer_setup(&qp->req.retrans_timer, srx_retrans_timer, 0);
@@ -381,8 +443,12 @@ static void srx_qp_quiesce(struct srx_qp *qp)
 	timer_delete_sync(&qp->req.retrans_timer);
 	timer_delete_sync(&qp->req.rnr_timer);
 	flush_work(&qp->work);
+	srx_qp_wait_idle(qp);
 	skb_queue_purge(&qp->rxq);
-	qp->flags = 0;
+	clear_bit(SRX_QPF_TIMEOUT, &qp->flags);
+	clear_bit(SRX_QPF_RNR_DONE, &qp->flags);
+	clear_bit(SRX_QPF_LAST_WQE, &qp->flags);
+	clear_bit(SRX_QPF_SQD_NOTIFY, &qp->flags);
 	qp->resp.has_wqe = false;
 	qp->resp.rd.active = false;
 	srx_qp_reset(qp);
@@ -499,6 +565,7 @@ int srx_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 	timer_shutdown_sync(&qp->req.retrans_timer);
 	timer_shutdown_sync(&qp->req.rnr_timer);
 	cancel_work_sync(&qp->work);
+	srx_qp_wait_idle(qp);
 	skb_queue_purge(&qp->rxq);
 	srx_qp_free_engine(qp);
 	srx_queue_free(&qp->rq);
@@ -629,7 +696,7 @@ static int srx_post_send_kernel(struct srx_qp *qp, const struct ib_send_wr *wr,
 	spin_unlock_irqrestore(&qp->sq_lock, flags);
 	if (err)
 		*bad_wr = wr;
-	srx_qp_kick(qp);
+	srx_qp_run(qp);
 	return err;
 }
 
@@ -645,7 +712,7 @@ int srx_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
 	struct srx_qp *qp = to_sqp(ibqp);
 
 	if (qp->is_user) {
-		srx_qp_kick(qp);
+		srx_qp_run(qp);
 		return 0;
 	}
 	return srx_post_send_kernel(qp, wr, bad_wr);
@@ -741,14 +808,18 @@ static void srx_qp_sqd_check(struct srx_qp *qp)
 		srx_qp_event(qp, IB_EVENT_SQ_DRAINED);
 }
 
-/*
- * The engine: everything a QP does on the data path runs here, one
- * instance per QP at a time (a work item never runs concurrently with
- * itself), so requester, completer and responder state needs no lock.
- */
 static void srx_qp_work(struct work_struct *work)
 {
-	struct srx_qp *qp = container_of(work, struct srx_qp, work);
+	srx_qp_run(container_of(work, struct srx_qp, work));
+}
+
+/*
+ * One engine pass: everything a QP does on the data path runs here, one
+ * context at a time (srx_qp_run()), so requester, completer and
+ * responder state needs no lock.
+ */
+static void srx_qp_engine(struct srx_qp *qp)
+{
 	enum ib_qp_state state = READ_ONCE(qp->state);
 	int budget = SRX_RX_BUDGET;
 	struct sk_buff *skb;
@@ -784,5 +855,5 @@ static void srx_qp_work(struct work_struct *work)
 			srx_qp_sqd_check(qp);
 	}
 	if (!skb_queue_empty(&qp->rxq) || qp->resp.rd.active)
-		srx_qp_kick(qp);
+		set_bit(SRX_QPF_PENDING, &qp->flags);
 }

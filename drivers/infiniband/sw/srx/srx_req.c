@@ -171,7 +171,14 @@ void srx_req_init(struct srx_qp *qp)
 	r->rnr_wait = false;
 	r->retry = false;
 	memset(&r->pos, 0, sizeof(r->pos));
-	qp->mtu = ib_mtu_enum_to_int(qp->attr.path_mtu ? qp->attr.path_mtu :
+	srx_qp_path_init(qp);
+}
+
+/* Path MTU and UDP source port, fixed when the QP enters RTR and RTS. */
+void srx_qp_path_init(struct srx_qp *qp)
+{
+	qp->mtu = srx_qp_is_ud(qp) ? srx_port_mtu(to_sdev(qp->ibqp.device)) :
+		  ib_mtu_enum_to_int(qp->attr.path_mtu ? qp->attr.path_mtu :
 				     IB_MTU_1024);
 	qp->src_port = rdma_flow_label_to_udp_sport(
 		rdma_calc_flow_label(qp->ibqp.qp_num, qp->attr.dest_qp_num));
@@ -491,9 +498,10 @@ void srx_req_run(struct srx_qp *qp)
 			continue;
 		}
 		if (!budget--) {
-			srx_qp_kick(qp);
+			set_bit(SRX_QPF_PENDING, &qp->flags);
 			break;
 		}
+		/* Out of memory: a worker tries again. */
 		if (srx_req_packet(qp, wqe, sqe) == -ENOMEM) {
 			srx_qp_kick(qp);
 			break;

@@ -49,6 +49,7 @@ void srx_resp_reset(struct srx_qp *qp)
 {
 	struct srx_resp *rs = &qp->resp;
 
+	srx_qp_path_init(qp);
 	rs->psn = qp->attr.rq_psn & SRX_PSN_MASK;
 	rs->msn = 0;
 	rs->in_send = false;
