@@ -313,7 +313,6 @@ static int srx_loopback(struct srx_dev *sdev, struct net_device *tdev,
 	struct srx_dev *target = tdev ? srx_get_by_netdev(tdev) : NULL;
 
 	if (!target) {
-		srx_count(sdev, SRX_CNT_TX_ERR);
 		kfree_skb(skb);
 		return -EHOSTUNREACH;
 	}
@@ -343,7 +342,6 @@ static int srx_xmit4(struct srx_dev *sdev, const struct srx_av *av,
 	fl.flowi4_oif = sdev->ndev->ifindex;
 	rt = ip_route_output_key(net, &fl);
 	if (IS_ERR(rt)) {
-		srx_count(sdev, SRX_CNT_TX_ERR);
 		kfree_skb(skb);
 		return PTR_ERR(rt);
 	}
@@ -383,7 +381,6 @@ static int srx_xmit6(struct srx_dev *sdev, const struct srx_av *av,
 	fl.flowi6_oif = sdev->ndev->ifindex;
 	dst = ipv6_stub->ipv6_dst_lookup_flow(net, NULL, &fl, NULL);
 	if (IS_ERR(dst)) {
-		srx_count(sdev, SRX_CNT_TX_ERR);
 		kfree_skb(skb);
 		return PTR_ERR(dst);
 	}
@@ -414,8 +411,9 @@ static int srx_xmit6(struct srx_dev *sdev, const struct srx_av *av,
  * @src_port: UDP source port (flow entropy)
  * @skb: data at BTH, ICRC space at the end; consumed
  *
- * A packet the network drops is recovered by the transport (RC) or
- * counted as lost (UD, UC); the return value is for statistics only.
+ * A packet that cannot be sent (no route, no local device, a full
+ * queue) is counted in tx_err; RC recovers it by retransmission, UD and
+ * UC lose it as a network would.
  */
 int srx_xmit(struct srx_dev *sdev, const struct srx_av *av, u16 src_port,
 	     struct sk_buff *skb)

@@ -127,10 +127,14 @@ void srx_queue_reset(struct srx_queue *q)
 	smp_store_release(&q->buf->consumer_index, 0);
 }
 
-/* The producer index: the kernel's own, or user space's, masked. */
+/*
+ * The producer index: user space's, masked, or the kernel's. A kernel
+ * ring's consumer (the QP engine) may run on another CPU than the
+ * producer (a post verb), so it too reads the published index.
+ */
 u32 srx_queue_prod(struct srx_queue *q)
 {
-	if (q->kind == SRX_Q_FROM_USER)
+	if (q->kind != SRX_Q_TO_USER)
 		/* Acquire: entries up to the index were written before it. */
 		return smp_load_acquire(&q->buf->producer_index) &
 		       q->index_mask;
