@@ -115,6 +115,15 @@ for l in json.load(sys.stdin): print(l["ifname"])' 2>/dev/null); do
 	done
 }
 
+# After each test: no link, no rdma_rxe (it would own UDP 4791 in
+# init_net and make the next "rdma link add ... type srx" fail), no netns.
+env_clean() {
+	links_clean
+	modprobe -r rdma_rxe 2>/dev/null
+	ip -all netns delete 2>/dev/null
+	true
+}
+
 # The lines "rdma link show" prints for device $1.
 link_line() {
 	rdma link show 2>/dev/null | grep "link $1/"
