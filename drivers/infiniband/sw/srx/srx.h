@@ -14,6 +14,7 @@
 #include <linux/skbuff.h>
 #include <linux/timer.h>
 #include <linux/workqueue.h>
+#include <net/dst_cache.h>
 #include <linux/netdevice.h>
 #include <linux/refcount.h>
 #include <linux/stringify.h>
@@ -302,6 +303,7 @@ struct srx_qp {
 	struct srx_sqe		*sqe;		/* per SQ slot */
 	struct srx_req		req;
 	struct srx_resp		resp;
+	struct dst_cache	dst_cache;	/* RC/UC: route to the peer */
 	u32			mtu;		/* path MTU in bytes */
 	u16			src_port;	/* UDP source port entropy */
 	struct mutex		mlock;		/* modify/query/destroy */
@@ -528,7 +530,7 @@ u64 srx_net_rx_dropped(void);
 struct sk_buff *srx_skb_alloc(struct srx_dev *sdev, const struct srx_av *av,
 			      u32 len, gfp_t gfp);
 int srx_xmit(struct srx_dev *sdev, const struct srx_av *av, u16 src_port,
-	     struct sk_buff *skb);
+	     struct sk_buff *skb, struct dst_cache *dc);
 void srx_rcv(struct srx_dev *sdev, struct sk_buff *skb, bool loopback);
 
 /* srx_main.c */
@@ -542,7 +544,7 @@ struct srx_qp *srx_qp_get(struct srx_dev *sdev, u32 qpn);
 void srx_qp_put(struct srx_qp *qp);
 void srx_qp_error(struct srx_qp *qp);
 void srx_qp_event(struct srx_qp *qp, enum ib_event_type type);
-void srx_qp_rcv(struct srx_qp *qp, struct sk_buff *skb);
+void srx_qp_rcv(struct srx_qp *qp, struct sk_buff *skb, bool now);
 
 /* srx_req.c, srx_comp.c, srx_resp.c */
 struct rxe_send_wqe *srx_sq_wqe(struct srx_qp *qp, u32 idx);

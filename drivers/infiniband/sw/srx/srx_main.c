@@ -265,8 +265,12 @@ static int __init srx_init(void)
 {
 	int err;
 
-	/* Per-CPU and high priority: the engines are the data path. */
-	srx_wq = alloc_workqueue("srx", WQ_HIGHPRI | WQ_MEM_RECLAIM, 0);
+	/*
+	 * Unbound and high priority: an engine kicked from a busy CPU (the
+	 * sender of a looped-back packet) runs on an idle one.
+	 */
+	srx_wq = alloc_workqueue("srx", WQ_UNBOUND | WQ_HIGHPRI | WQ_MEM_RECLAIM,
+				 0);
 	if (!srx_wq)
 		return -ENOMEM;
 	err = srx_net_init();

@@ -36,6 +36,11 @@ struct srx_sock {
 	refcount_t		ref;
 };
 
+static bool srx_loopback_inline = true;
+module_param_named(loopback_inline, srx_loopback_inline, bool, 0644);
+MODULE_PARM_DESC(loopback_inline,
+		 "Run a looped-back packet's receiver in the sender's context (lower latency, one CPU) instead of a worker (default: yes)");
+
 static LIST_HEAD(srx_socks);
 static DEFINE_MUTEX(srx_socks_lock);
 static atomic64_t srx_rx_dropped = ATOMIC64_INIT(0);
@@ -324,23 +329,43 @@ static int srx_loopback(struct srx_dev *sdev, struct net_device *tdev,
 	return 0;
 }
 
-static int srx_xmit4(struct srx_dev *sdev, const struct srx_av *av,
-		     u16 src_port, struct sk_buff *skb)
+static struct rtable *srx_route4(struct net *net, struct srx_dev *sdev,
+				  __be32 saddr, __be32 daddr,
+				  struct dst_cache *dc)
 {
-	struct net *net = dev_net(sdev->ndev);
-	__be32 saddr, daddr;
-	struct net_device *tdev;
 	struct flowi4 fl = {};
 	struct rtable *rt;
-	int err;
+	__be32 cached_saddr;
 
-	memcpy(&saddr, &av->sgid.raw[12], sizeof(saddr));
-	memcpy(&daddr, &av->attr.grh.dgid.raw[12], sizeof(daddr));
+	if (dc) {
+		rt = dst_cache_get_ip4(dc, &cached_saddr);
+		if (rt && cached_saddr == saddr)
+			return rt;
+		if (rt)
+			ip_rt_put(rt);
+	}
 	fl.daddr = daddr;
 	fl.saddr = saddr;
 	fl.flowi4_proto = IPPROTO_UDP;
 	fl.flowi4_oif = sdev->ndev->ifindex;
 	rt = ip_route_output_key(net, &fl);
+	if (!IS_ERR(rt) && dc)
+		dst_cache_set_ip4(dc, &rt->dst, saddr);
+	return rt;
+}
+
+static int srx_xmit4(struct srx_dev *sdev, const struct srx_av *av,
+		     u16 src_port, struct sk_buff *skb, struct dst_cache *dc)
+{
+	struct net *net = dev_net(sdev->ndev);
+	__be32 saddr, daddr;
+	struct net_device *tdev;
+	struct rtable *rt;
+	int err;
+
+	memcpy(&saddr, &av->sgid.raw[12], sizeof(saddr));
+	memcpy(&daddr, &av->attr.grh.dgid.raw[12], sizeof(daddr));
+	rt = srx_route4(net, sdev, saddr, daddr, dc);
 	if (IS_ERR(rt)) {
 		kfree_skb(skb);
 		return PTR_ERR(rt);
@@ -363,23 +388,43 @@ static int srx_xmit4(struct srx_dev *sdev, const struct srx_av *av,
 	return net_xmit_eval(err);
 }
 
+static struct dst_entry *srx_route6(struct net *net, struct srx_dev *sdev,
+				    const struct in6_addr *saddr,
+				    const struct in6_addr *daddr,
+				    struct dst_cache *dc)
+{
+	struct flowi6 fl = {};
+	struct dst_entry *dst;
+	struct in6_addr cached_saddr;
+
+	if (dc) {
+		dst = dst_cache_get_ip6(dc, &cached_saddr);
+		if (dst && ipv6_addr_equal(&cached_saddr, saddr))
+			return dst;
+		dst_release(dst);
+	}
+	fl.daddr = *daddr;
+	fl.saddr = *saddr;
+	fl.flowi6_proto = IPPROTO_UDP;
+	fl.flowi6_oif = sdev->ndev->ifindex;
+	dst = ipv6_stub->ipv6_dst_lookup_flow(net, NULL, &fl, NULL);
+	if (!IS_ERR(dst) && dc)
+		dst_cache_set_ip6(dc, dst, saddr);
+	return dst;
+}
+
 static int srx_xmit6(struct srx_dev *sdev, const struct srx_av *av,
-		     u16 src_port, struct sk_buff *skb)
+		     u16 src_port, struct sk_buff *skb, struct dst_cache *dc)
 {
 	struct net *net = dev_net(sdev->ndev);
 	const struct in6_addr *saddr = (const struct in6_addr *)av->sgid.raw;
 	const struct in6_addr *daddr =
 		(const struct in6_addr *)av->attr.grh.dgid.raw;
 	struct net_device *tdev;
-	struct flowi6 fl = {};
 	struct dst_entry *dst;
 	int err;
 
-	fl.daddr = *daddr;
-	fl.saddr = *saddr;
-	fl.flowi6_proto = IPPROTO_UDP;
-	fl.flowi6_oif = sdev->ndev->ifindex;
-	dst = ipv6_stub->ipv6_dst_lookup_flow(net, NULL, &fl, NULL);
+	dst = srx_route6(net, sdev, saddr, daddr, dc);
 	if (IS_ERR(dst)) {
 		kfree_skb(skb);
 		return PTR_ERR(dst);
@@ -410,21 +455,22 @@ static int srx_xmit6(struct srx_dev *sdev, const struct srx_av *av,
  * @av: destination and source addresses
  * @src_port: UDP source port (flow entropy)
  * @skb: data at BTH, ICRC space at the end; consumed
+ * @dc: the QP's route cache, or NULL (UD: every packet its own AV)
  *
  * A packet that cannot be sent (no route, no local device, a full
  * queue) is counted in tx_err; RC recovers it by retransmission, UD and
  * UC lose it as a network would.
  */
 int srx_xmit(struct srx_dev *sdev, const struct srx_av *av, u16 src_port,
-	     struct sk_buff *skb)
+	     struct sk_buff *skb, struct dst_cache *dc)
 {
 	int err;
 
 	srx_count(sdev, SRX_CNT_SENT_PKTS);
 	if (av->network_type == RXE_NETWORK_TYPE_IPV4)
-		err = srx_xmit4(sdev, av, src_port, skb);
+		err = srx_xmit4(sdev, av, src_port, skb, dc);
 	else
-		err = srx_xmit6(sdev, av, src_port, skb);
+		err = srx_xmit6(sdev, av, src_port, skb, dc);
 	if (err)
 		srx_count(sdev, SRX_CNT_TX_ERR);
 	return err;
@@ -466,7 +512,7 @@ void srx_rcv(struct srx_dev *sdev, struct sk_buff *skb, bool loopback)
 		srx_count(sdev, SRX_CNT_UNKNOWN_QP);
 		goto drop;
 	}
-	srx_qp_rcv(qp, skb);
+	srx_qp_rcv(qp, skb, !loopback || srx_loopback_inline);
 	srx_qp_put(qp);
 	return;
 

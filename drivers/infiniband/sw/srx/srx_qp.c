@@ -104,11 +104,14 @@ void srx_qp_put(struct srx_qp *qp)
 		complete(&qp->released);
 }
 
-/* Hand a received packet to the QP's engine. */
-void srx_qp_rcv(struct srx_qp *qp, struct sk_buff *skb)
+/* Hand a received packet to the QP's engine, now or in a worker. */
+void srx_qp_rcv(struct srx_qp *qp, struct sk_buff *skb, bool now)
 {
 	skb_queue_tail(&qp->rxq, skb);
-	srx_qp_run(qp);
+	if (now)
+		srx_qp_run(qp);
+	else
+		srx_qp_more(qp);
 }
 
 static int srx_qp_init_engine(struct srx_qp *qp)
@@ -123,9 +126,14 @@ static int srx_qp_init_engine(struct srx_qp *qp)
 	skb_queue_head_init(&qp->rxq);
 	timer_setup(&qp->req.retrans_timer, srx_retrans_timer, 0);
 	timer_setup(&qp->req.rnr_timer, srx_rnr_timer, 0);
+	err = dst_cache_init(&qp->dst_cache, GFP_KERNEL);
+	if (err)
+		return err;
 	qp->sqe = kvcalloc(slots, sizeof(*qp->sqe), GFP_KERNEL);
-	if (!qp->sqe)
-		return -ENOMEM;
+	if (!qp->sqe) {
+		err = -ENOMEM;
+		goto err_dst;
+	}
 	if (qp->is_user) {
 		qp->sq_copy = kvmalloc((size_t)slots << qp->sq.log2_elem_size,
 				       GFP_KERNEL);
@@ -143,6 +151,8 @@ err_copy:
 	kvfree(qp->sq_copy);
 err_sqe:
 	kvfree(qp->sqe);
+err_dst:
+	dst_cache_destroy(&qp->dst_cache);
 	return err;
 }
 
@@ -151,6 +161,7 @@ static void srx_qp_free_engine(struct srx_qp *qp)
 	srx_resp_free(qp);
 	kvfree(qp->sq_copy);
 	kvfree(qp->sqe);
+	dst_cache_destroy(&qp->dst_cache);
 }
 
 static int srx_qp_check_init(struct ib_qp_init_attr *init)
@@ -517,6 +528,7 @@ int srx_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
 		if (err)
 			goto out;
 		qp->av = av;
+		dst_cache_reset(&qp->dst_cache);
 	}
 	srx_qp_store(qp, attr, mask);
 	if (mask & IB_QP_STATE)

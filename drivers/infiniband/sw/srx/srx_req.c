@@ -403,7 +403,8 @@ static int srx_req_packet(struct srx_qp *qp, struct rxe_send_wqe *wqe,
 	}
 	if (srx_psn_gt(r->psn, r->max_psn))
 		r->max_psn = r->psn;
-	srx_xmit(sdev, av, qp->src_port, skb);
+	srx_xmit(sdev, av, qp->src_port, skb,
+		 srx_qp_is_ud(qp) ? NULL : &qp->dst_cache);
 	if (!last)
 		return 0;
 	/* The whole message is out. UD and UC need no answer. */

@@ -183,7 +183,8 @@ int srx_send_ack(struct srx_qp *qp, u8 opcode, u8 syn, u32 psn, u64 orig)
 	skb = srx_pkt_new(qp, &qp->av, &f, &data);
 	if (!skb)
 		return -ENOMEM;
-	return srx_xmit(to_sdev(qp->ibqp.device), &qp->av, qp->src_port, skb);
+	return srx_xmit(to_sdev(qp->ibqp.device), &qp->av, qp->src_port, skb,
+			&qp->dst_cache);
 }
 
 static void srx_resp_nak(struct srx_qp *qp, u8 syn, u32 psn)
@@ -335,7 +336,8 @@ static void srx_resp_read_continue(struct srx_qp *qp)
 			}
 			srx_mr_put(mr);
 		}
-		srx_xmit(to_sdev(qp->ibqp.device), &qp->av, qp->src_port, skb);
+		srx_xmit(to_sdev(qp->ibqp.device), &qp->av, qp->src_port, skb,
+			 &qp->dst_cache);
 		rd->va += n;
 		rd->resid -= n;
 		rd->psn = srx_psn_add(rd->psn, 1);
