@@ -246,6 +246,7 @@ struct srx_req {
 	u8			rnr_left;
 	bool			rnr_wait;	/* paused until rnr_timer */
 	bool			retry;		/* go back to tail */
+	bool			gap_wait;	/* went back for a gap: no more */
 	struct timer_list	retrans_timer;
 	struct timer_list	rnr_timer;
 };

@@ -94,11 +94,27 @@ static struct srx_sqe *srx_comp_oldest(struct srx_qp *qp, u32 *idxp)
 	return NULL;
 }
 
+/*
+ * A response is missing: go back once. Responses still in flight from
+ * before the rewind look like more gaps; they are ignored until the
+ * missing one arrives (progress) or the retransmission timer fires.
+ */
+static void srx_comp_gap(struct srx_qp *qp)
+{
+	struct srx_req *r = &qp->req;
+
+	if (r->gap_wait)
+		return;
+	r->gap_wait = true;
+	r->retry = true;
+}
+
 /* Progress: the retry budgets start over and the timer restarts. */
 static void srx_comp_progress(struct srx_qp *qp, u32 psn)
 {
 	struct srx_req *r = &qp->req;
 
+	r->gap_wait = false;
 	if (srx_psn_gt(psn, r->acked_psn))
 		r->acked_psn = psn;
 	r->retry_left = qp->attr.retry_cnt;
@@ -109,11 +125,13 @@ static void srx_comp_progress(struct srx_qp *qp, u32 psn)
 /*
  * Everything up to and including @psn has been received: finish the
  * sends and writes it covers. A read or atomic it covers whose response
- * has not arrived was lost: go back for it.
+ * has not arrived was lost: go back for it. Acknowledgement never moves
+ * into a read or atomic; its responses do that.
  */
 static void srx_comp_ack(struct srx_qp *qp, u32 psn)
 {
 	struct srx_req *r = &qp->req;
+	u32 upto = srx_psn_add(psn, 1);
 	struct srx_sqe *sqe;
 	u32 idx;
 
@@ -121,16 +139,18 @@ static void srx_comp_ack(struct srx_qp *qp, u32 psn)
 		sqe = srx_sqe(qp, idx);
 		if (sqe->done)
 			continue;
+		if (sqe->rd_atomic && srx_psn_gt(upto, sqe->first_psn))
+			upto = sqe->first_psn;
 		if (srx_psn_gt(sqe->last_psn, psn))
 			break;
 		if (sqe->rd_atomic) {
-			r->retry = true;
+			srx_comp_gap(qp);
 			break;
 		}
 		sqe->done = 1;
 	}
-	if (srx_psn_ge(psn, r->acked_psn))
-		srx_comp_progress(qp, srx_psn_add(psn, 1));
+	if (srx_psn_gt(upto, r->acked_psn))
+		srx_comp_progress(qp, upto);
 }
 
 /* An ACK or NAK for a PSN never sent, or long acked, is stale. */
@@ -250,7 +270,7 @@ static void srx_comp_read(struct srx_qp *qp, const struct srx_pkt *pkt)
 	if (pkt->psn != expected) {
 		/* A response went missing: ask again. Older ones: ignore. */
 		if (srx_psn_gt(pkt->psn, expected))
-			r->retry = true;
+			srx_comp_gap(qp);
 		return;
 	}
 	if (first != !sqe->got || (!last && pkt->payload_len != qp->mtu) ||
