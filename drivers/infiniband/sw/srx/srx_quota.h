@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB */
+/*
+ * srx: SRQ governance accounting (see Documentation/srx.rst). Pure
+ * logic, no device: the caller serialises all calls for one SRQ.
+ *
+ * Copyright (c) 2026 The srx authors.
+ */
+
+#ifndef SRX_QUOTA_H
+#define SRX_QUOTA_H
+
+#include <linux/list.h>
+#include <linux/types.h>
+
+#define SRX_QUOTA_UNLIMITED	U32_MAX
+#define SRX_QUOTA_SNAP_MAX	64
+
+enum srx_quota_policy {
+	SRX_POLICY_RNR,		/* RNR NAK: the sender retries (RC) */
+	SRX_POLICY_DROP,	/* drop and count (UC, UD) */
+	SRX_POLICY_DISCONNECT,	/* QP to error, async event */
+};
+
+enum srx_quota_credit {
+	SRX_CREDIT_POLL,	/* when the completion is consumed */
+	SRX_CREDIT_POST,	/* when the completion is posted */
+	SRX_CREDIT_REPOST,	/* a WQE posted to the SRQ credits the oldest draw */
+};
+
+enum srx_quota_mode {
+	SRX_QUOTA_STATIC,	/* limits as set per QP */
+	SRX_QUOTA_SHARE,	/* recomputed from the SRQ size */
+};
+
+enum srx_quota_verdict {
+	SRX_QUOTA_ADMIT,
+	SRX_QUOTA_RNR,
+	SRX_QUOTA_DROP,
+	SRX_QUOTA_DISCONNECT,
+};
+
+/* Completion events that may credit, depending on the credit mode. */
+enum srx_quota_event {
+	SRX_QEV_POSTED,		/* a completion was written to a CQ */
+	SRX_QEV_CONSUMED,	/* ... and the consumer took it */
+};
+
+struct srx_quota_group {
+	struct list_head	node;		/* on srx_quota.groups */
+	u32			id;
+	u32			limit;
+	u32			held;
+	u32			members;
+};
+
+struct srx_quota_qp {
+	struct list_head	node;		/* on srx_quota.qps */
+	u32			qpn;
+	u32			limit;		/* in force */
+	u32			set_limit;	/* as set (static mode) */
+	u32			held;
+	enum srx_quota_policy	policy;
+	struct srx_quota_group	*group;
+	u64			draws;
+	u64			credits;
+	u64			rnr;
+	u64			drops;
+	u64			disconnects;
+};
+
+struct srx_quota_snap {
+	u32			qpn;
+	u32			held;
+	u32			limit;
+	u64			draws;
+	u64			dropped;	/* RNR-NAKed or dropped */
+};
+
+struct srx_quota {
+	u32			size;		/* WQEs of the SRQ */
+	enum srx_quota_mode	mode;
+	enum srx_quota_credit	credit;
+	u32			overcommit;	/* percent of size, share mode */
+	u32			floor;
+	u32			ceiling;
+	struct list_head	qps;
+	u32			nqps;
+	struct list_head	groups;
+	/* credit=repost: the QP of each outstanding draw, oldest first */
+	struct srx_quota_qp	**fifo;
+	u32			fifo_head;
+	u32			fifo_len;
+	u32			fifo_cap;
+	u64			draws;
+	u64			credits;
+	u64			rnr;
+	u64			drops;
+	u64			disconnects;
+	u64			watermarks;
+	struct srx_quota_snap	snap[SRX_QUOTA_SNAP_MAX];
+	u32			nsnap;
+};
+
+int srx_quota_init(struct srx_quota *sq, u32 size, gfp_t gfp);
+void srx_quota_destroy(struct srx_quota *sq);
+int srx_quota_resize(struct srx_quota *sq, u32 size, gfp_t gfp);
+void srx_quota_attach(struct srx_quota *sq, struct srx_quota_qp *q, u32 qpn,
+		      enum srx_quota_policy policy);
+void srx_quota_detach(struct srx_quota *sq, struct srx_quota_qp *q);
+int srx_quota_set_mode(struct srx_quota *sq, enum srx_quota_mode mode,
+		       u32 overcommit, u32 floor, u32 ceiling);
+int srx_quota_set_credit(struct srx_quota *sq, enum srx_quota_credit credit);
+void srx_quota_set_limit(struct srx_quota *sq, struct srx_quota_qp *q,
+			 u32 limit);
+int srx_quota_set_group(struct srx_quota *sq, struct srx_quota_qp *q,
+			struct srx_quota_group *g);
+void srx_quota_group_init(struct srx_quota *sq, struct srx_quota_group *g,
+			  u32 id, u32 limit);
+void srx_quota_group_remove(struct srx_quota *sq, struct srx_quota_group *g);
+enum srx_quota_verdict srx_quota_charge(struct srx_quota *sq,
+					struct srx_quota_qp *q, u32 r);
+void srx_quota_complete(struct srx_quota *sq, struct srx_quota_qp *q,
+			enum srx_quota_event ev);
+void srx_quota_flush(struct srx_quota *sq, struct srx_quota_qp *q, u32 n);
+void srx_quota_reposted(struct srx_quota *sq, u32 n);
+void srx_quota_snapshot(struct srx_quota *sq);
+u32 srx_quota_offenders(const struct srx_quota *sq,
+			struct srx_quota_snap *out, u32 max);
+
+#endif /* SRX_QUOTA_H */

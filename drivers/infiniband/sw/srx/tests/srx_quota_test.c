@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * KUnit tests for SRQ governance accounting (srx_quota.c): every branch
+ * of charge, credit, policy, share recomputation, groups and snapshot,
+ * and random operation sequences checked against a reference model.
+ *
+ * Copyright (c) 2026 The srx authors.
+ */
+
+#include <kunit/test.h>
+#include <linux/prandom.h>
+
+#include "../srx_quota.h"
+
+struct quota_fixture {
+	struct srx_quota	sq;
+	struct srx_quota_qp	q[4];
+};
+
+static struct quota_fixture *quota_setup(struct kunit *test, u32 size,
+					 u32 nqps)
+{
+	struct quota_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	u32 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_ASSERT_EQ(test, srx_quota_init(&f->sq, size, GFP_KERNEL), 0);
+	for (i = 0; i < nqps; i++)
+		srx_quota_attach(&f->sq, &f->q[i], 100 + i, SRX_POLICY_RNR);
+	return f;
+}
+
+static void quota_unlimited_admits_all(struct kunit *test)
+{
+	struct quota_fixture *f = quota_setup(test, 8, 1);
+	int i;
+
+	for (i = 0; i < 100; i++)
+		KUNIT_EXPECT_EQ(test, srx_quota_charge(&f->sq, &f->q[0], 1),
+				SRX_QUOTA_ADMIT);
+	KUNIT_EXPECT_EQ(test, f->q[0].held, 100U);
+	KUNIT_EXPECT_EQ(test, f->sq.rnr, 0ULL);
+	srx_quota_destroy(&f->sq);
+}
+
+static void quota_zero_limit_admits_none(struct kunit *test)
+{
+	struct quota_fixture *f = quota_setup(test, 8, 1);
+
+	srx_quota_set_limit(&f->sq, &f->q[0], 0);
+	KUNIT_EXPECT_EQ(test, srx_quota_charge(&f->sq, &f->q[0], 1),
+			SRX_QUOTA_RNR);
+	KUNIT_EXPECT_EQ(test, f->q[0].held, 0U);
+	KUNIT_EXPECT_EQ(test, f->q[0].rnr, 1ULL);
+	srx_quota_destroy(&f->sq);
+}
+
+static void quota_policies(struct kunit *test)
+{
+	struct quota_fixture *f = quota_setup(test, 8, 3);
+
+	f->q[1].policy = SRX_POLICY_DROP;
+	f->q[2].policy = SRX_POLICY_DISCONNECT;
+	srx_quota_set_limit(&f->sq, &f->q[0], 0);
+	srx_quota_set_limit(&f->sq, &f->q[1], 0);
+	srx_quota_set_limit(&f->sq, &f->q[2], 0);
+	KUNIT_EXPECT_EQ(test, srx_quota_charge(&f->sq, &f->q[0], 1),
+			SRX_QUOTA_RNR);
+	KUNIT_EXPECT_EQ(test, srx_quota_charge(&f->sq, &f->q[1], 1),
+			SRX_QUOTA_DROP);
+	KUNIT_EXPECT_EQ(test, srx_quota_charge(&f->sq, &f->q[2], 1),
+			SRX_QUOTA_DISCONNECT);
+	KUNIT_EXPECT_EQ(test, f->sq.rnr, 1ULL);
+	KUNIT_EXPECT_EQ(test, f->sq.drops, 1ULL);
+	KUNIT_EXPECT_EQ(test, f->sq.disconnects, 1ULL);
+	KUNIT_EXPECT_EQ(test, f->q[1].drops, 1ULL);
+	KUNIT_EXPECT_EQ(test, f->q[2].disconnects, 1ULL);
+	srx_quota_destroy(&f->sq);
+}
+
+static void quota_charge_needs_r_credits(struct kunit *test)
+{
+	struct quota_fixture *f = quota_setup(test, 8, 1);
+	struct srx_quota_qp *q = &f->q[0];
+
+	srx_quota_set_limit(&f->sq, q, 3);
+	KUNIT_EXPECT_EQ(test, srx_quota_charge(&f->sq, q, 2), SRX_QUOTA_ADMIT);
+	/* One credit left: a message needing two is refused whole. */
+	KUNIT_EXPECT_EQ(test, srx_quota_charge(&f->sq, q, 2), SRX_QUOTA_RNR);
+	KUNIT_EXPECT_EQ(test, q->held, 2U);
+	KUNIT_EXPECT_EQ(test, srx_quota_charge(&f->sq, q, 1), SRX_QUOTA_ADMIT);
+	KUNIT_EXPECT_EQ(test, srx_quota_charge(&f->sq, q, 1), SRX_QUOTA_RNR);
+	KUNIT_EXPECT_EQ(test, q->draws, 3ULL);
+	/* Lowering the limit below what is held refuses until credited. */
+	srx_quota_set_limit(&f->sq, q, 1);
+	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED);
+	KUNIT_EXPECT_EQ(test, srx_quota_charge(&f->sq, q, 1), SRX_QUOTA_RNR);
+	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED);
+	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED);
+	KUNIT_EXPECT_EQ(test, srx_quota_charge(&f->sq, q, 1), SRX_QUOTA_ADMIT);
+	srx_quota_destroy(&f->sq);
+}
+
+static void quota_credit_poll_and_post(struct kunit *test)
+{
+	struct quota_fixture *f = quota_setup(test, 8, 1);
+	struct srx_quota_qp *q = &f->q[0];
+
+	srx_quota_charge(&f->sq, q, 2);
+	srx_quota_complete(&f->sq, q, SRX_QEV_POSTED);
+	KUNIT_EXPECT_EQ(test, q->held, 2U);
+	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED);
+	KUNIT_EXPECT_EQ(test, q->held, 1U);
+	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED);
+	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED);
+	KUNIT_EXPECT_EQ(test, q->held, 0U);
+	KUNIT_EXPECT_EQ(test, q->credits, 2ULL);
+
+	KUNIT_EXPECT_EQ(test, srx_quota_set_credit(&f->sq, SRX_CREDIT_POST), 0);
+	srx_quota_charge(&f->sq, q, 1);
+	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED);
+	KUNIT_EXPECT_EQ(test, q->held, 1U);
+	srx_quota_complete(&f->sq, q, SRX_QEV_POSTED);
+	KUNIT_EXPECT_EQ(test, q->held, 0U);
+	srx_quota_destroy(&f->sq);
+}
+
+static void quota_credit_mode_busy(struct kunit *test)
+{
+	struct quota_fixture *f = quota_setup(test, 8, 1);
+
+	srx_quota_charge(&f->sq, &f->q[0], 1);
+	KUNIT_EXPECT_EQ(test, srx_quota_set_credit(&f->sq, SRX_CREDIT_REPOST),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, srx_quota_set_credit(&f->sq, 7), -EINVAL);
+	srx_quota_destroy(&f->sq);
+}
+
+static void quota_credit_repost_oldest_first(struct kunit *test)
+{
+	struct quota_fixture *f = quota_setup(test, 8, 2);
+	struct srx_quota_qp *a = &f->q[0], *b = &f->q[1];
+
+	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_CREDIT_REPOST),
+			0);
+	srx_quota_charge(&f->sq, a, 1);
+	srx_quota_charge(&f->sq, b, 1);
+	srx_quota_charge(&f->sq, a, 1);
+	/* Completions do not credit in this mode. */
+	srx_quota_complete(&f->sq, a, SRX_QEV_CONSUMED);
+	srx_quota_complete(&f->sq, a, SRX_QEV_POSTED);
+	KUNIT_EXPECT_EQ(test, a->held, 2U);
+	srx_quota_reposted(&f->sq, 1);
+	KUNIT_EXPECT_EQ(test, a->held, 1U);
+	KUNIT_EXPECT_EQ(test, b->held, 1U);
+	srx_quota_reposted(&f->sq, 1);
+	KUNIT_EXPECT_EQ(test, b->held, 0U);
+	/* More reposts than draws: the extra ones credit nobody. */
+	srx_quota_reposted(&f->sq, 5);
+	KUNIT_EXPECT_EQ(test, a->held, 0U);
+	KUNIT_EXPECT_EQ(test, f->sq.fifo_len, 0U);
+	srx_quota_destroy(&f->sq);
+}
+
+static void quota_flush_credits(struct kunit *test)
+{
+	struct quota_fixture *f = quota_setup(test, 8, 2);
+	struct srx_quota_qp *a = &f->q[0], *b = &f->q[1];
+
+	srx_quota_charge(&f->sq, a, 3);
+	srx_quota_flush(&f->sq, a, 2);
+	KUNIT_EXPECT_EQ(test, a->held, 1U);
+	/* Never below zero. */
+	srx_quota_flush(&f->sq, a, 5);
+	KUNIT_EXPECT_EQ(test, a->held, 0U);
+
+	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_CREDIT_REPOST),
+			0);
+	srx_quota_charge(&f->sq, a, 1);
+	srx_quota_charge(&f->sq, b, 1);
+	srx_quota_flush(&f->sq, a, 1);
+	KUNIT_EXPECT_EQ(test, a->held, 0U);
+	KUNIT_EXPECT_EQ(test, f->sq.fifo_len, 1U);
+	/* The next repost credits b, not the flushed draw of a. */
+	srx_quota_reposted(&f->sq, 1);
+	KUNIT_EXPECT_EQ(test, b->held, 0U);
+	srx_quota_destroy(&f->sq);
+}
+
+static void quota_detach_credits_all(struct kunit *test)
+{
+	struct quota_fixture *f = quota_setup(test, 8, 2);
+
+	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_CREDIT_REPOST),
+			0);
+	srx_quota_charge(&f->sq, &f->q[0], 2);
+	srx_quota_charge(&f->sq, &f->q[1], 1);
+	srx_quota_detach(&f->sq, &f->q[0]);
+	KUNIT_EXPECT_EQ(test, f->sq.nqps, 1U);
+	KUNIT_EXPECT_EQ(test, f->sq.fifo_len, 1U);
+	KUNIT_EXPECT_EQ(test, f->sq.credits, 2ULL);
+	srx_quota_reposted(&f->sq, 1);
+	KUNIT_EXPECT_EQ(test, f->q[1].held, 0U);
+	srx_quota_destroy(&f->sq);
+}
+
+static void quota_share_recompute(struct kunit *test)
+{
+	struct quota_fixture *f = quota_setup(test, 100, 2);
+
+	srx_quota_set_limit(&f->sq, &f->q[0], 7);
+	KUNIT_ASSERT_EQ(test, srx_quota_set_mode(&f->sq, SRX_QUOTA_SHARE, 150,
+						 10, 60), 0);
+	/* 100 WQEs * 150% over 2 QPs = 75, capped at 60. */
+	KUNIT_EXPECT_EQ(test, f->q[0].limit, 60U);
+	srx_quota_attach(&f->sq, &f->q[2], 102, SRX_POLICY_RNR);
+	KUNIT_EXPECT_EQ(test, f->q[2].limit, 50U);
+	srx_quota_attach(&f->sq, &f->q[3], 103, SRX_POLICY_RNR);
+	KUNIT_EXPECT_EQ(test, f->q[0].limit, 38U);	/* ceil(150 / 4) */
+	KUNIT_EXPECT_EQ(test, srx_quota_resize(&f->sq, 20, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, f->q[1].limit, 10U);	/* floor */
+	srx_quota_detach(&f->sq, &f->q[3]);
+	srx_quota_detach(&f->sq, &f->q[2]);
+	KUNIT_EXPECT_EQ(test, f->q[1].limit, 15U);
+	/* Back to static: the limits as set come back. */
+	KUNIT_ASSERT_EQ(test, srx_quota_set_mode(&f->sq, SRX_QUOTA_STATIC, 0,
+						 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, f->q[0].limit, 7U);
+	KUNIT_EXPECT_EQ(test, f->q[1].limit, SRX_QUOTA_UNLIMITED);
+	KUNIT_EXPECT_EQ(test, srx_quota_set_mode(&f->sq, SRX_QUOTA_SHARE, 0,
+						 0, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, srx_quota_set_mode(&f->sq, SRX_QUOTA_SHARE, 100,
+						 5, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, srx_quota_set_mode(&f->sq, 9, 100, 0, 1),
+			-EINVAL);
+	srx_quota_destroy(&f->sq);
+}
+
+static void quota_resize_keeps_fifo(struct kunit *test)
+{
+	struct quota_fixture *f = quota_setup(test, 4, 2);
+
+	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_CREDIT_REPOST),
+			0);
+	srx_quota_charge(&f->sq, &f->q[0], 1);
+	srx_quota_charge(&f->sq, &f->q[1], 2);
+	KUNIT_EXPECT_EQ(test, srx_quota_resize(&f->sq, 2, GFP_KERNEL), -EBUSY);
+	KUNIT_EXPECT_EQ(test, srx_quota_resize(&f->sq, 16, GFP_KERNEL), 0);
+	srx_quota_reposted(&f->sq, 1);
+	KUNIT_EXPECT_EQ(test, f->q[0].held, 0U);
+	KUNIT_EXPECT_EQ(test, f->q[1].held, 2U);
+	srx_quota_destroy(&f->sq);
+}
+
+static void quota_group_caps_members(struct kunit *test)
+{
+	struct quota_fixture *f = quota_setup(test, 16, 3);
+	struct srx_quota_group g;
+
+	srx_quota_group_init(&f->sq, &g, 1, 3);
+	srx_quota_set_group(&f->sq, &f->q[0], &g);
+	srx_quota_set_group(&f->sq, &f->q[1], &g);
+	srx_quota_set_limit(&f->sq, &f->q[0], 2);
+	KUNIT_EXPECT_EQ(test, srx_quota_charge(&f->sq, &f->q[0], 2),
+			SRX_QUOTA_ADMIT);
+	KUNIT_EXPECT_EQ(test, srx_quota_charge(&f->sq, &f->q[1], 2),
+			SRX_QUOTA_RNR);
+	KUNIT_EXPECT_EQ(test, srx_quota_charge(&f->sq, &f->q[1], 1),
+			SRX_QUOTA_ADMIT);
+	KUNIT_EXPECT_EQ(test, g.held, 3U);
+	/* Outside the group, q[2] is not capped. */
+	KUNIT_EXPECT_EQ(test, srx_quota_charge(&f->sq, &f->q[2], 5),
+			SRX_QUOTA_ADMIT);
+	/* Leaving the group takes the WQEs along. */
+	srx_quota_set_group(&f->sq, &f->q[0], NULL);
+	KUNIT_EXPECT_EQ(test, g.held, 1U);
+	KUNIT_EXPECT_EQ(test, g.members, 1U);
+	srx_quota_complete(&f->sq, &f->q[1], SRX_QEV_CONSUMED);
+	KUNIT_EXPECT_EQ(test, g.held, 0U);
+	srx_quota_group_remove(&f->sq, &g);
+	KUNIT_EXPECT_PTR_EQ(test, f->q[1].group, NULL);
+	srx_quota_destroy(&f->sq);
+}
+
+static void quota_offenders_ranked(struct kunit *test)
+{
+	struct quota_fixture *f = quota_setup(test, 64, 4);
+	struct srx_quota_snap out[4];
+
+	srx_quota_charge(&f->sq, &f->q[2], 9);
+	srx_quota_charge(&f->sq, &f->q[0], 3);
+	srx_quota_charge(&f->sq, &f->q[3], 3);
+	srx_quota_set_limit(&f->sq, &f->q[3], 3);
+	srx_quota_charge(&f->sq, &f->q[3], 1);	/* refused: ranks above q[0] */
+	KUNIT_ASSERT_EQ(test, srx_quota_offenders(&f->sq, out, 4), 4U);
+	KUNIT_EXPECT_EQ(test, out[0].qpn, 102U);
+	KUNIT_EXPECT_EQ(test, out[1].qpn, 103U);
+	KUNIT_EXPECT_EQ(test, out[2].qpn, 100U);
+	KUNIT_EXPECT_EQ(test, out[3].qpn, 101U);
+	KUNIT_EXPECT_EQ(test, out[1].dropped, 1ULL);
+	KUNIT_EXPECT_EQ(test, srx_quota_offenders(&f->sq, out, 2), 2U);
+	KUNIT_EXPECT_EQ(test, out[0].qpn, 102U);
+
+	srx_quota_snapshot(&f->sq);
+	srx_quota_reposted(&f->sq, 64);
+	srx_quota_complete(&f->sq, &f->q[2], SRX_QEV_CONSUMED);
+	/* The snapshot keeps the moment of the watermark. */
+	KUNIT_EXPECT_EQ(test, f->sq.watermarks, 1ULL);
+	KUNIT_EXPECT_EQ(test, f->sq.nsnap, 4U);
+	KUNIT_EXPECT_EQ(test, f->sq.snap[0].held, 9U);
+	srx_quota_destroy(&f->sq);
+}
+
+/* The reference model: WQEs out per QP, and the draws in order. */
+struct quota_model {
+	u32	out[4];
+	u32	fifo[64];
+	u32	len;
+};
+
+static void model_draw(struct quota_model *m, u32 k, u32 r)
+{
+	m->out[k] += r;
+	while (r--)
+		m->fifo[m->len++] = k;
+}
+
+/* Forget @k's oldest draw (or the oldest of all, @k == 4). */
+static void model_credit(struct quota_model *m, u32 k)
+{
+	u32 i;
+
+	for (i = 0; i < m->len; i++) {
+		if (k == 4 || m->fifo[i] == k) {
+			m->out[m->fifo[i]]--;
+			memmove(&m->fifo[i], &m->fifo[i + 1],
+				(m->len - i - 1) * sizeof(m->fifo[0]));
+			m->len--;
+			return;
+		}
+	}
+}
+
+/*
+ * Random operations against the model, in each credit mode: a charge is
+ * admitted exactly when the model says it fits, held equals the WQEs out
+ * (so the sum of held equals the WQEs out of the SRQ), held never
+ * exceeds the limit, and credits never exceed draws.
+ */
+static void quota_random_vs_model(struct kunit *test)
+{
+	struct quota_fixture *f = quota_setup(test, 64, 4);
+	struct quota_model *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	u32 limit[4], i, step, op, k, r, mode;
+	enum srx_quota_event ev;
+	struct rnd_state rnd;
+	bool fits;
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	prandom_seed_state(&rnd, 42);
+	for (mode = SRX_CREDIT_POLL; mode <= SRX_CREDIT_REPOST; mode++) {
+		for (i = 0; i < 4; i++)
+			srx_quota_flush(&f->sq, &f->q[i], U32_MAX);
+		memset(m, 0, sizeof(*m));
+		KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, mode), 0);
+		ev = mode == SRX_CREDIT_POLL ? SRX_QEV_CONSUMED : SRX_QEV_POSTED;
+		for (i = 0; i < 4; i++) {
+			limit[i] = prandom_u32_state(&rnd) % 6;
+			srx_quota_set_limit(&f->sq, &f->q[i], limit[i]);
+		}
+		for (step = 0; step < 2000; step++) {
+			op = prandom_u32_state(&rnd) % 4;
+			k = prandom_u32_state(&rnd) % 4;
+			if (op <= 1) {
+				r = 1 + prandom_u32_state(&rnd) % 2;
+				fits = limit[k] && m->out[k] + r <= limit[k];
+				KUNIT_ASSERT_EQ(test,
+						srx_quota_charge(&f->sq, &f->q[k], r) ==
+						SRX_QUOTA_ADMIT, fits);
+				if (fits)
+					model_draw(m, k, r);
+			} else if (op == 2 && mode == SRX_CREDIT_REPOST) {
+				srx_quota_reposted(&f->sq, 1);
+				model_credit(m, 4);
+			} else if (op == 2 && m->out[k]) {
+				srx_quota_complete(&f->sq, &f->q[k], ev);
+				model_credit(m, k);
+			} else if (op == 3 && m->out[k]) {
+				srx_quota_flush(&f->sq, &f->q[k], 1);
+				model_credit(m, k);
+			}
+			for (i = 0; i < 4; i++) {
+				KUNIT_ASSERT_EQ(test, f->q[i].held, m->out[i]);
+				KUNIT_ASSERT_LE(test, f->q[i].held, limit[i]);
+				KUNIT_ASSERT_LE(test, f->q[i].credits,
+						f->q[i].draws);
+			}
+			if (mode == SRX_CREDIT_REPOST)
+				KUNIT_ASSERT_EQ(test, f->sq.fifo_len, m->len);
+		}
+	}
+	srx_quota_destroy(&f->sq);
+}
+
+static struct kunit_case srx_quota_cases[] = {
+	KUNIT_CASE(quota_unlimited_admits_all),
+	KUNIT_CASE(quota_zero_limit_admits_none),
+	KUNIT_CASE(quota_policies),
+	KUNIT_CASE(quota_charge_needs_r_credits),
+	KUNIT_CASE(quota_credit_poll_and_post),
+	KUNIT_CASE(quota_credit_mode_busy),
+	KUNIT_CASE(quota_credit_repost_oldest_first),
+	KUNIT_CASE(quota_flush_credits),
+	KUNIT_CASE(quota_detach_credits_all),
+	KUNIT_CASE(quota_share_recompute),
+	KUNIT_CASE(quota_resize_keeps_fifo),
+	KUNIT_CASE(quota_group_caps_members),
+	KUNIT_CASE(quota_offenders_ranked),
+	KUNIT_CASE(quota_random_vs_model),
+	{}
+};
+
+static struct kunit_suite srx_quota_suite = {
+	.name = "srx_quota",
+	.test_cases = srx_quota_cases,
+};
+
+kunit_test_suite(srx_quota_suite);
