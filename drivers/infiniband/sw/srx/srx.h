@@ -229,8 +229,10 @@ enum {
 	SRX_QPF_PENDING,	/* another engine pass is wanted */
 };
 
-/* Requester and completer: driven only by the QP's engine (the SQ's
- * consumer index is the oldest incomplete WQE). */
+/*
+ * Requester and completer: driven only by the QP's engine (the SQ's
+ * consumer index is the oldest incomplete WQE).
+ */
 struct srx_req {
 	u32			psn;		/* next PSN to send */
 	u32			head;		/* next SQ index to send */

@@ -125,13 +125,13 @@ static void srx_comp_progress(struct srx_qp *qp, u32 psn)
 /*
  * Everything up to and including @psn has been received: finish the
  * sends and writes it covers. A read or atomic it covers whose response
- * has not arrived was lost: go back for it. Acknowledgement never moves
+ * has not arrived was lost: go back for it. Acknowledgment never moves
  * into a read or atomic; its responses do that.
  */
 static void srx_comp_ack(struct srx_qp *qp, u32 psn)
 {
 	struct srx_req *r = &qp->req;
-	u32 upto = srx_psn_add(psn, 1);
+	u32 limit = srx_psn_add(psn, 1);
 	struct srx_sqe *sqe;
 	u32 idx;
 
@@ -139,8 +139,8 @@ static void srx_comp_ack(struct srx_qp *qp, u32 psn)
 		sqe = srx_sqe(qp, idx);
 		if (sqe->done)
 			continue;
-		if (sqe->rd_atomic && srx_psn_gt(upto, sqe->first_psn))
-			upto = sqe->first_psn;
+		if (sqe->rd_atomic && srx_psn_gt(limit, sqe->first_psn))
+			limit = sqe->first_psn;
 		if (srx_psn_gt(sqe->last_psn, psn))
 			break;
 		if (sqe->rd_atomic) {
@@ -149,8 +149,8 @@ static void srx_comp_ack(struct srx_qp *qp, u32 psn)
 		}
 		sqe->done = 1;
 	}
-	if (srx_psn_gt(upto, r->acked_psn))
-		srx_comp_progress(qp, upto);
+	if (srx_psn_gt(limit, r->acked_psn))
+		srx_comp_progress(qp, limit);
 }
 
 /* An ACK or NAK for a PSN never sent, or long acked, is stale. */
@@ -343,13 +343,12 @@ void srx_comp_rcv(struct srx_qp *qp, struct sk_buff *skb,
 		srx_count(to_sdev(qp->ibqp.device), SRX_CNT_STALE_RESP);
 		return;
 	}
-	if (pkt->info->flags & SRX_OPF_READ) {
+	if (pkt->info->flags & SRX_OPF_READ)
 		srx_comp_read(qp, pkt);
-	} else if (pkt->info->hdrs & SRX_HDR_ATMACK) {
+	else if (pkt->info->hdrs & SRX_HDR_ATMACK)
 		srx_comp_atomic(qp, pkt);
-	} else {
+	else
 		srx_comp_aeth(qp, pkt);
-	}
 }
 
 /* The retransmission timer fired with packets unacknowledged. */

@@ -330,8 +330,8 @@ static int srx_loopback(struct srx_dev *sdev, struct net_device *tdev,
 }
 
 static struct rtable *srx_route4(struct net *net, struct srx_dev *sdev,
-				  __be32 saddr, __be32 daddr,
-				  struct dst_cache *dc)
+				 __be32 saddr, __be32 daddr,
+				 struct dst_cache *dc)
 {
 	struct flowi4 fl = {};
 	struct rtable *rt;

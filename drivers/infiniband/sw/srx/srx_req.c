@@ -177,11 +177,12 @@ void srx_req_init(struct srx_qp *qp)
 /* Path MTU and UDP source port, fixed when the QP enters RTR and RTS. */
 void srx_qp_path_init(struct srx_qp *qp)
 {
+	u32 fl = rdma_calc_flow_label(qp->ibqp.qp_num, qp->attr.dest_qp_num);
+
 	qp->mtu = srx_qp_is_ud(qp) ? srx_port_mtu(to_sdev(qp->ibqp.device)) :
 		  ib_mtu_enum_to_int(qp->attr.path_mtu ? qp->attr.path_mtu :
 				     IB_MTU_1024);
-	qp->src_port = rdma_flow_label_to_udp_sport(
-		rdma_calc_flow_label(qp->ibqp.qp_num, qp->attr.dest_qp_num));
+	qp->src_port = rdma_flow_label_to_udp_sport(fl);
 }
 
 /* Go back to the oldest incomplete WQE and send everything again. */

@@ -3,7 +3,7 @@
  * srx: the responder. Executes requests arriving for a QP: places SENDs
  * in receive WQEs (its own RQ or the SRQ), performs RDMA WRITE, READ and
  * atomics against registered memory, and answers with coalesced ACKs,
- * NAKs, read responses and atomic acknowledgements.
+ * NAKs, read responses and atomic acknowledgments.
  *
  * Receive WQEs are copied out of their ring before use, so a process
  * that rewrites its ring cannot change a buffer the kernel is filling.
@@ -159,7 +159,7 @@ void srx_resp_flush(struct srx_qp *qp)
 }
 
 /**
- * srx_send_ack - send an ACK, NAK or atomic acknowledgement
+ * srx_send_ack - send an ACK, NAK or atomic acknowledgment
  * @qp: the responder QP
  * @opcode: IB_OPCODE_RC_ACKNOWLEDGE or IB_OPCODE_RC_ATOMIC_ACKNOWLEDGE
  * @syn: the AETH syndrome
