@@ -24,6 +24,7 @@
 #include <uapi/rdma/rdma_user_rxe.h>
 
 #include "srx_hdr.h"
+#include "srx_quota.h"
 #include "srx_util.h"
 
 #define SRX_DRV_NAME		"srx"
@@ -93,6 +94,12 @@ enum srx_counter {
 	SRX_CNT_REM_OP_ERR,
 	SRX_CNT_LOC_ERR,
 	SRX_CNT_TX_ERR,
+	SRX_CNT_GOV_DRAWS,
+	SRX_CNT_GOV_CREDITS,
+	SRX_CNT_GOV_RNR,
+	SRX_CNT_GOV_DROP,
+	SRX_CNT_GOV_DISCONNECT,
+	SRX_CNT_GOV_WATERMARKS,
 	SRX_CNT_NR
 };
 
@@ -104,6 +111,18 @@ struct srx_table {
 	u32			next;
 	u32			limit;
 	atomic_t		count;
+};
+
+/* Governance settings every new SRQ and QP of a device starts with. */
+struct srx_gov_defaults {
+	enum srx_quota_mode	mode;
+	enum srx_quota_credit	credit;
+	u32			overcommit;
+	u32			floor;
+	u32			ceiling;
+	u32			qp_limit;
+	enum srx_quota_policy	policy_rc;
+	enum srx_quota_policy	policy_other;	/* UC, UD */
 };
 
 struct srx_dev {
@@ -125,6 +144,7 @@ struct srx_dev {
 	struct srx_table	ah_tbl;		/* by AH number */
 
 	spinlock_t		mw_lock;	/* MW bindings and MR dead */
+	struct srx_gov_defaults	gov;		/* for new SRQs and QPs */
 	atomic64_t		cnt[SRX_CNT_NR];
 };
 
@@ -175,10 +195,18 @@ struct srx_queue {
 	enum srx_queue_kind	kind;
 };
 
+struct srx_qp;
+
 struct srx_cq {
 	struct ib_cq		ibcq;
-	spinlock_t		lock;		/* queue and notify state */
+	spinlock_t		lock;		/* queue, notify state, owners */
 	struct srx_queue	q;
+	/*
+	 * Per CQE slot, kernel-private: the governed QP whose SRQ WQE the
+	 * completion is for, credited when the entry is consumed.
+	 */
+	struct srx_qp		**owner;
+	u32			reaped;		/* slots before it are credited */
 	u8			notify;		/* armed IB_CQ_* flags */
 	bool			is_user;
 };
@@ -192,6 +220,8 @@ struct srx_srq {
 	u32			max_sge;
 	u32			limit;		/* armed srq_limit, 0 = off */
 	bool			is_user;
+	struct srx_quota	quota;		/* governance; under lock */
+	u32			seen_prod;	/* posts accounted for repost */
 };
 
 /* A resolved address vector (QP path or AH). */
@@ -307,6 +337,7 @@ struct srx_qp {
 	struct srx_req		req;
 	struct srx_resp		resp;
 	struct dst_cache	dst_cache;	/* RC/UC: route to the peer */
+	struct srx_quota_qp	quota;		/* with an SRQ: governance */
 	u32			mtu;		/* path MTU in bytes */
 	u16			src_port;	/* UDP source port entropy */
 	struct mutex		mlock;		/* modify/query/destroy */
@@ -429,8 +460,11 @@ int srx_queue_map(struct srx_queue *q, struct ib_udata *udata,
 		  struct mminfo *mi);
 void srx_queue_free(struct srx_queue *q);
 void srx_queue_reset(struct srx_queue *q);
+typedef void (*srx_queue_moved_fn)(void *ctx, u32 old_cons, u32 old_prod,
+				   u32 old_mask);
 int srx_queue_resize(struct srx_queue *q, spinlock_t *lock, u32 *num_elem,
-		     struct ib_udata *udata, struct mminfo *mi);
+		     struct ib_udata *udata, struct mminfo *mi,
+		     srx_queue_moved_fn moved, void *ctx);
 u32 srx_queue_prod(struct srx_queue *q);
 u32 srx_queue_cons(struct srx_queue *q);
 u32 srx_queue_count(struct srx_queue *q);
@@ -452,7 +486,20 @@ int srx_resize_cq(struct ib_cq *ibcq, int cqe, struct ib_udata *udata);
 int srx_poll_cq(struct ib_cq *ibcq, int num, struct ib_wc *wc);
 int srx_peek_cq(struct ib_cq *ibcq, int wc_cnt);
 int srx_req_notify_cq(struct ib_cq *ibcq, enum ib_cq_notify_flags flags);
-int srx_cq_post(struct srx_cq *cq, const struct ib_wc *wc, bool solicited);
+int srx_cq_post(struct srx_cq *cq, const struct ib_wc *wc, bool solicited,
+		struct srx_qp *owner);
+void srx_cq_forget(struct srx_cq *cq, struct srx_qp *qp);
+
+/* srx_gov.c */
+void srx_gov_defaults_init(struct srx_gov_defaults *d);
+int srx_gov_srq_init(struct srx_srq *srq);
+void srx_gov_qp_attach(struct srx_qp *qp);
+void srx_gov_qp_detach(struct srx_qp *qp);
+enum srx_quota_verdict srx_gov_draw(struct srx_qp *qp, struct srx_srq *srq);
+void srx_gov_posts(struct srx_srq *srq);
+void srx_gov_credit(struct srx_qp *qp, enum srx_quota_event ev);
+bool srx_gov_on_post(struct srx_qp *qp);
+void srx_gov_flush(struct srx_qp *qp, u32 n);
 
 /* srx_srq.c */
 int srx_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
@@ -542,6 +589,7 @@ struct srx_dev *srx_get_by_netdev(struct net_device *ndev);
 /* srx_qp.c: the engine */
 extern struct workqueue_struct *srx_wq;
 void srx_qp_kick(struct srx_qp *qp);
+void srx_qp_run(struct srx_qp *qp);
 void srx_qp_more(struct srx_qp *qp);
 struct srx_qp *srx_qp_get(struct srx_dev *sdev, u32 qpn);
 void srx_qp_put(struct srx_qp *qp);

@@ -46,7 +46,7 @@ static void srx_comp_post(struct srx_qp *qp, struct rxe_send_wqe *wqe,
 	if (sqe->status != IB_WC_SUCCESS ||
 	    qp->sq_sig_type == IB_SIGNAL_ALL_WR ||
 	    (wqe->wr.send_flags & IB_SEND_SIGNALED))
-		srx_cq_post(to_scq(qp->ibqp.send_cq), &wc, false);
+		srx_cq_post(to_scq(qp->ibqp.send_cq), &wc, false, NULL);
 }
 
 /**

@@ -6,6 +6,7 @@
  * Copyright (c) 2026 The srx authors.
  */
 
+#include <linux/sizes.h>
 #include <rdma/uverbs_ioctl.h>
 
 #include "srx.h"
@@ -47,6 +48,12 @@ int srx_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
 			     udata ? SRX_Q_TO_USER : SRX_Q_KERNEL);
 	if (err)
 		goto err_count;
+	cq->owner = kvcalloc(cq->q.index_mask + 1, sizeof(*cq->owner),
+			     GFP_KERNEL);
+	if (!cq->owner) {
+		err = -ENOMEM;
+		goto err_queue;
+	}
 	if (udata) {
 		err = srx_queue_map(&cq->q, udata, &resp.mi);
 		if (err)
@@ -60,6 +67,7 @@ int srx_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
 	return 0;
 
 err_queue:
+	kvfree(cq->owner);
 	srx_queue_free(&cq->q);
 err_count:
 	srx_table_del(&sdev->cq_tbl, 0);
@@ -70,16 +78,80 @@ int srx_destroy_cq(struct ib_cq *ibcq, struct ib_udata *udata)
 {
 	struct srx_cq *cq = to_scq(ibcq);
 
+	kvfree(cq->owner);
 	srx_queue_free(&cq->q);
 	srx_table_del(&to_sdev(ibcq->device)->cq_tbl, 0);
 	return 0;
+}
+
+/*
+ * Credit the governed QPs whose completions were consumed, slots
+ * cq->reaped up to @cons. A user CQ's consumer index is the process's
+ * to write: it only ever counts as far as the entries posted.
+ */
+static void srx_cq_reap_to(struct srx_cq *cq, struct srx_qp **owner,
+			   u32 mask, u32 cons, u32 prod)
+{
+	u32 n = srx_ring_count(cons, cq->reaped, mask);
+	u32 posted = srx_ring_count(prod, cq->reaped, mask);
+	struct srx_qp *qp;
+
+	lockdep_assert_held(&cq->lock);
+	for (n = min(n, posted); n; n--) {
+		qp = owner[cq->reaped & mask];
+		if (qp) {
+			owner[cq->reaped & mask] = NULL;
+			srx_gov_credit(qp, SRX_QEV_CONSUMED);
+		}
+		cq->reaped = srx_ring_next(cq->reaped, mask);
+	}
+}
+
+static void srx_cq_reap(struct srx_cq *cq)
+{
+	srx_cq_reap_to(cq, cq->owner, cq->q.index_mask, srx_queue_cons(&cq->q),
+		       srx_queue_prod(&cq->q));
+}
+
+/* A governed QP is going away: its entries credit nobody. */
+void srx_cq_forget(struct srx_cq *cq, struct srx_qp *qp)
+{
+	unsigned long flags;
+	u32 i;
+
+	spin_lock_irqsave(&cq->lock, flags);
+	srx_cq_reap(cq);
+	for (i = 0; i <= cq->q.index_mask; i++)
+		if (cq->owner[i] == qp)
+			cq->owner[i] = NULL;
+	spin_unlock_irqrestore(&cq->lock, flags);
+}
+
+struct srx_cq_resize_ctx {
+	struct srx_cq	*cq;
+	struct srx_qp	**owner;	/* the new table */
+};
+
+/* Under the CQ lock, after the entries moved: credit and move owners. */
+static void srx_cq_moved(void *p, u32 old_cons, u32 old_prod, u32 old_mask)
+{
+	struct srx_cq_resize_ctx *ctx = p;
+	struct srx_cq *cq = ctx->cq;
+	u32 i, count = srx_ring_count(old_prod, old_cons, old_mask);
+
+	srx_cq_reap_to(cq, cq->owner, old_mask, old_cons, old_prod);
+	for (i = 0; i < count; i++)
+		ctx->owner[i] = cq->owner[(old_cons + i) & old_mask];
+	swap(cq->owner, ctx->owner);
+	cq->reaped = 0;
 }
 
 int srx_resize_cq(struct ib_cq *ibcq, int cqe, struct ib_udata *udata)
 {
 	struct srx_cq *cq = to_scq(ibcq);
 	struct rxe_resize_cq_resp resp = {};
-	u32 num = cqe;
+	struct srx_cq_resize_ctx ctx;
+	u32 num = cqe, slots, log2;
 	int err;
 
 	if (srx_cq_check_size(cqe))
@@ -87,7 +159,18 @@ int srx_resize_cq(struct ib_cq *ibcq, int cqe, struct ib_udata *udata)
 	if (udata && udata->outlen < sizeof(resp))
 		return -EINVAL;
 
-	err = srx_queue_resize(&cq->q, &cq->lock, &num, udata, &resp.mi);
+	err = srx_ring_geometry(num, srx_cqe_size(cq->is_user), SZ_1M, &slots,
+				&log2);
+	if (err)
+		return err;
+	ctx.cq = cq;
+	ctx.owner = kvcalloc(slots, sizeof(*ctx.owner), GFP_KERNEL);
+	if (!ctx.owner)
+		return -ENOMEM;
+	err = srx_queue_resize(&cq->q, &cq->lock, &num, udata, &resp.mi,
+			       srx_cq_moved, &ctx);
+	/* The old table on success, the unused new one on error. */
+	kvfree(ctx.owner);
 	if (err)
 		return err;
 	ibcq->cqe = num;
@@ -111,6 +194,7 @@ int srx_poll_cq(struct ib_cq *ibcq, int num, struct ib_wc *wc)
 						srx_queue_cons(&cq->q));
 		srx_queue_advance_cons(&cq->q);
 	}
+	srx_cq_reap(cq);
 	spin_unlock_irqrestore(&cq->lock, flags);
 	return n;
 }
@@ -134,6 +218,7 @@ int srx_req_notify_cq(struct ib_cq *ibcq, enum ib_cq_notify_flags flags)
 	int ret = 0;
 
 	spin_lock_irqsave(&cq->lock, irqflags);
+	srx_cq_reap(cq);
 	/* NEXT_COMP includes solicited completions; never downgrade it. */
 	if (cq->notify != IB_CQ_NEXT_COMP)
 		cq->notify = flags & IB_CQ_SOLICITED_MASK;
@@ -167,10 +252,12 @@ static void srx_wc_to_uwc(struct ib_uverbs_wc *uwc, const struct ib_wc *wc)
  * @cq: the CQ
  * @wc: the completion; wc->qp must be set
  * @solicited: the completion is for a solicited message
+ * @owner: the governed QP whose SRQ WQE this completes, or NULL
  *
  * Return: 0, or -ENOSPC on overflow, which also raises IB_EVENT_CQ_ERR.
  */
-int srx_cq_post(struct srx_cq *cq, const struct ib_wc *wc, bool solicited)
+int srx_cq_post(struct srx_cq *cq, const struct ib_wc *wc, bool solicited,
+		struct srx_qp *owner)
 {
 	struct ib_event ev = {
 		.device = cq->ibcq.device,
@@ -182,6 +269,7 @@ int srx_cq_post(struct srx_cq *cq, const struct ib_wc *wc, bool solicited)
 	void *slot;
 
 	spin_lock_irqsave(&cq->lock, flags);
+	srx_cq_reap(cq);
 	if (srx_queue_full(&cq->q)) {
 		spin_unlock_irqrestore(&cq->lock, flags);
 		if (cq->ibcq.event_handler)
@@ -189,6 +277,8 @@ int srx_cq_post(struct srx_cq *cq, const struct ib_wc *wc, bool solicited)
 		return -ENOSPC;
 	}
 	slot = srx_queue_elem(&cq->q, cq->q.prod);
+	cq->owner[cq->q.prod & cq->q.index_mask] =
+		owner && srx_gov_on_post(owner) ? owner : NULL;
 	if (cq->is_user)
 		srx_wc_to_uwc(slot, wc);
 	else

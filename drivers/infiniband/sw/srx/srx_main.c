@@ -103,6 +103,7 @@ static void srx_init_ibdev(struct srx_dev *sdev, struct net_device *ndev)
 				  BIT_ULL(IB_USER_VERBS_CMD_POST_SEND);
 
 	spin_lock_init(&sdev->mw_lock);
+	srx_gov_defaults_init(&sdev->gov);
 	ib_set_device_ops(ibdev, &srx_dev_ops);
 	ib_set_device_ops(ibdev, &srx_stats_ops);
 	ib_set_device_ops(ibdev, &srx_lifetime_ops);

@@ -46,7 +46,7 @@ void srx_qp_more(struct srx_qp *qp)
  * runner picks up. Nesting is bounded, and so are the passes of one
  * inline run; the rest goes to a worker.
  */
-static void srx_qp_run(struct srx_qp *qp)
+void srx_qp_run(struct srx_qp *qp)
 {
 	int passes = 0;
 
@@ -298,6 +298,7 @@ int srx_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 	err = srx_qp_number(sdev, qp);
 	if (err)
 		goto err_engine;
+	srx_gov_qp_attach(qp);
 	if (udata) {
 		err = ib_copy_to_udata(udata, &resp, sizeof(resp));
 		if (err)
@@ -306,6 +307,7 @@ int srx_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 	return 0;
 
 err_num:
+	srx_gov_qp_detach(qp);
 	srx_table_del(&sdev->qp_tbl, ibqp->qp_num);
 err_engine:
 	srx_qp_free_engine(qp);
@@ -336,7 +338,7 @@ static void srx_qp_flush(struct srx_qp *qp, struct srx_queue *q,
 	while (srx_queue_count(q)) {
 		wr_id = srx_queue_elem(q, srx_queue_cons(q));
 		wc.wr_id = READ_ONCE(*wr_id);
-		if (srx_cq_post(to_scq(ibcq), &wc, false))
+		if (srx_cq_post(to_scq(ibcq), &wc, false, NULL))
 			break;
 		srx_queue_advance_cons(q);
 	}
@@ -444,7 +446,8 @@ void srx_qp_error(struct srx_qp *qp)
 	if (qp->ibqp.srq)
 		set_bit(SRX_QPF_LAST_WQE, &qp->flags);
 	srx_qp_write_state(qp, IB_QPS_ERR);
-	srx_qp_kick(qp);
+	/* From a verb the flush is done on return (from the engine: soon). */
+	srx_qp_run(qp);
 }
 
 /* Back to RESET: stop the engine, forget every packet and WQE. */
@@ -494,7 +497,7 @@ static void srx_qp_set_state(struct srx_qp *qp, enum ib_qp_state cur,
 		break;
 	}
 	srx_qp_write_state(qp, state);
-	srx_qp_kick(qp);
+	srx_qp_run(qp);
 }
 
 int srx_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
@@ -579,6 +582,7 @@ int srx_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 	cancel_work_sync(&qp->work);
 	srx_qp_wait_idle(qp);
 	skb_queue_purge(&qp->rxq);
+	srx_gov_qp_detach(qp);
 	srx_qp_free_engine(qp);
 	srx_queue_free(&qp->rq);
 	srx_queue_free(&qp->sq);

@@ -215,6 +215,10 @@ static int srx_queue_move(struct srx_queue *q, struct srx_queue *nq)
  * @num_elem: in: entries wanted, out: usable entries
  * @udata: non-NULL for a mapped ring: the new ring is mapped, @mi set
  * @mi: the new ring's mmap info
+ * @moved: if set, called under @lock after the move with the old ring's
+ *	consumer and producer indices and index mask (entry cons + i is
+ *	now entry i), so the owner can move its per-entry state
+ * @ctx: for @moved
  *
  * The new ring is allocated and mapped before @lock is taken, and the
  * old one released after it is dropped.
@@ -222,8 +226,10 @@ static int srx_queue_move(struct srx_queue *q, struct srx_queue *nq)
  * Return: 0, or -EINVAL when the entries present do not fit.
  */
 int srx_queue_resize(struct srx_queue *q, spinlock_t *lock, u32 *num_elem,
-		     struct ib_udata *udata, struct mminfo *mi)
+		     struct ib_udata *udata, struct mminfo *mi,
+		     srx_queue_moved_fn moved, void *ctx)
 {
+	u32 old_cons, old_prod, old_mask;
 	struct srx_queue nq;
 	unsigned long flags;
 	int err;
@@ -237,7 +243,12 @@ int srx_queue_resize(struct srx_queue *q, spinlock_t *lock, u32 *num_elem,
 			goto out;
 	}
 	spin_lock_irqsave(lock, flags);
+	old_cons = srx_queue_cons(q);
+	old_prod = srx_queue_prod(q);
+	old_mask = q->index_mask;
 	err = srx_queue_move(q, &nq);
+	if (!err && moved)
+		moved(ctx, old_cons, old_prod, old_mask);
 	spin_unlock_irqrestore(lock, flags);
 out:
 	/* Holds the old ring on success, the unused new one on error. */

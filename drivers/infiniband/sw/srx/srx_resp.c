@@ -65,7 +65,25 @@ void srx_resp_reset(struct srx_qp *qp)
 		memset(rs->res, 0, SRX_MAX_RD_ATOMIC * sizeof(*rs->res));
 }
 
-/* Take the next receive WQE of the QP's RQ or SRQ into rs->wqe. */
+static int srx_gov_errno(enum srx_quota_verdict v)
+{
+	switch (v) {
+	case SRX_QUOTA_ADMIT:
+		return 0;
+	case SRX_QUOTA_RNR:
+		return -EAGAIN;		/* as if the SRQ were empty */
+	case SRX_QUOTA_DROP:
+		return -ENOSPC;
+	default:
+		return -ECONNRESET;
+	}
+}
+
+/*
+ * Take the next receive WQE of the QP's RQ or SRQ into rs->wqe. From an
+ * SRQ the QP is charged first; over its limit, its policy's errno comes
+ * back: -EAGAIN (RNR), -ENOSPC (drop) or -ECONNRESET (disconnect).
+ */
 static int srx_resp_get_wqe(struct srx_qp *qp)
 {
 	struct srx_srq *srq = qp->ibqp.srq ? to_ssrq(qp->ibqp.srq) : NULL;
@@ -76,23 +94,35 @@ static int srx_resp_get_wqe(struct srx_qp *qp)
 	struct rxe_recv_wqe *wqe = rs->wqe;
 	bool limit_reached = false;
 	unsigned long flags;
+	int err;
 
 	spin_lock_irqsave(lock, flags);
 	if (!srx_queue_count(q)) {
 		spin_unlock_irqrestore(lock, flags);
 		return -EAGAIN;
 	}
+	if (srq) {
+		err = srx_gov_errno(srx_gov_draw(qp, srq));
+		if (err) {
+			spin_unlock_irqrestore(lock, flags);
+			return err;
+		}
+	}
 	memcpy(wqe, srx_queue_elem(q, srx_queue_cons(q)),
 	       srx_recv_wqe_size(max_sge));
 	srx_queue_advance_cons(q);
 	if (srq && srq->limit && srx_queue_count(q) < srq->limit) {
+		/* Who drained it: the ranking of this moment is kept. */
 		srq->limit = 0;
+		srx_quota_snapshot(&srq->quota);
 		limit_reached = true;
 	}
 	spin_unlock_irqrestore(lock, flags);
 
-	if (limit_reached)
+	if (limit_reached) {
+		srx_count(to_sdev(qp->ibqp.device), SRX_CNT_GOV_WATERMARKS);
 		srx_srq_event(srq, IB_EVENT_SRQ_LIMIT_REACHED);
+	}
 	/* A WQE with a bad SGE count holds nothing. */
 	if (wqe->dma.num_sge > max_sge ||
 	    srx_sgl_len(wqe->dma.sge, wqe->dma.num_sge, &rs->wqe_len)) {
@@ -148,12 +178,16 @@ static void srx_resp_complete(struct srx_qp *qp, enum ib_wc_status status,
 		if (pkt->info->hdrs & SRX_HDR_DETH)
 			srx_resp_ud_info(qp, skb, pkt, &wc);
 	}
-	srx_cq_post(to_scq(qp->ibqp.recv_cq), &wc, pkt && pkt->se);
+	/* A flushed SRQ WQE was credited already; others when consumed. */
+	srx_cq_post(to_scq(qp->ibqp.recv_cq), &wc, pkt && pkt->se,
+		    qp->ibqp.srq && pkt ? qp : NULL);
 }
 
 /* The QP is in error: the WQE being filled completes as flushed. */
 void srx_resp_flush(struct srx_qp *qp)
 {
+	if (qp->resp.has_wqe && qp->ibqp.srq)
+		srx_gov_flush(qp, 1);
 	srx_resp_complete(qp, IB_WC_WR_FLUSH_ERR, IB_WC_RECV, NULL, NULL);
 	qp->resp.rd.active = false;
 }
@@ -499,6 +533,15 @@ static int srx_resp_execute(struct srx_qp *qp, struct sk_buff *skb,
 	return srx_resp_atomic(qp, pkt, false);
 }
 
+/* Over its SRQ limit with policy disconnect: the connection ends. */
+static void srx_gov_disconnect(struct srx_qp *qp, const struct srx_pkt *pkt)
+{
+	if (qp->ibqp.qp_type == IB_QPT_RC)
+		srx_resp_nak(qp, srx_aeth_syn_nak(SRX_NAK_REM_OP), pkt->psn);
+	srx_qp_error(qp);
+	srx_qp_event(qp, IB_EVENT_QP_FATAL);
+}
+
 /* A request failed in a way the requester must hear about: NAK, error. */
 static void srx_resp_fail(struct srx_qp *qp, struct sk_buff *skb,
 			  const struct srx_pkt *pkt, int err)
@@ -548,6 +591,12 @@ static void srx_resp_rc(struct srx_qp *qp, struct sk_buff *skb,
 	}
 	rs->nak_sent = false;
 	err = srx_resp_execute(qp, skb, pkt);
+	if (err == -ENOSPC)
+		return;		/* governance dropped it; it comes again */
+	if (err == -ECONNRESET) {
+		srx_gov_disconnect(qp, pkt);
+		return;
+	}
 	if (err == -EAGAIN) {
 		srx_count(sdev, SRX_CNT_RNR_NAK_SENT);
 		srx_resp_nak(qp, srx_aeth_syn_rnr(qp->attr.min_rnr_timer),
@@ -587,6 +636,8 @@ static void srx_resp_uc(struct srx_qp *qp, struct sk_buff *skb,
 	err = srx_resp_execute(qp, skb, pkt);
 	if (!err)
 		return;
+	if (err == -ECONNRESET)
+		srx_gov_disconnect(qp, pkt);
 	srx_count(sdev, SRX_CNT_UC_DROP);
 	rs->in_send = false;
 	rs->in_write = false;
@@ -603,6 +654,7 @@ static void srx_resp_ud(struct srx_qp *qp, struct sk_buff *skb,
 	struct srx_resp *rs = &qp->resp;
 	u8 grh[SRX_GRH_LEN] = {};
 	struct iphdr *iph = ip_hdr(skb);
+	int err;
 
 	if (!(pkt->info->hdrs & SRX_HDR_DETH)) {
 		srx_count(sdev, SRX_CNT_MALFORMED);
@@ -612,10 +664,13 @@ static void srx_resp_ud(struct srx_qp *qp, struct sk_buff *skb,
 		srx_count(sdev, SRX_CNT_QKEY_VIOL);
 		return;
 	}
-	if (srx_resp_get_wqe(qp)) {
+	err = srx_resp_get_wqe(qp);
+	if (err == -ECONNRESET)
+		srx_gov_disconnect(qp, pkt);
+	if (err == -EAGAIN)
 		srx_count(sdev, SRX_CNT_UD_NO_WQE);
+	if (err)
 		return;
-	}
 	if (pkt->payload_len > rs->wqe_len ||
 	    rs->wqe_len - pkt->payload_len < SRX_GRH_LEN) {
 		srx_resp_complete(qp, IB_WC_LOC_LEN_ERR, IB_WC_RECV, skb, pkt);

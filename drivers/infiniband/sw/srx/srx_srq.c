@@ -99,6 +99,9 @@ int srx_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
 	if (err)
 		goto err_num;
 	srq->max_wr = num;
+	err = srx_gov_srq_init(srq);
+	if (err)
+		goto err_queue;
 	if (udata) {
 		err = srx_queue_map(&srq->q, udata, &resp.mi);
 		if (err)
@@ -113,10 +116,22 @@ int srx_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
 	return 0;
 
 err_queue:
+	srx_quota_destroy(&srq->quota);
 	srx_queue_free(&srq->q);
 err_num:
 	srx_table_del(&sdev->srq_tbl, srq->srq_num);
 	return err;
+}
+
+/* Under the SRQ lock, after the move: the repost count starts over. */
+static void srx_srq_moved(void *ctx, u32 old_cons, u32 old_prod, u32 old_mask)
+{
+	struct srx_srq *srq = ctx;
+
+	srx_quota_reposted(&srq->quota, srx_ring_count(old_prod,
+						       srq->seen_prod,
+						       old_mask));
+	srq->seen_prod = srx_queue_prod(&srq->q);
 }
 
 static int srx_srq_resize(struct srx_srq *srq, u32 max_wr,
@@ -134,10 +149,15 @@ static int srx_srq_resize(struct srx_srq *srq, u32 max_wr,
 		if (err)
 			return err;
 	}
-	err = srx_queue_resize(&srq->q, &srq->lock, &num, udata, &mi);
+	err = srx_queue_resize(&srq->q, &srq->lock, &num, udata, &mi,
+			       srx_srq_moved, srq);
 	if (err)
 		return err;
 	srq->max_wr = num;
+	/* Share-mode limits follow the size (a smaller FIFO can wait). */
+	spin_lock_irq(&srq->lock);
+	srx_quota_resize(&srq->quota, num, GFP_ATOMIC);
+	spin_unlock_irq(&srq->lock);
 	if (udata && copy_to_user(u64_to_user_ptr(cmd.mmap_info_addr), &mi,
 				  sizeof(mi)))
 		return -EFAULT;
@@ -190,6 +210,7 @@ int srx_destroy_srq(struct ib_srq *ibsrq, struct ib_udata *udata)
 {
 	struct srx_srq *srq = to_ssrq(ibsrq);
 
+	srx_quota_destroy(&srq->quota);
 	srx_queue_free(&srq->q);
 	srx_table_del(&to_sdev(ibsrq->device)->srq_tbl, srq->srq_num);
 	return 0;
@@ -218,6 +239,7 @@ int srx_post_srq_recv(struct ib_srq *ibsrq, const struct ib_recv_wr *wr,
 			break;
 		srx_queue_advance_prod(&srq->q);
 	}
+	srx_gov_posts(srq);
 	spin_unlock_irqrestore(&srq->lock, flags);
 	if (err)
 		*bad_wr = wr;

@@ -37,6 +37,12 @@ static const struct rdma_stat_desc srx_counter_descs[SRX_CNT_NR] = {
 	[SRX_CNT_REM_OP_ERR].name = "remote_op_err",
 	[SRX_CNT_LOC_ERR].name = "local_err",
 	[SRX_CNT_TX_ERR].name = "tx_err",
+	[SRX_CNT_GOV_DRAWS].name = "gov_draws",
+	[SRX_CNT_GOV_CREDITS].name = "gov_credits",
+	[SRX_CNT_GOV_RNR].name = "gov_over_limit_rnr",
+	[SRX_CNT_GOV_DROP].name = "gov_over_limit_drop",
+	[SRX_CNT_GOV_DISCONNECT].name = "gov_disconnects",
+	[SRX_CNT_GOV_WATERMARKS].name = "gov_watermark_events",
 };
 
 static struct rdma_hw_stats *srx_alloc_hw_port_stats(struct ib_device *ibdev,
