@@ -4,7 +4,13 @@
  *
  * srx devices carry driver_id RDMA_DRIVER_RXE (they speak rdma_rxe's user
  * ABI), so a ULP that wants srx-specific services must ask whether a
- * device is really srx first.
+ * device is really srx first; the governance calls below return
+ * -EOPNOTSUPP for any other device.
+ *
+ * SRQ governance: every QP attached to an SRQ may hold at most "limit"
+ * of the SRQ's WQEs at once (SRX_GOV_UNLIMITED: no limit, 0: none); a
+ * message that would exceed it is handled by the QP's policy. See
+ * Documentation/srx.rst.
  *
  * Copyright (c) 2026 The srx authors.
  */
@@ -15,11 +21,66 @@
 #include <linux/types.h>
 
 struct ib_device;
+struct ib_qp;
+struct ib_srq;
+
+#define SRX_GOV_UNLIMITED	U32_MAX
+
+enum srx_gov_policy {
+	SRX_GOV_RNR,		/* RNR NAK: the sender retries later (RC) */
+	SRX_GOV_DROP,		/* drop and count (UC, UD) */
+	SRX_GOV_DISCONNECT,	/* QP to error with IB_EVENT_QP_FATAL */
+};
+
+enum srx_gov_credit {
+	SRX_GOV_CREDIT_POLL,	/* when the completion is consumed */
+	SRX_GOV_CREDIT_POST,	/* when the completion is posted */
+	SRX_GOV_CREDIT_REPOST,	/* each WQE posted credits the oldest draw */
+};
+
+enum srx_gov_mode {
+	SRX_GOV_STATIC,		/* limits as set per QP */
+	SRX_GOV_SHARE,		/* size * overcommit% / QPs, floor..ceiling */
+};
+
+struct srx_gov_qp_stats {
+	u32	qpn;
+	u32	limit;
+	u32	held;
+	u64	draws;
+	u64	credits;
+	u64	rnr;
+	u64	drops;
+	u64	disconnects;
+};
+
+struct srx_gov_srq_stats {
+	u32	size;
+	u32	nqps;
+	u32	mode;		/* enum srx_gov_mode */
+	u32	credit;		/* enum srx_gov_credit */
+	u64	draws;
+	u64	credits;
+	u64	rnr;
+	u64	drops;
+	u64	disconnects;
+	u64	watermarks;
+};
 
 /**
  * srx_is_srx_device - is @ibdev an srx device?
  * @ibdev: any registered ib_device
  */
 bool srx_is_srx_device(const struct ib_device *ibdev);
+
+int srx_gov_qp_set_limit(struct ib_qp *qp, u32 limit);
+int srx_gov_qp_set_policy(struct ib_qp *qp, enum srx_gov_policy policy);
+int srx_gov_qp_stats(struct ib_qp *qp, struct srx_gov_qp_stats *st);
+int srx_gov_srq_set_mode(struct ib_srq *srq, enum srx_gov_mode mode,
+			 u32 overcommit, u32 floor, u32 ceiling);
+int srx_gov_srq_set_credit(struct ib_srq *srq, enum srx_gov_credit credit);
+int srx_gov_srq_stats(struct ib_srq *srq, struct srx_gov_srq_stats *st);
+int srx_gov_srq_offenders(struct ib_srq *srq, bool at_watermark,
+			  struct srx_gov_qp_stats *out, u32 max);
 
 #endif /* _RDMA_SRX_H */

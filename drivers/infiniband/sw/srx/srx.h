@@ -222,6 +222,8 @@ struct srx_srq {
 	bool			is_user;
 	struct srx_quota	quota;		/* governance; under lock */
 	u32			seen_prod;	/* posts accounted for repost */
+	refcount_t		ref;		/* sysfs lookups by number */
+	struct completion	released;
 };
 
 /* A resolved address vector (QP path or AH). */
@@ -626,7 +628,8 @@ void srx_resp_rcv(struct srx_qp *qp, struct sk_buff *skb,
 void srx_resp_flush_ack(struct srx_qp *qp);
 int srx_send_ack(struct srx_qp *qp, u8 opcode, u8 syn, u32 psn, u64 orig);
 
-/* srx_stats.c */
+/* srx_stats.c, srx_govctl.c */
 extern const struct ib_device_ops srx_stats_ops;
+extern const struct ib_device_ops srx_gov_ops;
 
 #endif /* SRX_H */

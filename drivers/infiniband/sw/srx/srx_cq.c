@@ -228,6 +228,22 @@ int srx_req_notify_cq(struct ib_cq *ibcq, enum ib_cq_notify_flags flags)
 	return ret;
 }
 
+/* libibverbs numbers the flags its own way (enum ibv_wc_flags). */
+static u32 srx_uwc_flags(int flags)
+{
+	u32 uflags = 0;
+
+	if (flags & IB_WC_GRH)
+		uflags |= BIT(0);	/* IBV_WC_GRH */
+	if (flags & IB_WC_WITH_IMM)
+		uflags |= BIT(1);	/* IBV_WC_WITH_IMM */
+	if (flags & IB_WC_IP_CSUM_OK)
+		uflags |= BIT(2);	/* IBV_WC_IP_CSUM_OK */
+	if (flags & IB_WC_WITH_INVALIDATE)
+		uflags |= BIT(3);	/* IBV_WC_WITH_INV */
+	return uflags;
+}
+
 static void srx_wc_to_uwc(struct ib_uverbs_wc *uwc, const struct ib_wc *wc)
 {
 	memset(uwc, 0, sizeof(*uwc));
@@ -239,7 +255,7 @@ static void srx_wc_to_uwc(struct ib_uverbs_wc *uwc, const struct ib_wc *wc)
 	uwc->ex.imm_data = wc->ex.imm_data;
 	uwc->qp_num = wc->qp->qp_num;
 	uwc->src_qp = wc->src_qp;
-	uwc->wc_flags = wc->wc_flags;
+	uwc->wc_flags = srx_uwc_flags(wc->wc_flags);
 	uwc->pkey_index = wc->pkey_index;
 	uwc->slid = wc->slid;
 	uwc->sl = wc->sl;

@@ -106,6 +106,7 @@ static void srx_init_ibdev(struct srx_dev *sdev, struct net_device *ndev)
 	srx_gov_defaults_init(&sdev->gov);
 	ib_set_device_ops(ibdev, &srx_dev_ops);
 	ib_set_device_ops(ibdev, &srx_stats_ops);
+	ib_set_device_ops(ibdev, &srx_gov_ops);
 	ib_set_device_ops(ibdev, &srx_lifetime_ops);
 }
 

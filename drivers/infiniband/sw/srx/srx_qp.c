@@ -34,6 +34,8 @@ void srx_qp_kick(struct srx_qp *qp)
 void srx_qp_more(struct srx_qp *qp)
 {
 	set_bit(SRX_QPF_PENDING, &qp->flags);
+	/* Pairs with the barrier after a runner drops RUNNING. */
+	smp_mb__after_atomic();
 	if (!test_bit(SRX_QPF_RUNNING, &qp->flags))
 		srx_qp_kick(qp);
 }
@@ -57,6 +59,7 @@ void srx_qp_run(struct srx_qp *qp)
 	}
 	local_bh_disable();
 	set_bit(SRX_QPF_PENDING, &qp->flags);
+	smp_mb__after_atomic();
 	while (!test_and_set_bit_lock(SRX_QPF_RUNNING, &qp->flags)) {
 		this_cpu_inc(srx_nest);
 		while (test_and_clear_bit(SRX_QPF_PENDING, &qp->flags)) {
@@ -69,6 +72,8 @@ void srx_qp_run(struct srx_qp *qp)
 		}
 		this_cpu_dec(srx_nest);
 		clear_bit_unlock(SRX_QPF_RUNNING, &qp->flags);
+		/* Either we see a new PENDING or its setter sees !RUNNING. */
+		smp_mb__after_atomic();
 		/* A request that came in after the last check: take it. */
 		if (passes > SRX_INLINE_PASSES ||
 		    !test_bit(SRX_QPF_PENDING, &qp->flags))

@@ -112,7 +112,8 @@ static void srx_req_validate(struct srx_qp *qp, struct rxe_send_wqe *wqe,
 	     op == IB_WR_ATOMIC_FETCH_AND_ADD) && len < sizeof(u64))
 		goto bad;
 	if (srx_qp_is_ud(qp) && len > srx_req_mtu(qp)) {
-		sqe->status = IB_WC_LOC_LEN_ERR;
+		/* C10-93.1.1: no packet and no error; it is counted. */
+		srx_count(to_sdev(qp->ibqp.device), SRX_CNT_LOC_ERR);
 		sqe->done = 1;
 		return;
 	}

@@ -87,6 +87,8 @@ int srx_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
 		return -EINVAL;
 
 	spin_lock_init(&srq->lock);
+	refcount_set(&srq->ref, 1);
+	init_completion(&srq->released);
 	srq->is_user = !!udata;
 	srq->max_sge = max_t(u32, init->attr.max_sge, 1);
 	srq->limit = init->attr.srq_limit;
@@ -210,9 +212,12 @@ int srx_destroy_srq(struct ib_srq *ibsrq, struct ib_udata *udata)
 {
 	struct srx_srq *srq = to_ssrq(ibsrq);
 
+	/* Unnumber it, then wait for the operator's lookups to finish. */
+	srx_table_del(&to_sdev(ibsrq->device)->srq_tbl, srq->srq_num);
+	if (!refcount_dec_and_test(&srq->ref))
+		wait_for_completion(&srq->released);
 	srx_quota_destroy(&srq->quota);
 	srx_queue_free(&srq->q);
-	srx_table_del(&to_sdev(ibsrq->device)->srq_tbl, srq->srq_num);
 	return 0;
 }
 

@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * srx: governance controls. The in-kernel API (include/rdma/srx.h), the
+ * operator's sysfs interface under /sys/class/infiniband/<dev>/gov/
+ * (device defaults, a command file and a status table; CAP_NET_ADMIN),
+ * and the driver attributes `rdma res show qp|srq -dd` prints.
+ *
+ * Copyright (c) 2026 The srx authors.
+ */
+
+#include <linux/capability.h>
+#include <linux/slab.h>
+#include <rdma/restrack.h>
+#include <rdma/srx.h>
+
+#include "srx.h"
+
+static_assert((int)SRX_GOV_RNR == (int)SRX_POLICY_RNR);
+static_assert((int)SRX_GOV_DROP == (int)SRX_POLICY_DROP);
+static_assert((int)SRX_GOV_DISCONNECT == (int)SRX_POLICY_DISCONNECT);
+static_assert((int)SRX_GOV_CREDIT_POLL == (int)SRX_CREDIT_POLL);
+static_assert((int)SRX_GOV_CREDIT_POST == (int)SRX_CREDIT_POST);
+static_assert((int)SRX_GOV_CREDIT_REPOST == (int)SRX_CREDIT_REPOST);
+static_assert((int)SRX_GOV_STATIC == (int)SRX_QUOTA_STATIC);
+static_assert((int)SRX_GOV_SHARE == (int)SRX_QUOTA_SHARE);
+static_assert(SRX_GOV_UNLIMITED == SRX_QUOTA_UNLIMITED);
+
+static const char * const srx_policy_names[] = { "rnr", "drop", "disconnect" };
+static const char * const srx_credit_names[] = { "poll", "post", "repost" };
+static const char * const srx_mode_names[] = { "static", "share" };
+
+/* The SRQ of a governed QP of an srx device, or an ERR_PTR. */
+static struct srx_srq *srx_gov_qp_srq(struct ib_qp *ibqp)
+{
+	if (!srx_is_srx_device(ibqp->device))
+		return ERR_PTR(-EOPNOTSUPP);
+	if (!ibqp->srq)
+		return ERR_PTR(-EINVAL);
+	return to_ssrq(ibqp->srq);
+}
+
+int srx_gov_qp_set_limit(struct ib_qp *ibqp, u32 limit)
+{
+	struct srx_srq *srq = srx_gov_qp_srq(ibqp);
+
+	if (IS_ERR(srq))
+		return PTR_ERR(srq);
+	spin_lock_irq(&srq->lock);
+	srx_quota_set_limit(&srq->quota, &to_sqp(ibqp)->quota, limit);
+	spin_unlock_irq(&srq->lock);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(srx_gov_qp_set_limit);
+
+int srx_gov_qp_set_policy(struct ib_qp *ibqp, enum srx_gov_policy policy)
+{
+	struct srx_srq *srq = srx_gov_qp_srq(ibqp);
+
+	if (IS_ERR(srq))
+		return PTR_ERR(srq);
+	if (policy > SRX_GOV_DISCONNECT)
+		return -EINVAL;
+	spin_lock_irq(&srq->lock);
+	to_sqp(ibqp)->quota.policy = (enum srx_quota_policy)policy;
+	spin_unlock_irq(&srq->lock);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(srx_gov_qp_set_policy);
+
+static void srx_gov_fill_qp(struct srx_gov_qp_stats *st,
+			    const struct srx_quota_qp *q)
+{
+	st->qpn = q->qpn;
+	st->limit = q->limit;
+	st->held = q->held;
+	st->draws = q->draws;
+	st->credits = q->credits;
+	st->rnr = q->rnr;
+	st->drops = q->drops;
+	st->disconnects = q->disconnects;
+}
+
+int srx_gov_qp_stats(struct ib_qp *ibqp, struct srx_gov_qp_stats *st)
+{
+	struct srx_srq *srq = srx_gov_qp_srq(ibqp);
+
+	if (IS_ERR(srq))
+		return PTR_ERR(srq);
+	spin_lock_irq(&srq->lock);
+	srx_gov_fill_qp(st, &to_sqp(ibqp)->quota);
+	spin_unlock_irq(&srq->lock);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(srx_gov_qp_stats);
+
+static int srx_gov_set_mode(struct srx_srq *srq, enum srx_gov_mode mode,
+			    u32 overcommit, u32 floor, u32 ceiling)
+{
+	int err;
+
+	spin_lock_irq(&srq->lock);
+	err = srx_quota_set_mode(&srq->quota, (enum srx_quota_mode)mode,
+				 overcommit, floor, ceiling);
+	spin_unlock_irq(&srq->lock);
+	return err;
+}
+
+int srx_gov_srq_set_mode(struct ib_srq *ibsrq, enum srx_gov_mode mode,
+			 u32 overcommit, u32 floor, u32 ceiling)
+{
+	if (!srx_is_srx_device(ibsrq->device))
+		return -EOPNOTSUPP;
+	return srx_gov_set_mode(to_ssrq(ibsrq), mode, overcommit, floor,
+				ceiling);
+}
+EXPORT_SYMBOL_GPL(srx_gov_srq_set_mode);
+
+static int srx_gov_set_credit(struct srx_srq *srq, enum srx_gov_credit credit)
+{
+	int err;
+
+	spin_lock_irq(&srq->lock);
+	err = srx_quota_set_credit(&srq->quota, (enum srx_quota_credit)credit);
+	spin_unlock_irq(&srq->lock);
+	return err;
+}
+
+int srx_gov_srq_set_credit(struct ib_srq *ibsrq, enum srx_gov_credit credit)
+{
+	if (!srx_is_srx_device(ibsrq->device))
+		return -EOPNOTSUPP;
+	return srx_gov_set_credit(to_ssrq(ibsrq), credit);
+}
+EXPORT_SYMBOL_GPL(srx_gov_srq_set_credit);
+
+static void srx_gov_fill_srq(struct srx_gov_srq_stats *st,
+			     const struct srx_quota *sq)
+{
+	st->size = sq->size;
+	st->nqps = sq->nqps;
+	st->mode = sq->mode;
+	st->credit = sq->credit;
+	st->draws = sq->draws;
+	st->credits = sq->credits;
+	st->rnr = sq->rnr;
+	st->drops = sq->drops;
+	st->disconnects = sq->disconnects;
+	st->watermarks = sq->watermarks;
+}
+
+int srx_gov_srq_stats(struct ib_srq *ibsrq, struct srx_gov_srq_stats *st)
+{
+	struct srx_srq *srq = to_ssrq(ibsrq);
+
+	if (!srx_is_srx_device(ibsrq->device))
+		return -EOPNOTSUPP;
+	spin_lock_irq(&srq->lock);
+	srx_gov_fill_srq(st, &srq->quota);
+	spin_unlock_irq(&srq->lock);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(srx_gov_srq_stats);
+
+/**
+ * srx_gov_srq_offenders - the SRQ's QPs, the one draining it first
+ * @ibsrq: an srx SRQ
+ * @at_watermark: the ranking kept at the last SRQ_LIMIT_REACHED event
+ *	(held and refusals then), rather than the current one
+ * @out: filled with up to @max entries
+ * @max: room in @out
+ *
+ * Return: entries written, or a negative errno.
+ */
+int srx_gov_srq_offenders(struct ib_srq *ibsrq, bool at_watermark,
+			  struct srx_gov_qp_stats *out, u32 max)
+{
+	struct srx_srq *srq = to_ssrq(ibsrq);
+	struct srx_quota_snap *snap;
+	u32 n, i;
+
+	if (!srx_is_srx_device(ibsrq->device))
+		return -EOPNOTSUPP;
+	max = min_t(u32, max, SRX_QUOTA_SNAP_MAX);
+	snap = kcalloc(max, sizeof(*snap), GFP_KERNEL);
+	if (!snap && max)
+		return -ENOMEM;
+	spin_lock_irq(&srq->lock);
+	if (at_watermark) {
+		n = min(max, srq->quota.nsnap);
+		memcpy(snap, srq->quota.snap, n * sizeof(*snap));
+	} else {
+		n = srx_quota_offenders(&srq->quota, snap, max);
+	}
+	spin_unlock_irq(&srq->lock);
+	for (i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].qpn = snap[i].qpn;
+		out[i].held = snap[i].held;
+		out[i].limit = snap[i].limit;
+		out[i].draws = snap[i].draws;
+		out[i].rnr = snap[i].dropped;
+	}
+	kfree(snap);
+	return n;
+}
+EXPORT_SYMBOL_GPL(srx_gov_srq_offenders);
+
+/* ---- rdma res show -dd ---- */
+
+static int srx_fill_res_qp(struct sk_buff *msg, struct ib_qp *ibqp)
+{
+	struct srx_gov_qp_stats st;
+
+	if (!ibqp->srq || srx_gov_qp_stats(ibqp, &st))
+		return 0;
+	if (rdma_nl_put_driver_u32(msg, "gov_limit", st.limit) ||
+	    rdma_nl_put_driver_u32(msg, "gov_held", st.held) ||
+	    rdma_nl_put_driver_u64(msg, "gov_draws", st.draws) ||
+	    rdma_nl_put_driver_u64(msg, "gov_credits", st.credits) ||
+	    rdma_nl_put_driver_u64(msg, "gov_rnr", st.rnr) ||
+	    rdma_nl_put_driver_u64(msg, "gov_drops", st.drops) ||
+	    rdma_nl_put_driver_u64(msg, "gov_disconnects", st.disconnects))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int srx_fill_res_srq(struct sk_buff *msg, struct ib_srq *ibsrq)
+{
+	struct srx_gov_srq_stats st;
+
+	srx_gov_srq_stats(ibsrq, &st);
+	if (rdma_nl_put_driver_string(msg, "gov_mode",
+				      srx_mode_names[st.mode]) ||
+	    rdma_nl_put_driver_string(msg, "gov_credit",
+				      srx_credit_names[st.credit]) ||
+	    rdma_nl_put_driver_u32(msg, "gov_qps", st.nqps) ||
+	    rdma_nl_put_driver_u64(msg, "gov_draws", st.draws) ||
+	    rdma_nl_put_driver_u64(msg, "gov_credits", st.credits) ||
+	    rdma_nl_put_driver_u64(msg, "gov_rnr", st.rnr) ||
+	    rdma_nl_put_driver_u64(msg, "gov_drops", st.drops) ||
+	    rdma_nl_put_driver_u64(msg, "gov_watermarks", st.watermarks))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* ---- sysfs: /sys/class/infiniband/<dev>/gov/ ---- */
+
+static struct srx_dev *srx_gov_dev(struct device *dev)
+{
+	return rdma_device_to_drv_device(dev, struct srx_dev, ibdev);
+}
+
+static int srx_name_index(const char * const *names, int n, const char *s)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (sysfs_streq(s, names[i]))
+			return i;
+	return -EINVAL;
+}
+
+/* A limit: a number, or "none" for no limit. */
+static int srx_parse_limit(const char *s, u32 *limit)
+{
+	if (sysfs_streq(s, "none")) {
+		*limit = SRX_QUOTA_UNLIMITED;
+		return 0;
+	}
+	return kstrtou32(s, 0, limit);
+}
+
+static ssize_t srx_show_limit(char *buf, u32 limit)
+{
+	if (limit == SRX_QUOTA_UNLIMITED)
+		return sysfs_emit(buf, "none\n");
+	return sysfs_emit(buf, "%u\n", limit);
+}
+
+#define SRX_GOV_ENUM_ATTR(_name, _names)					\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	return sysfs_emit(buf, "%s\n", _names[srx_gov_dev(dev)->gov._name]); \
+}									\
+static ssize_t _name##_store(struct device *dev,			\
+			     struct device_attribute *attr,		\
+			     const char *buf, size_t count)		\
+{									\
+	int v = srx_name_index(_names, ARRAY_SIZE(_names), buf);	\
+									\
+	if (!capable(CAP_NET_ADMIN))					\
+		return -EPERM;						\
+	if (v < 0)							\
+		return v;						\
+	srx_gov_dev(dev)->gov._name = v;				\
+	return count;							\
+}									\
+static DEVICE_ATTR_RW(_name)
+
+#define SRX_GOV_U32_ATTR(_name)						\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	return srx_show_limit(buf, srx_gov_dev(dev)->gov._name);	\
+}									\
+static ssize_t _name##_store(struct device *dev,			\
+			     struct device_attribute *attr,		\
+			     const char *buf, size_t count)		\
+{									\
+	u32 v;								\
+	int err;							\
+									\
+	if (!capable(CAP_NET_ADMIN))					\
+		return -EPERM;						\
+	err = srx_parse_limit(buf, &v);					\
+	if (err)							\
+		return err;						\
+	srx_gov_dev(dev)->gov._name = v;				\
+	return count;							\
+}									\
+static DEVICE_ATTR_RW(_name)
+
+SRX_GOV_ENUM_ATTR(mode, srx_mode_names);
+SRX_GOV_ENUM_ATTR(credit, srx_credit_names);
+SRX_GOV_ENUM_ATTR(policy_rc, srx_policy_names);
+SRX_GOV_ENUM_ATTR(policy_other, srx_policy_names);
+SRX_GOV_U32_ATTR(overcommit);
+SRX_GOV_U32_ATTR(floor);
+SRX_GOV_U32_ATTR(ceiling);
+SRX_GOV_U32_ATTR(qp_limit);
+
+/* The SRQ `rdma res show srq` calls @id, with a reference, or NULL. */
+static struct srx_srq *srx_gov_find_srq(struct srx_dev *sdev, u32 id)
+{
+	struct srx_srq *srq, *found = NULL;
+	unsigned long index;
+
+	xa_lock_irq(&sdev->srq_tbl.xa);
+	xa_for_each(&sdev->srq_tbl.xa, index, srq) {
+		if (srq->ibsrq.res.id == id &&
+		    refcount_inc_not_zero(&srq->ref)) {
+			found = srq;
+			break;
+		}
+	}
+	xa_unlock_irq(&sdev->srq_tbl.xa);
+	return found;
+}
+
+static void srx_srq_put(struct srx_srq *srq)
+{
+	if (refcount_dec_and_test(&srq->ref))
+		complete(&srq->released);
+}
+
+static int srx_gov_srq_cmd(struct srx_dev *sdev, u32 id, char **args, int n)
+{
+	u32 oc = 100, floor = 0, ceiling = SRX_QUOTA_UNLIMITED;
+	struct srx_srq *srq = srx_gov_find_srq(sdev, id);
+	int v, err = -EINVAL;
+
+	if (!srq)
+		return -ENOENT;
+	if (n >= 2 && !strcmp(args[0], "mode")) {
+		v = srx_name_index(srx_mode_names, ARRAY_SIZE(srx_mode_names),
+				   args[1]);
+		if (v == SRX_QUOTA_SHARE && n == 5 &&
+		    (kstrtou32(args[2], 0, &oc) || kstrtou32(args[3], 0, &floor) ||
+		     srx_parse_limit(args[4], &ceiling)))
+			v = -EINVAL;
+		if (v >= 0)
+			err = srx_gov_set_mode(srq, v, oc, floor, ceiling);
+	} else if (n == 2 && !strcmp(args[0], "credit")) {
+		v = srx_name_index(srx_credit_names,
+				   ARRAY_SIZE(srx_credit_names), args[1]);
+		if (v >= 0)
+			err = srx_gov_set_credit(srq, v);
+	}
+	srx_srq_put(srq);
+	return err;
+}
+
+static int srx_gov_qp_cmd(struct srx_dev *sdev, u32 qpn, char **args, int n)
+{
+	struct srx_qp *qp = srx_qp_get(sdev, qpn);
+	u32 limit;
+	int v, err = -EINVAL;
+
+	if (!qp)
+		return -ENOENT;
+	if (n == 2 && !strcmp(args[0], "limit")) {
+		err = srx_parse_limit(args[1], &limit);
+		if (!err)
+			err = srx_gov_qp_set_limit(&qp->ibqp, limit);
+	} else if (n == 2 && !strcmp(args[0], "policy")) {
+		v = srx_name_index(srx_policy_names,
+				   ARRAY_SIZE(srx_policy_names), args[1]);
+		if (v >= 0)
+			err = srx_gov_qp_set_policy(&qp->ibqp, v);
+	}
+	srx_qp_put(qp);
+	return err;
+}
+
+/*
+ * Commands, one per write:
+ *   srq <id> mode static | srq <id> mode share <overcommit%> <floor> <ceiling>
+ *   srq <id> credit poll|post|repost
+ *   qp <qpn> limit <n>|none
+ *   qp <qpn> policy rnr|drop|disconnect
+ */
+static ssize_t ctl_store(struct device *dev, struct device_attribute *attr,
+			 const char *buf, size_t count)
+{
+	char *copy, *p, *args[8];
+	int n = 0, err = -EINVAL;
+	u32 id;
+
+	if (!capable(CAP_NET_ADMIN))
+		return -EPERM;
+	copy = kstrndup(buf, count, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	p = strim(copy);
+	while (p && n < ARRAY_SIZE(args)) {
+		args[n] = strsep(&p, " \t");
+		if (*args[n])
+			n++;
+	}
+	if (n >= 3 && !kstrtou32(args[1], 0, &id)) {
+		if (!strcmp(args[0], "srq"))
+			err = srx_gov_srq_cmd(srx_gov_dev(dev), id, args + 2,
+					      n - 2);
+		else if (!strcmp(args[0], "qp"))
+			err = srx_gov_qp_cmd(srx_gov_dev(dev), id, args + 2,
+					     n - 2);
+	}
+	kfree(copy);
+	return err ? err : count;
+}
+static DEVICE_ATTR_WO(ctl);
+
+static int srx_gov_emit_srq(char *buf, int len, struct srx_srq *srq)
+{
+	struct srx_quota *sq = &srq->quota;
+	struct srx_quota_qp *q;
+	u32 i;
+
+	len += sysfs_emit_at(buf, len,
+			     "srq %u size %u mode %s credit %s qps %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu watermarks %llu\n",
+			     srq->ibsrq.res.id, sq->size, srx_mode_names[sq->mode],
+			     srx_credit_names[sq->credit], sq->nqps, sq->draws,
+			     sq->credits, sq->rnr, sq->drops, sq->disconnects,
+			     sq->watermarks);
+	list_for_each_entry(q, &sq->qps, node) {
+		len += sysfs_emit_at(buf, len, "  qp %u limit ", q->qpn);
+		if (q->limit == SRX_QUOTA_UNLIMITED)
+			len += sysfs_emit_at(buf, len, "none");
+		else
+			len += sysfs_emit_at(buf, len, "%u", q->limit);
+		len += sysfs_emit_at(buf, len,
+				     " held %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu policy %s\n",
+				     q->held, q->draws, q->credits, q->rnr,
+				     q->drops, q->disconnects,
+				     srx_policy_names[q->policy]);
+	}
+	for (i = 0; i < sq->nsnap; i++)
+		len += sysfs_emit_at(buf, len,
+				     "  watermark %u: qp %u held %u limit %u draws %llu refused %llu\n",
+				     i + 1, sq->snap[i].qpn, sq->snap[i].held,
+				     sq->snap[i].limit, sq->snap[i].draws,
+				     sq->snap[i].dropped);
+	return len;
+}
+
+/* Every SRQ with its QPs, and the ranking kept at its last watermark. */
+static ssize_t status_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	struct srx_dev *sdev = srx_gov_dev(dev);
+	struct srx_srq *srq;
+	unsigned long index;
+	int len = 0;
+
+	xa_lock_irq(&sdev->srq_tbl.xa);
+	xa_for_each(&sdev->srq_tbl.xa, index, srq) {
+		spin_lock(&srq->lock);
+		len = srx_gov_emit_srq(buf, len, srq);
+		spin_unlock(&srq->lock);
+	}
+	xa_unlock_irq(&sdev->srq_tbl.xa);
+	return len;
+}
+static DEVICE_ATTR_RO(status);
+
+static struct attribute *srx_gov_attrs[] = {
+	&dev_attr_mode.attr,
+	&dev_attr_credit.attr,
+	&dev_attr_policy_rc.attr,
+	&dev_attr_policy_other.attr,
+	&dev_attr_overcommit.attr,
+	&dev_attr_floor.attr,
+	&dev_attr_ceiling.attr,
+	&dev_attr_qp_limit.attr,
+	&dev_attr_ctl.attr,
+	&dev_attr_status.attr,
+	NULL,
+};
+
+static const struct attribute_group srx_gov_group = {
+	.name = "gov",
+	.attrs = srx_gov_attrs,
+};
+
+const struct ib_device_ops srx_gov_ops = {
+	.device_group = &srx_gov_group,
+	.fill_res_qp_entry = srx_fill_res_qp,
+	.fill_res_srq_entry = srx_fill_res_srq,
+};

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * One flooding connection among well-behaved ones on a shared SRQ.
+ *
+ * N RC pairs over loopback on one device; the receiving QPs share one
+ * SRQ. Sender 0 (the flooder) keeps many sends in flight; the others a
+ * few. The receiver reposts each buffer as soon as it sees the
+ * completion, except the flooder's, which it handles slowly (every
+ * SLOW_MS): in "dedicated" shape each receiver has its own CQ and the
+ * flooder's CQ is polled late; in "shared" shape one CQ is polled
+ * promptly but the flooder's buffers are reposted late. Without
+ * governance the flooder holds the SRQ and the others starve; with a
+ * per-QP limit (set through the device's gov/ defaults before anything
+ * is created) they keep going.
+ *
+ * usage: gov_flood -d DEV -g GIDX [-s dedicated|shared] [-L LIMIT]
+ *        [-C poll|post|repost] [-t SECONDS] [-n QPS] [-w SRQ_LIMIT]
+ *
+ * Prints "qp QPN delivered N" per pair (flooder first), then
+ * "flooder QPN", "min_normal N", "srq_limit_events N"; exits 0 unless a
+ * verb failed.
+ */
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <infiniband/verbs.h>
+
+#include "testlib.h"
+
+#define MAX_QPS		16
+#define SRQ_SIZE	32
+#define MSG		64
+#define FLOOD_DEPTH	64
+#define NORMAL_DEPTH	4
+#define SLOW_MS		200
+
+struct pair {
+	struct ibv_qp	*s, *r;
+	struct ibv_cq	*rcq;		/* dedicated shape */
+	long		inflight;
+	long		delivered;
+};
+
+static struct ibv_context *ctx;
+static struct ibv_pd *pd;
+static struct ibv_srq *srq;
+static struct ibv_cq *scq, *shared_rcq;
+static struct ibv_mr *mr;
+static char *buf;
+static struct pair p[MAX_QPS];
+static int nqps = 9, gidx, shared, events;
+static union ibv_gid gid;
+static int deferred[SRQ_SIZE * 4], ndeferred;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "gov_flood: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void sysfs_write(const char *dev, const char *attr, const char *val)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/infiniband/%s/gov/%s", dev,
+		 attr);
+	f = fopen(path, "w");
+	if (!f || fputs(val, f) < 0 || fclose(f))
+		die(path);
+}
+
+static void post_recv(int slot)
+{
+	struct ibv_sge sge = {
+		.addr = (uintptr_t)buf + slot * MSG, .length = MSG,
+		.lkey = mr->lkey,
+	};
+	struct ibv_recv_wr wr = { .wr_id = slot, .sg_list = &sge,
+				  .num_sge = 1 }, *bad;
+
+	if (ibv_post_srq_recv(srq, &wr, &bad))
+		die("post_srq_recv");
+}
+
+static void post_send(int i)
+{
+	struct ibv_sge sge = {
+		.addr = (uintptr_t)buf + SRQ_SIZE * MSG, .length = MSG,
+		.lkey = mr->lkey,
+	};
+	struct ibv_send_wr wr = { .wr_id = i, .sg_list = &sge, .num_sge = 1,
+				  .opcode = IBV_WR_SEND,
+				  .send_flags = IBV_SEND_SIGNALED }, *bad;
+
+	if (ibv_post_send(p[i].s, &wr, &bad))
+		die("post_send");
+	p[i].inflight++;
+}
+
+static void connect_qp(struct ibv_qp *qp, uint32_t dqpn)
+{
+	struct ibv_qp_attr a = {
+		.qp_state = IBV_QPS_INIT, .port_num = 1,
+		.qp_access_flags = IBV_ACCESS_LOCAL_WRITE,
+	};
+
+	if (ibv_modify_qp(qp, &a, IBV_QP_STATE | IBV_QP_PKEY_INDEX |
+			  IBV_QP_PORT | IBV_QP_ACCESS_FLAGS))
+		die("INIT");
+	memset(&a, 0, sizeof(a));
+	a.qp_state = IBV_QPS_RTR;
+	a.path_mtu = IBV_MTU_1024;
+	a.dest_qp_num = dqpn;
+	a.max_dest_rd_atomic = 1;
+	a.min_rnr_timer = 1;
+	a.ah_attr.is_global = 1;
+	a.ah_attr.grh.dgid = gid;
+	a.ah_attr.grh.sgid_index = gidx;
+	a.ah_attr.grh.hop_limit = 64;
+	a.ah_attr.port_num = 1;
+	if (ibv_modify_qp(qp, &a, IBV_QP_STATE | IBV_QP_AV | IBV_QP_PATH_MTU |
+			  IBV_QP_DEST_QPN | IBV_QP_RQ_PSN |
+			  IBV_QP_MAX_DEST_RD_ATOMIC | IBV_QP_MIN_RNR_TIMER))
+		die("RTR");
+	a.qp_state = IBV_QPS_RTS;
+	a.timeout = 14;
+	a.retry_cnt = 7;
+	a.rnr_retry = 7;
+	a.max_rd_atomic = 1;
+	if (ibv_modify_qp(qp, &a, IBV_QP_STATE | IBV_QP_TIMEOUT |
+			  IBV_QP_RETRY_CNT | IBV_QP_RNR_RETRY | IBV_QP_SQ_PSN |
+			  IBV_QP_MAX_QP_RD_ATOMIC))
+		die("RTS");
+}
+
+static void setup(void)
+{
+	struct ibv_srq_init_attr sattr = {
+		.attr = { .max_wr = SRQ_SIZE, .max_sge = 1 },
+	};
+	struct ibv_qp_init_attr qattr = {
+		.qp_type = IBV_QPT_RC,
+		.cap = { .max_send_wr = FLOOD_DEPTH, .max_send_sge = 1 },
+	};
+	int i;
+
+	pd = ibv_alloc_pd(ctx);
+	buf = calloc(SRQ_SIZE + 1, MSG);
+	mr = pd && buf ? ibv_reg_mr(pd, buf, (SRQ_SIZE + 1) * MSG,
+				    IBV_ACCESS_LOCAL_WRITE) : NULL;
+	srq = mr ? ibv_create_srq(pd, &sattr) : NULL;
+	scq = srq ? ibv_create_cq(ctx, MAX_QPS * FLOOD_DEPTH, NULL, NULL, 0) :
+		    NULL;
+	shared_rcq = scq ? ibv_create_cq(ctx, 1024, NULL, NULL, 0) : NULL;
+	if (!shared_rcq || ibv_query_gid(ctx, 1, gidx, &gid))
+		die("setup");
+	for (i = 0; i < nqps; i++) {
+		p[i].rcq = shared ? shared_rcq :
+			   ibv_create_cq(ctx, 256, NULL, NULL, 0);
+		qattr.send_cq = scq;
+		qattr.recv_cq = scq;
+		qattr.srq = NULL;
+		qattr.cap.max_recv_wr = 1;
+		qattr.cap.max_recv_sge = 1;
+		p[i].s = p[i].rcq ? ibv_create_qp(pd, &qattr) : NULL;
+		qattr.send_cq = scq;
+		qattr.recv_cq = p[i].rcq;
+		qattr.srq = srq;
+		p[i].r = p[i].s ? ibv_create_qp(pd, &qattr) : NULL;
+		if (!p[i].r)
+			die("create_qp");
+		connect_qp(p[i].s, p[i].r->qp_num);
+		connect_qp(p[i].r, p[i].s->qp_num);
+	}
+	for (i = 0; i < SRQ_SIZE; i++)
+		post_recv(i);
+}
+
+static int pair_of(uint32_t qpn)
+{
+	int i;
+
+	for (i = 0; i < nqps; i++)
+		if (p[i].r->qp_num == qpn)
+			return i;
+	return -1;
+}
+
+static void reap_send(void)
+{
+	struct ibv_wc wc[32];
+	int n, i;
+
+	n = ibv_poll_cq(scq, 32, wc);
+	for (i = 0; i < n; i++) {
+		if (wc[i].status != IBV_WC_SUCCESS) {
+			fprintf(stderr, "gov_flood: send status %d qp %u\n",
+				wc[i].status, wc[i].qp_num);
+			exit(3);
+		}
+		p[wc[i].wr_id].inflight--;
+	}
+}
+
+/* Count a delivery; repost now, or later for the flooder (shared). */
+static void delivered(struct ibv_wc *wc)
+{
+	int i = pair_of(wc->qp_num);
+
+	if (wc->status != IBV_WC_SUCCESS || i < 0) {
+		fprintf(stderr, "gov_flood: recv status %d qp %u\n",
+			wc->status, wc->qp_num);
+		exit(3);
+	}
+	p[i].delivered++;
+	if (shared && i == 0)
+		deferred[ndeferred++] = wc->wr_id;
+	else
+		post_recv(wc->wr_id);
+}
+
+static void reap_cq(struct ibv_cq *cq)
+{
+	struct ibv_wc wc[32];
+	int n, i;
+
+	while ((n = ibv_poll_cq(cq, 32, wc)) > 0)
+		for (i = 0; i < n; i++)
+			delivered(&wc[i]);
+}
+
+static void reap_events(void)
+{
+	struct pollfd pfd = { .fd = ctx->async_fd, .events = POLLIN };
+	struct ibv_async_event ev;
+
+	while (poll(&pfd, 1, 0) == 1 && !ibv_get_async_event(ctx, &ev)) {
+		if (ev.event_type == IBV_EVENT_SRQ_LIMIT_REACHED)
+			events++;
+		ibv_ack_async_event(&ev);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *dev = NULL, *limit = NULL, *credit = "poll";
+	double secs = 3, t_end, next_slow;
+	int opt, i, wm = 0;
+	long min_normal = -1;
+
+	while ((opt = getopt(argc, argv, "d:g:s:L:C:t:n:w:")) != -1) {
+		switch (opt) {
+		case 'd': dev = optarg; break;
+		case 'g': gidx = atoi(optarg); break;
+		case 's': shared = !strcmp(optarg, "shared"); break;
+		case 'L': limit = optarg; break;
+		case 'C': credit = optarg; break;
+		case 't': secs = atof(optarg); break;
+		case 'n': nqps = atoi(optarg); break;
+		case 'w': wm = atoi(optarg); break;
+		default: return 2;
+		}
+	}
+	if (!dev || nqps < 2 || nqps > MAX_QPS)
+		return 2;
+	ctx = open_dev(dev);
+	if (!ctx)
+		die("open");
+	sysfs_write(dev, "qp_limit", limit ? limit : "none");
+	sysfs_write(dev, "credit", credit);
+	setup();
+	if (wm) {
+		struct ibv_srq_attr a = { .srq_limit = wm };
+
+		if (ibv_modify_srq(srq, &a, IBV_SRQ_LIMIT))
+			die("arm srq_limit");
+	}
+	t_end = now() + secs;
+	next_slow = now() + SLOW_MS / 1000.0;
+	while (now() < t_end) {
+		while (p[0].inflight < FLOOD_DEPTH)
+			post_send(0);
+		for (i = 1; i < nqps; i++)
+			while (p[i].inflight < NORMAL_DEPTH)
+				post_send(i);
+		reap_send();
+		if (shared) {
+			reap_cq(shared_rcq);
+		} else {
+			for (i = 1; i < nqps; i++)
+				reap_cq(p[i].rcq);
+		}
+		if (now() >= next_slow) {
+			/* The slow consumer finally gets to the flooder's. */
+			if (!shared)
+				reap_cq(p[0].rcq);
+			for (i = 0; i < ndeferred; i++)
+				post_recv(deferred[i]);
+			ndeferred = 0;
+			next_slow = now() + SLOW_MS / 1000.0;
+		}
+		reap_events();
+	}
+	for (i = 0; i < nqps; i++) {
+		printf("qp %u delivered %ld\n", p[i].r->qp_num, p[i].delivered);
+		if (i && (min_normal < 0 || p[i].delivered < min_normal))
+			min_normal = p[i].delivered;
+	}
+	printf("flooder %u\nmin_normal %ld\nsrq_limit_events %d\n",
+	       p[0].r->qp_num, min_normal, events);
+	fflush(stdout);
+	/* Leave without tearing down: the kernel cleans up after exit. */
+	_exit(0);
+}
