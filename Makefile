@@ -10,7 +10,7 @@ SRX := drivers/infiniband/sw/srx
 CFLAGS_USER := -O2 -g -Wall -Wextra -Werror
 TEST_PROGS := $(patsubst tests/%.c,build/tests/%,$(wildcard tests/*.c))
 
-.PHONY: all module module-debug test-progs check demo clean
+.PHONY: all module module-debug test-progs check demo bench clean
 
 all: module test-progs
 
@@ -35,6 +35,11 @@ demo:
 	scripts/setup
 	$(MAKE) all
 	scripts/demo
+
+# srx vs rdma_rxe vs TCP in one guest boot; BENCH_ARGS e.g. '--only rxe'.
+bench:
+	$(MAKE) all
+	scripts/bench $(BENCH_ARGS)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
