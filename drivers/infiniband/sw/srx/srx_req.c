@@ -211,6 +211,12 @@ void srx_req_rewind(struct srx_qp *qp)
 	}
 	if (!psn_set)
 		r->psn = r->acked_psn;
+	/*
+	 * A read partly answered is asked for whole again: its responses
+	 * from the first PSN on must not look stale.
+	 */
+	if (srx_psn_lt(r->psn, r->acked_psn))
+		r->acked_psn = r->psn;
 }
 
 /* The AV of a UD WQE: the AH it names, if it belongs to the QP's PD. */
