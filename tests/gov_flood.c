@@ -8,7 +8,9 @@
  * completion, except the flooder's, which it handles slowly (every
  * SLOW_MS): in "dedicated" shape each receiver has its own CQ and the
  * flooder's CQ is polled late; in "shared" shape one CQ is polled
- * promptly but the flooder's buffers are reposted late. Without
+ * promptly but every buffer is reposted only after "processing", in
+ * arrival order and at a bounded rate (REPOST_US each), slower than the
+ * flooder sends. Without
  * governance the flooder holds the SRQ and the others starve; with a
  * per-QP limit (set through the device's gov/ defaults before anything
  * is created) they keep going.
@@ -17,8 +19,8 @@
  *        [-C poll|post|repost] [-t SECONDS] [-n QPS] [-w SRQ_LIMIT]
  *
  * Prints "qp QPN delivered N" per pair (flooder first), then
- * "flooder QPN", "min_normal N", "srq_limit_events N"; exits 0 unless a
- * verb failed.
+ * "flooder QPN", "min_normal N", "srq_limit_events N" and the device's
+ * gov/status lines prefixed "status: "; exits 0 unless a verb failed.
  */
 
 #include <errno.h>
@@ -35,9 +37,10 @@
 #define MAX_QPS		16
 #define SRQ_SIZE	32
 #define MSG		64
-#define FLOOD_DEPTH	64
+#define FLOOD_DEPTH	128
 #define NORMAL_DEPTH	4
 #define SLOW_MS		200
+#define REPOST_US	500
 
 struct pair {
 	struct ibv_qp	*s, *r;
@@ -55,7 +58,7 @@ static char *buf;
 static struct pair p[MAX_QPS];
 static int nqps = 9, gidx, shared, events;
 static union ibv_gid gid;
-static int deferred[SRQ_SIZE * 4], ndeferred;
+static int deferred[SRQ_SIZE], dhead, ndeferred;
 
 static void die(const char *what)
 {
@@ -81,6 +84,22 @@ static void sysfs_write(const char *dev, const char *attr, const char *val)
 	f = fopen(path, "w");
 	if (!f || fputs(val, f) < 0 || fclose(f))
 		die(path);
+}
+
+/* The device's governance status, while our SRQ still exists. */
+static void print_status(const char *dev)
+{
+	char path[256], line[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/infiniband/%s/gov/status",
+		 dev);
+	f = fopen(path, "r");
+	if (!f)
+		die(path);
+	while (fgets(line, sizeof(line), f))
+		printf("status: %s", line);
+	fclose(f);
 }
 
 static void post_recv(int slot)
@@ -227,8 +246,8 @@ static void delivered(struct ibv_wc *wc)
 		exit(3);
 	}
 	p[i].delivered++;
-	if (shared && i == 0)
-		deferred[ndeferred++] = wc->wr_id;
+	if (shared)
+		deferred[(dhead + ndeferred++) % SRQ_SIZE] = wc->wr_id;
 	else
 		post_recv(wc->wr_id);
 }
@@ -258,7 +277,7 @@ static void reap_events(void)
 int main(int argc, char **argv)
 {
 	const char *dev = NULL, *limit = NULL, *credit = "poll";
-	double secs = 3, t_end, next_slow;
+	double secs = 3, t_end, next_slow, next_repost;
 	int opt, i, wm = 0;
 	long min_normal = -1;
 
@@ -291,6 +310,7 @@ int main(int argc, char **argv)
 	}
 	t_end = now() + secs;
 	next_slow = now() + SLOW_MS / 1000.0;
+	next_repost = now();
 	while (now() < t_end) {
 		while (p[0].inflight < FLOOD_DEPTH)
 			post_send(0);
@@ -304,15 +324,20 @@ int main(int argc, char **argv)
 			for (i = 1; i < nqps; i++)
 				reap_cq(p[i].rcq);
 		}
-		if (now() >= next_slow) {
+		if (!shared && now() >= next_slow) {
 			/* The slow consumer finally gets to the flooder's. */
-			if (!shared)
-				reap_cq(p[0].rcq);
-			for (i = 0; i < ndeferred; i++)
-				post_recv(deferred[i]);
-			ndeferred = 0;
+			reap_cq(p[0].rcq);
 			next_slow = now() + SLOW_MS / 1000.0;
 		}
+		/* Processing done: buffers go back in order, at a rate. */
+		while (shared && ndeferred && now() >= next_repost) {
+			post_recv(deferred[dhead]);
+			dhead = (dhead + 1) % SRQ_SIZE;
+			ndeferred--;
+			next_repost += REPOST_US / 1e6;
+		}
+		if (next_repost < now() - 0.01)
+			next_repost = now();
 		reap_events();
 	}
 	for (i = 0; i < nqps; i++) {
@@ -322,6 +347,7 @@ int main(int argc, char **argv)
 	}
 	printf("flooder %u\nmin_normal %ld\nsrq_limit_events %d\n",
 	       p[0].r->qp_num, min_normal, events);
+	print_status(dev);
 	fflush(stdout);
 	/* Leave without tearing down: the kernel cleans up after exit. */
 	_exit(0);

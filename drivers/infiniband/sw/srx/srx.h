@@ -491,6 +491,7 @@ int srx_req_notify_cq(struct ib_cq *ibcq, enum ib_cq_notify_flags flags);
 int srx_cq_post(struct srx_cq *cq, const struct ib_wc *wc, bool solicited,
 		struct srx_qp *owner);
 void srx_cq_forget(struct srx_cq *cq, struct srx_qp *qp);
+void srx_cq_consumed(struct srx_cq *cq);
 
 /* srx_gov.c */
 void srx_gov_defaults_init(struct srx_gov_defaults *d);

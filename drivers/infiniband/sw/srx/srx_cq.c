@@ -113,6 +113,18 @@ static void srx_cq_reap(struct srx_cq *cq)
 		       srx_queue_prod(&cq->q));
 }
 
+/* Credit what the consumer took from a user CQ since we last looked. */
+void srx_cq_consumed(struct srx_cq *cq)
+{
+	unsigned long flags;
+
+	if (!cq->is_user)
+		return;
+	spin_lock_irqsave(&cq->lock, flags);
+	srx_cq_reap(cq);
+	spin_unlock_irqrestore(&cq->lock, flags);
+}
+
 /* A governed QP is going away: its entries credit nobody. */
 void srx_cq_forget(struct srx_cq *cq, struct srx_qp *qp)
 {

@@ -96,6 +96,9 @@ static int srx_resp_get_wqe(struct srx_qp *qp)
 	unsigned long flags;
 	int err;
 
+	/* Credits for completions the process consumed, before charging. */
+	if (srq)
+		srx_cq_consumed(to_scq(qp->ibqp.recv_cq));
 	spin_lock_irqsave(lock, flags);
 	if (!srx_queue_count(q)) {
 		spin_unlock_irqrestore(lock, flags);

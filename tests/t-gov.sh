@@ -1,0 +1,107 @@
+# SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+#
+# SRQ governance with real traffic: one flooding connection among eight
+# well-behaved ones on a shared SRQ (build/tests/gov_flood), ungoverned
+# and governed, in the two shapes that occur in practice; the operator's
+# sysfs interface; the driver attributes of rdma res.
+
+GOV=/sys/class/infiniband/srx0/gov
+
+gov_add() {
+	expect_ok rdma link add srx0 type srx netdev eth0 || return 1
+	wait_for bash -c "ibv_devinfo -v -d srx0 | grep -q '::ffff:.*RoCE v2'"
+}
+
+gov_cnt() {
+	cat "/sys/class/infiniband/srx0/ports/1/hw_counters/$1"
+}
+
+# gov_run ARGS...: run gov_flood; sets GOV_OUT, MIN_NORMAL, FLOODER,
+# FLOODER_DELIVERED.
+gov_run() {
+	GOV_OUT=$(timeout 120 "$BIN/gov_flood" -d srx0 -g 1 -t 3 "$@" 2>&1) ||
+		{ fail "gov_flood $* failed: $GOV_OUT"; return 1; }
+	MIN_NORMAL=$(awk '$1 == "min_normal" { print $2 }' <<<"$GOV_OUT")
+	FLOODER=$(awk '$1 == "flooder" { print $2 }' <<<"$GOV_OUT")
+	FLOODER_DELIVERED=$(awk -v q="$FLOODER" '$1 == "qp" && $2 == q { print $4 }' <<<"$GOV_OUT")
+	note "gov_flood $*: flooder $FLOODER_DELIVERED, slowest normal $MIN_NORMAL"
+}
+
+# gov_compare SHAPE CREDIT MIN_GAIN: without limits the flooder takes
+# more than its share and the others are RNR-NAKed (an RNR storm); with
+# a limit the flooder is refused over it, the slowest normal QP does at
+# least MIN_GAIN times better, and the flooder gets no more than a fair
+# share.
+gov_compare() {
+	local free rnr0 rnr1
+	gov_add || return
+	rnr0=$(gov_cnt rnr_nak_sent)
+	gov_run -s "$1" -C "$2" || return
+	free=$MIN_NORMAL
+	rnr1=$(gov_cnt rnr_nak_sent)
+	note "ungoverned: RNR NAKs sent $((rnr1 - rnr0))"
+	[ $((rnr1 - rnr0)) -gt 100 ] || fail "no RNR storm without governance"
+	[ "$FLOODER_DELIVERED" -gt "$MIN_NORMAL" ] ||
+		fail "ungoverned, the flooder did not out-receive the others"
+	rnr0=$(gov_cnt gov_over_limit_rnr)
+	gov_run -s "$1" -C "$2" -L 4 || return
+	note "governed: over-limit RNRs $(( $(gov_cnt gov_over_limit_rnr) - rnr0 ))"
+	[ "$(gov_cnt gov_over_limit_rnr)" -gt "$rnr0" ] ||
+		fail "the flooder was never refused"
+	[ $((MIN_NORMAL * 10)) -gt $((free * $3)) ] ||
+		fail "governed, the slowest normal QP delivered $MIN_NORMAL (ungoverned $free)"
+	[ $((FLOODER_DELIVERED * 10)) -le $((MIN_NORMAL * 15)) ] ||
+		fail "governed, the flooder still got $FLOODER_DELIVERED (slowest normal $MIN_NORMAL)"
+}
+
+test_gov_flood_dedicated_cqs_poll() { gov_compare dedicated poll 20; }
+test_gov_flood_shared_cq_repost() { gov_compare shared repost 12; }
+
+# The armed watermark fires once, and the offender report taken at that
+# moment names the flooder first.
+test_gov_watermark_names_flooder() {
+	gov_add || return
+	gov_run -s dedicated -C poll -L 12 -w 8 || return
+	expect_eq "$(awk '$1 == "srq_limit_events" { print $2 }' <<<"$GOV_OUT")" 1 \
+		"SRQ_LIMIT_REACHED events"
+	expect_eq "$(gov_cnt gov_watermark_events)" 1 "gov_watermark_events"
+	expect_match "^status:   watermark 1: qp $FLOODER " "$GOV_OUT" \
+		"offender report"
+	expect_match "^status:   qp $FLOODER limit 12 " "$GOV_OUT" "flooder's limit"
+}
+
+test_gov_sysfs_defaults() {
+	gov_add || return
+	expect_eq "$(cat $GOV/qp_limit)" none "default qp_limit"
+	expect_eq "$(cat $GOV/mode)" static "default mode"
+	expect_ok bash -c "echo 7 > $GOV/qp_limit"
+	expect_eq "$(cat $GOV/qp_limit)" 7 "qp_limit"
+	expect_ok bash -c "echo repost > $GOV/credit"
+	expect_eq "$(cat $GOV/credit)" repost "credit"
+	expect_ok bash -c "echo disconnect > $GOV/policy_rc"
+	expect_err 'Invalid argument' bash -c "echo bogus > $GOV/credit"
+	expect_err 'Invalid argument' bash -c "echo -3 > $GOV/qp_limit"
+	expect_err 'Invalid argument' bash -c "echo 'qp abc limit 3' > $GOV/ctl"
+	expect_err 'Invalid argument' bash -c "echo 'frob 1 limit 3' > $GOV/ctl"
+	expect_err 'No such file' bash -c "echo 'qp 99999 limit 3' > $GOV/ctl"
+	expect_err 'No such file' bash -c "echo 'srq 4242 credit poll' > $GOV/ctl"
+	expect_err 'Operation not permitted' setpriv --inh-caps=-net_admin \
+		--bounding-set=-net_admin bash -c "echo 1 > $GOV/qp_limit"
+}
+
+gov_res_has() {
+	rdma res show "$1" -dd 2>/dev/null | grep -q "$2"
+}
+
+# While traffic runs, rdma res shows the governance driver attributes.
+test_gov_restrack_attributes() {
+	local pid
+	gov_add || return
+	timeout 60 "$BIN/gov_flood" -d srx0 -g 1 -t 6 -L 5 >/dev/null 2>&1 &
+	pid=$!
+	wait_for gov_res_has qp 'gov_limit 5'
+	wait_for gov_res_has qp 'gov_draws'
+	wait_for gov_res_has srq 'gov_mode static'
+	wait_for gov_res_has srq 'gov_credit poll'
+	wait "$pid" || fail "gov_flood failed"
+}
