@@ -124,6 +124,15 @@ env_clean() {
 	true
 }
 
+# gids_ready DEV: the port has its RoCEv2 IPv4 and IPv6 (link-local)
+# GIDs (the GID cache fills from a workqueue after "rdma link add").
+gids_ready() {
+	local gids
+	gids=$(ibv_devinfo -v -d "$1" 2>/dev/null | grep -E 'GID\[')
+	grep -q '::ffff:.*RoCE v2' <<<"$gids" &&
+		grep -Eq 'fe80:.*RoCE v2' <<<"$gids"
+}
+
 # The lines "rdma link show" prints for device $1.
 link_line() {
 	rdma link show 2>/dev/null | grep "link $1/"

@@ -39,13 +39,6 @@ rc.send_inv.recv_inv_flag	rxe: sets kernel IB_WC_WITH_INVALIDATE (bit 2 = IBV_WC
 
 # ---------------------------------------------------------------- devices
 
-# data_gids_ready DEV: the port has its RoCEv2 IPv4 and IPv6 GIDs.
-data_gids_ready() {
-	local gids
-	gids=$(ibv_devinfo -v -d "$1" 2>/dev/null | grep -E 'GID\[')
-	grep -q '::ffff:.*RoCE v2' <<<"$gids" &&
-		grep -Eq 'fe80:.*RoCE v2' <<<"$gids"
-}
 
 # data_gid DEV v4|v6|ADDR: index of the device's RoCEv2 GID of that
 # family (v6: link-local) or for that address.
@@ -79,7 +72,7 @@ data_dev_add() {
 		return 1
 		;;
 	esac
-	wait_for data_gids_ready "$DEV" || return
+	wait_for gids_ready "$DEV" || return
 	GID4=$(data_gid "$DEV" v4)
 	GID6=$(data_gid "$DEV" v6)
 	LL6=$(ip -6 addr show dev eth0 scope link |

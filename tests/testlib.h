@@ -6,6 +6,9 @@
 #ifndef SRX_TESTLIB_H
 #define SRX_TESTLIB_H
 
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <infiniband/verbs.h>
 
@@ -24,5 +27,54 @@ static inline struct ibv_context *open_dev(const char *name)
 	ibv_free_device_list(list);
 	return ctx;
 }
+
+#ifdef TESTLIB_REPORT
+/*
+ * TAP-like reporting of named checks within a group: "ok - GROUP.NAME",
+ * "not ok - GROUP.NAME: why", "skip - GROUP.NAME: why".
+ */
+
+static const char *group;
+static unsigned int n_pass, n_fail, n_skip;
+
+static void vreport(const char *tag, const char *name, const char *fmt,
+		    va_list ap)
+{
+	printf("%s - %s.%s", tag, group, name);
+	if (fmt) {
+		fputs(": ", stdout);
+		vprintf(fmt, ap);
+	}
+	putchar('\n');
+}
+
+static bool __attribute__((format(printf, 3, 4)))
+check(bool good, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (good) {
+		n_pass++;
+		vreport("ok", name, NULL, ap);
+	} else {
+		n_fail++;
+		vreport("not ok", name, fmt, ap);
+	}
+	va_end(ap);
+	return good;
+}
+
+static void __attribute__((format(printf, 2, 3)))
+skip(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	n_skip++;
+	va_start(ap, fmt);
+	vreport("skip", name, fmt, ap);
+	va_end(ap);
+}
+#endif /* TESTLIB_REPORT */
 
 #endif /* SRX_TESTLIB_H */

@@ -34,6 +34,7 @@
 #include <unistd.h>
 #include <infiniband/verbs.h>
 
+#define TESTLIB_REPORT
 #include "testlib.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -61,49 +62,7 @@ struct env {
 	size_t page;
 };
 
-/* ------------------------------------------------------------ reporting */
-
-static const char *group;
-static unsigned int n_pass, n_fail, n_skip;
-
-static void vreport(const char *tag, const char *name, const char *fmt,
-		    va_list ap)
-{
-	printf("%s - %s.%s", tag, group, name);
-	if (fmt) {
-		fputs(": ", stdout);
-		vprintf(fmt, ap);
-	}
-	putchar('\n');
-}
-
-static bool __attribute__((format(printf, 3, 4)))
-check(bool good, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (good) {
-		n_pass++;
-		vreport("ok", name, NULL, ap);
-	} else {
-		n_fail++;
-		vreport("not ok", name, fmt, ap);
-	}
-	va_end(ap);
-	return good;
-}
-
-static void __attribute__((format(printf, 2, 3)))
-skip(const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	n_skip++;
-	va_start(ap, fmt);
-	vreport("skip", name, fmt, ap);
-	va_end(ap);
-}
+/* Reporting (check(), skip(), group, counters): testlib.h. */
 
 /* Check names built from a prefix, e.g. "rc.init_to_rtr". */
 static const char *nm(const char *prefix, const char *name)
