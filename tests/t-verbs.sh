@@ -3,7 +3,6 @@
 # The verbs control path of an srx device through stock libibverbs:
 # one test per group of build/tests/verbs_test (see tests/verbs_test.c).
 
-
 # verbs_group GROUP: add srx0 on eth0 and run one verbs_test group.
 verbs_group() {
 	local out rc

@@ -10,6 +10,8 @@
 
 #include <linux/capability.h>
 #include <linux/slab.h>
+#include <net/netlink.h>
+#include <rdma/rdma_netlink.h>
 #include <rdma/restrack.h>
 #include <rdma/srx.h>
 
@@ -207,11 +209,11 @@ EXPORT_SYMBOL_GPL(srx_gov_srq_offenders);
 
 /* ---- rdma res show -dd ---- */
 
-static int srx_fill_res_qp(struct sk_buff *msg, struct ib_qp *ibqp)
+static int srx_put_res_qp(struct sk_buff *msg, struct ib_qp *ibqp)
 {
 	struct srx_gov_qp_stats st;
 
-	if (!ibqp->srq || srx_gov_qp_stats(ibqp, &st))
+	if (srx_gov_qp_stats(ibqp, &st))
 		return 0;
 	if (rdma_nl_put_driver_u32(msg, "gov_limit", st.limit) ||
 	    rdma_nl_put_driver_u32(msg, "gov_held", st.held) ||
@@ -224,7 +226,7 @@ static int srx_fill_res_qp(struct sk_buff *msg, struct ib_qp *ibqp)
 	return 0;
 }
 
-static int srx_fill_res_srq(struct sk_buff *msg, struct ib_srq *ibsrq)
+static int srx_put_res_srq(struct sk_buff *msg, struct ib_srq *ibsrq)
 {
 	struct srx_gov_srq_stats st;
 
@@ -241,6 +243,38 @@ static int srx_fill_res_srq(struct sk_buff *msg, struct ib_srq *ibsrq)
 	    rdma_nl_put_driver_u64(msg, "gov_watermarks", st.watermarks))
 		return -EMSGSIZE;
 	return 0;
+}
+
+/* Driver attributes go in one RDMA_NLDEV_ATTR_DRIVER nest. */
+static int srx_fill_res_end(struct sk_buff *msg, struct nlattr *nest, int err)
+{
+	if (err) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int srx_fill_res_qp(struct sk_buff *msg, struct ib_qp *ibqp)
+{
+	struct nlattr *nest;
+
+	if (!ibqp->srq)
+		return 0;
+	nest = nla_nest_start(msg, RDMA_NLDEV_ATTR_DRIVER);
+	if (!nest)
+		return -EMSGSIZE;
+	return srx_fill_res_end(msg, nest, srx_put_res_qp(msg, ibqp));
+}
+
+static int srx_fill_res_srq(struct sk_buff *msg, struct ib_srq *ibsrq)
+{
+	struct nlattr *nest = nla_nest_start(msg, RDMA_NLDEV_ATTR_DRIVER);
+
+	if (!nest)
+		return -EMSGSIZE;
+	return srx_fill_res_end(msg, nest, srx_put_res_srq(msg, ibsrq));
 }
 
 /* ---- sysfs: /sys/class/infiniband/<dev>/gov/ ---- */
@@ -277,58 +311,80 @@ static ssize_t srx_show_limit(char *buf, u32 limit)
 	return sysfs_emit(buf, "%u\n", limit);
 }
 
-#define SRX_GOV_ENUM_ATTR(_name, _names)					\
-static ssize_t _name##_show(struct device *dev,				\
-			    struct device_attribute *attr, char *buf)	\
-{									\
-	return sysfs_emit(buf, "%s\n", _names[srx_gov_dev(dev)->gov._name]); \
-}									\
-static ssize_t _name##_store(struct device *dev,			\
-			     struct device_attribute *attr,		\
-			     const char *buf, size_t count)		\
-{									\
-	int v = srx_name_index(_names, ARRAY_SIZE(_names), buf);	\
-									\
-	if (!capable(CAP_NET_ADMIN))					\
-		return -EPERM;						\
-	if (v < 0)							\
-		return v;						\
-	srx_gov_dev(dev)->gov._name = v;				\
-	return count;							\
-}									\
-static DEVICE_ATTR_RW(_name)
+/*
+ * A device default: an enum shown by name (@names set) or a u32 limit
+ * ("none" for no limit), at @offset in struct srx_gov_defaults.
+ */
+struct srx_gov_attr {
+	struct device_attribute	attr;
+	size_t			offset;
+	const char * const	*names;
+	int			nnames;
+};
 
-#define SRX_GOV_U32_ATTR(_name)						\
-static ssize_t _name##_show(struct device *dev,				\
-			    struct device_attribute *attr, char *buf)	\
-{									\
-	return srx_show_limit(buf, srx_gov_dev(dev)->gov._name);	\
-}									\
-static ssize_t _name##_store(struct device *dev,			\
-			     struct device_attribute *attr,		\
-			     const char *buf, size_t count)		\
-{									\
-	u32 v;								\
-	int err;							\
-									\
-	if (!capable(CAP_NET_ADMIN))					\
-		return -EPERM;						\
-	err = srx_parse_limit(buf, &v);					\
-	if (err)							\
-		return err;						\
-	srx_gov_dev(dev)->gov._name = v;				\
-	return count;							\
-}									\
-static DEVICE_ATTR_RW(_name)
+static u32 *srx_gov_field(struct device *dev, struct device_attribute *attr)
+{
+	struct srx_gov_attr *ga = container_of(attr, struct srx_gov_attr, attr);
 
-SRX_GOV_ENUM_ATTR(mode, srx_mode_names);
-SRX_GOV_ENUM_ATTR(credit, srx_credit_names);
-SRX_GOV_ENUM_ATTR(policy_rc, srx_policy_names);
-SRX_GOV_ENUM_ATTR(policy_other, srx_policy_names);
-SRX_GOV_U32_ATTR(overcommit);
-SRX_GOV_U32_ATTR(floor);
-SRX_GOV_U32_ATTR(ceiling);
-SRX_GOV_U32_ATTR(qp_limit);
+	return (u32 *)((u8 *)&srx_gov_dev(dev)->gov + ga->offset);
+}
+
+static ssize_t srx_gov_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct srx_gov_attr *ga = container_of(attr, struct srx_gov_attr, attr);
+	u32 v = READ_ONCE(*srx_gov_field(dev, attr));
+
+	if (ga->names)
+		return sysfs_emit(buf, "%s\n", ga->names[v]);
+	return srx_show_limit(buf, v);
+}
+
+static ssize_t srx_gov_store(struct device *dev, struct device_attribute *attr,
+			     const char *buf, size_t count)
+{
+	struct srx_gov_attr *ga = container_of(attr, struct srx_gov_attr, attr);
+	u32 v;
+	int err;
+
+	if (!capable(CAP_NET_ADMIN))
+		return -EPERM;
+	if (ga->names) {
+		err = srx_name_index(ga->names, ga->nnames, buf);
+		v = err;
+	} else {
+		err = srx_parse_limit(buf, &v);
+	}
+	if (err < 0)
+		return err;
+	WRITE_ONCE(*srx_gov_field(dev, attr), v);
+	return count;
+}
+
+static_assert(sizeof(enum srx_quota_mode) == sizeof(u32));
+
+static struct srx_gov_attr srx_gov_defaults_attrs[] = {
+	{ __ATTR(mode, 0644, srx_gov_show, srx_gov_store),
+	  offsetof(struct srx_gov_defaults, mode),
+	  srx_mode_names, ARRAY_SIZE(srx_mode_names) },
+	{ __ATTR(credit, 0644, srx_gov_show, srx_gov_store),
+	  offsetof(struct srx_gov_defaults, credit),
+	  srx_credit_names, ARRAY_SIZE(srx_credit_names) },
+	{ __ATTR(policy_rc, 0644, srx_gov_show, srx_gov_store),
+	  offsetof(struct srx_gov_defaults, policy_rc),
+	  srx_policy_names, ARRAY_SIZE(srx_policy_names) },
+	{ __ATTR(policy_other, 0644, srx_gov_show, srx_gov_store),
+	  offsetof(struct srx_gov_defaults, policy_other),
+	  srx_policy_names, ARRAY_SIZE(srx_policy_names) },
+	{ __ATTR(overcommit, 0644, srx_gov_show, srx_gov_store),
+	  offsetof(struct srx_gov_defaults, overcommit), NULL, 0 },
+	{ __ATTR(floor, 0644, srx_gov_show, srx_gov_store),
+	  offsetof(struct srx_gov_defaults, floor), NULL, 0 },
+	{ __ATTR(ceiling, 0644, srx_gov_show, srx_gov_store),
+	  offsetof(struct srx_gov_defaults, ceiling), NULL, 0 },
+	{ __ATTR(qp_limit, 0644, srx_gov_show, srx_gov_store),
+	  offsetof(struct srx_gov_defaults, qp_limit), NULL, 0 },
+};
 
 /* The SRQ `rdma res show srq` calls @id, with a reference, or NULL. */
 static struct srx_srq *srx_gov_find_srq(struct srx_dev *sdev, u32 id)
@@ -495,14 +551,14 @@ static ssize_t status_show(struct device *dev, struct device_attribute *attr,
 static DEVICE_ATTR_RO(status);
 
 static struct attribute *srx_gov_attrs[] = {
-	&dev_attr_mode.attr,
-	&dev_attr_credit.attr,
-	&dev_attr_policy_rc.attr,
-	&dev_attr_policy_other.attr,
-	&dev_attr_overcommit.attr,
-	&dev_attr_floor.attr,
-	&dev_attr_ceiling.attr,
-	&dev_attr_qp_limit.attr,
+	&srx_gov_defaults_attrs[0].attr.attr,
+	&srx_gov_defaults_attrs[1].attr.attr,
+	&srx_gov_defaults_attrs[2].attr.attr,
+	&srx_gov_defaults_attrs[3].attr.attr,
+	&srx_gov_defaults_attrs[4].attr.attr,
+	&srx_gov_defaults_attrs[5].attr.attr,
+	&srx_gov_defaults_attrs[6].attr.attr,
+	&srx_gov_defaults_attrs[7].attr.attr,
 	&dev_attr_ctl.attr,
 	&dev_attr_status.attr,
 	NULL,

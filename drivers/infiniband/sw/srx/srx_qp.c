@@ -59,6 +59,7 @@ void srx_qp_run(struct srx_qp *qp)
 	}
 	local_bh_disable();
 	set_bit(SRX_QPF_PENDING, &qp->flags);
+	/* PENDING is visible before we look at RUNNING (see below). */
 	smp_mb__after_atomic();
 	while (!test_and_set_bit_lock(SRX_QPF_RUNNING, &qp->flags)) {
 		this_cpu_inc(srx_nest);
