@@ -257,21 +257,7 @@ static unsigned int ev_wait(unsigned int from, enum ibv_event_type type,
 
 /* ------------------------------------------------------------ helpers */
 
-static bool gid_is_v4(const union ibv_gid *g)
-{
-	static const uint8_t prefix[12] = {
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-	};
-
-	return !memcmp(g->raw, prefix, sizeof(prefix));
-}
-
-static bool gid_is_zero(const union ibv_gid *g)
-{
-	static const union ibv_gid zero;
-
-	return !memcmp(g, &zero, sizeof(zero));
-}
+/* gid_is_v4(), gid_is_zero(): testlib.h. */
 
 /* The first RoCEv2 GID of the family (IPv6: link-local preferred). */
 static int find_gid(struct env *e, bool v4)

@@ -28,6 +28,23 @@ static inline struct ibv_context *open_dev(const char *name)
 	return ctx;
 }
 
+/* Is @g an IPv4-mapped GID (::ffff:a.b.c.d)? */
+static inline bool gid_is_v4(const union ibv_gid *g)
+{
+	static const unsigned char prefix[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+
+	return !memcmp(g->raw, prefix, sizeof(prefix));
+}
+
+static inline bool gid_is_zero(const union ibv_gid *g)
+{
+	static const union ibv_gid zero;
+
+	return !memcmp(g, &zero, sizeof(zero));
+}
+
 #ifdef TESTLIB_REPORT
 /*
  * TAP-like reporting of named checks within a group: "ok - GROUP.NAME",

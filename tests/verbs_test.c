@@ -170,21 +170,7 @@ static bool check_diff(const char *name, const struct diff *d)
 
 /* ------------------------------------------------------------ helpers */
 
-static bool gid_is_v4(const union ibv_gid *g)
-{
-	static const uint8_t prefix[12] = {
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-	};
-
-	return !memcmp(g->raw, prefix, sizeof(prefix));
-}
-
-static bool gid_is_zero(const union ibv_gid *g)
-{
-	static const union ibv_gid zero;
-
-	return !memcmp(g, &zero, sizeof(zero));
-}
+/* gid_is_v4(), gid_is_zero(): testlib.h. */
 
 /* Find the first RoCEv2 IPv4 and IPv6 GIDs (link-local preferred). */
 static void find_gids(struct env *e)
