@@ -7,12 +7,13 @@
 KVER ?= $(shell ls /lib/modules 2>/dev/null | grep -E '^6\.12\.[0-9]+.*-amd64$$' | sort -V | tail -n1)
 KDIR ?= /lib/modules/$(KVER)/build
 SRX := drivers/infiniband/sw/srx
-CFLAGS_USER := -O2 -g -Wall -Wextra -Werror
+CFLAGS_USER := -O2 -g -Wall -Wextra -Werror -Iinclude/uapi -Itools/srxctl
 TEST_PROGS := $(patsubst tests/%.c,build/tests/%,$(wildcard tests/*.c))
+LIBSRXCTL := build/tools/libsrxctl.a
 
-.PHONY: all module module-debug test-progs check demo bench clean
+.PHONY: all module module-debug test-progs tools check demo bench clean
 
-all: module test-progs
+all: module tools test-progs
 
 # W=1 and sparse; scripts/kbuild fails on any compiler or sparse warning.
 module:
@@ -24,9 +25,22 @@ module-debug:
 
 test-progs: $(TEST_PROGS)
 
-build/tests/%: tests/%.c tests/testlib.h
+build/tests/%: tests/%.c tests/testlib.h $(LIBSRXCTL)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_USER) -o $@ $< -libverbs -lrdmacm
+	$(CC) $(CFLAGS_USER) -o $@ $< $(LIBSRXCTL) -libverbs -lrdmacm
+
+# tools/srxctl: libsrxctl (governance methods + the operator's sysfs) and
+# the srxctl CLI.
+tools: build/tools/srxctl
+
+$(LIBSRXCTL): tools/srxctl/libsrxctl.c tools/srxctl/srxctl.h \
+	      include/uapi/rdma/srx-abi.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_USER) -c -o build/tools/libsrxctl.o $<
+	$(AR) rcs $@ build/tools/libsrxctl.o
+
+build/tools/srxctl: tools/srxctl/srxctl.c $(LIBSRXCTL)
+	$(CC) $(CFLAGS_USER) -o $@ $< $(LIBSRXCTL) -libverbs
 
 check:
 	scripts/check

@@ -17,10 +17,18 @@
  *
  * usage: gov_flood -d DEV -g GIDX [-s dedicated|shared] [-L LIMIT]
  *        [-C poll|post|repost] [-t SECONDS] [-n QPS] [-w SRQ_LIMIT]
+ *        [-S CSV [-i MS]]
  *
  * Prints "qp QPN delivered N" per pair (flooder first), then
  * "flooder QPN", "min_normal N", "srq_limit_events N" and the device's
  * gov/status lines prefixed "status: "; exits 0 unless a verb failed.
+ *
+ * With -S, also writes a time series to CSV: every MS milliseconds
+ * (default 100) one row per receiving QP,
+ * "t_ms,qpn,role,delivered,per_s,held": milliseconds since the traffic
+ * started, the QP, flooder or normal, messages delivered since the last
+ * row and that as a rate, and the SRQ WQEs the QP holds (from gov/status;
+ * -1 if it is not listed).
  */
 
 #include <errno.h>
@@ -47,6 +55,7 @@ struct pair {
 	struct ibv_cq	*rcq;		/* dedicated shape */
 	long		inflight;
 	long		delivered;
+	long		sampled;	/* delivered at the last -S row */
 };
 
 static struct ibv_context *ctx;
@@ -59,6 +68,7 @@ static struct pair p[MAX_QPS];
 static int nqps = 9, gidx, shared, events;
 static union ibv_gid gid;
 static int deferred[SRQ_SIZE], dhead, ndeferred;
+static FILE *series;			/* -S */
 
 static void die(const char *what)
 {
@@ -86,10 +96,9 @@ static void sysfs_write(const char *dev, const char *attr, const char *val)
 		die(path);
 }
 
-/* The device's governance status, while our SRQ still exists. */
-static void print_status(const char *dev)
+static FILE *open_status(const char *dev)
 {
-	char path[256], line[512];
+	char path[256];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/sys/class/infiniband/%s/gov/status",
@@ -97,6 +106,15 @@ static void print_status(const char *dev)
 	f = fopen(path, "r");
 	if (!f)
 		die(path);
+	return f;
+}
+
+/* The device's governance status, while our SRQ still exists. */
+static void print_status(const char *dev)
+{
+	FILE *f = open_status(dev);
+	char line[512];
+
 	while (fgets(line, sizeof(line), f))
 		printf("status: %s", line);
 	fclose(f);
@@ -219,6 +237,44 @@ static int pair_of(uint32_t qpn)
 	return -1;
 }
 
+/* WQEs each receiving QP holds: "  qp <qpn> limit <l> held <n> ...". */
+static void read_held(const char *dev, long *held)
+{
+	FILE *f = open_status(dev);
+	unsigned int qpn, n;
+	char line[512];
+	int i;
+
+	for (i = 0; i < nqps; i++)
+		held[i] = -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " qp %u limit %*s held %u", &qpn, &n) != 2)
+			continue;
+		i = pair_of(qpn);
+		if (i >= 0)
+			held[i] = n;
+	}
+	fclose(f);
+}
+
+/* One -S row per receiving QP: what it got since the last row, and holds. */
+static void sample(const char *dev, double t0, double *last)
+{
+	double t = now(), dt = t - *last;
+	long held[MAX_QPS], d;
+	int i;
+
+	read_held(dev, held);
+	for (i = 0; i < nqps; i++) {
+		d = p[i].delivered - p[i].sampled;
+		p[i].sampled = p[i].delivered;
+		fprintf(series, "%.0f,%u,%s,%ld,%.0f,%ld\n", (t - t0) * 1000,
+			p[i].r->qp_num, i ? "normal" : "flooder", d,
+			dt > 0 ? d / dt : 0, held[i]);
+	}
+	*last = t;
+}
+
 static void reap_send(void)
 {
 	struct ibv_wc wc[32];
@@ -278,10 +334,11 @@ int main(int argc, char **argv)
 {
 	const char *dev = NULL, *limit = NULL, *credit = "poll";
 	double secs = 3, t_end, next_slow, next_repost;
+	double t0, last_sample, sample_ms = 100;
 	int opt, i, wm = 0;
 	long min_normal = -1;
 
-	while ((opt = getopt(argc, argv, "d:g:s:L:C:t:n:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:g:s:L:C:t:n:w:S:i:")) != -1) {
 		switch (opt) {
 		case 'd': dev = optarg; break;
 		case 'g': gidx = atoi(optarg); break;
@@ -291,10 +348,16 @@ int main(int argc, char **argv)
 		case 't': secs = atof(optarg); break;
 		case 'n': nqps = atoi(optarg); break;
 		case 'w': wm = atoi(optarg); break;
+		case 'S':
+			series = fopen(optarg, "w");
+			if (!series)
+				die(optarg);
+			break;
+		case 'i': sample_ms = atof(optarg); break;
 		default: return 2;
 		}
 	}
-	if (!dev || nqps < 2 || nqps > MAX_QPS)
+	if (!dev || nqps < 2 || nqps > MAX_QPS || sample_ms < 1)
 		return 2;
 	ctx = open_dev(dev);
 	if (!ctx)
@@ -308,7 +371,10 @@ int main(int argc, char **argv)
 		if (ibv_modify_srq(srq, &a, IBV_SRQ_LIMIT))
 			die("arm srq_limit");
 	}
-	t_end = now() + secs;
+	if (series)
+		fprintf(series, "t_ms,qpn,role,delivered,per_s,held\n");
+	t0 = last_sample = now();
+	t_end = t0 + secs;
 	next_slow = now() + SLOW_MS / 1000.0;
 	next_repost = now();
 	while (now() < t_end) {
@@ -339,7 +405,11 @@ int main(int argc, char **argv)
 		if (next_repost < now() - 0.01)
 			next_repost = now();
 		reap_events();
+		if (series && now() - last_sample >= sample_ms / 1000)
+			sample(dev, t0, &last_sample);
 	}
+	if (series && fclose(series))
+		die("-S");
 	for (i = 0; i < nqps; i++) {
 		printf("qp %u delivered %ld\n", p[i].r->qp_num, p[i].delivered);
 		if (i && (min_normal < 0 || p[i].delivered < min_normal))

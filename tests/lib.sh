@@ -86,6 +86,12 @@ wait_for() {
 	return 1
 }
 
+# srx0_add: srx0 on eth0, once its IPv4 RoCE v2 GID (index 1) is there.
+srx0_add() {
+	expect_ok rdma link add srx0 type srx netdev eth0 || return 1
+	wait_for bash -c "ibv_devinfo -v -d srx0 | grep -q '::ffff:.*RoCE v2'"
+}
+
 srx_loaded() {
 	[ -d /sys/module/srx ]
 }

@@ -9,7 +9,9 @@
  *
  * SRQ governance: every QP attached to an SRQ may hold at most "limit"
  * of the SRQ's WQEs at once (SRX_GOV_UNLIMITED: no limit, 0: none); a
- * message that would exceed it is handled by the QP's policy. See
+ * message that would exceed it is handled by the QP's policy. QPs may
+ * also share a group (numbered per SRQ, from 1) whose limit caps what
+ * its members hold together. See
  * Documentation/srx.rst.
  *
  * Copyright (c) 2026 The srx authors.
@@ -47,6 +49,8 @@ struct srx_gov_qp_stats {
 	u32	qpn;
 	u32	limit;
 	u32	held;
+	u32	policy;		/* enum srx_gov_policy */
+	u32	group;		/* 0: none */
 	u64	draws;
 	u64	credits;
 	u64	rnr;
@@ -59,6 +63,10 @@ struct srx_gov_srq_stats {
 	u32	nqps;
 	u32	mode;		/* enum srx_gov_mode */
 	u32	credit;		/* enum srx_gov_credit */
+	u32	overcommit;	/* percent, share mode */
+	u32	floor;
+	u32	ceiling;
+	u32	ngroups;
 	u64	draws;
 	u64	credits;
 	u64	rnr;
@@ -80,6 +88,9 @@ int srx_gov_srq_set_mode(struct ib_srq *srq, enum srx_gov_mode mode,
 			 u32 overcommit, u32 floor, u32 ceiling);
 int srx_gov_srq_set_credit(struct ib_srq *srq, enum srx_gov_credit credit);
 int srx_gov_srq_stats(struct ib_srq *srq, struct srx_gov_srq_stats *st);
+int srx_gov_srq_set_group(struct ib_srq *srq, u32 group, u32 limit);
+int srx_gov_srq_remove_group(struct ib_srq *srq, u32 group);
+int srx_gov_qp_set_group(struct ib_qp *qp, u32 group);
 int srx_gov_srq_offenders(struct ib_srq *srq, bool at_watermark,
 			  struct srx_gov_qp_stats *out, u32 max);
 

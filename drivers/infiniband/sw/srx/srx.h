@@ -21,6 +21,7 @@
 #include <linux/xarray.h>
 #include <rdma/ib_umem.h>
 #include <rdma/ib_verbs.h>
+#include <rdma/uverbs_ioctl.h>
 #include <uapi/rdma/rdma_user_rxe.h>
 
 #include "srx_hdr.h"
@@ -494,8 +495,17 @@ void srx_cq_forget(struct srx_cq *cq, struct srx_qp *qp);
 void srx_cq_consumed(struct srx_cq *cq);
 
 /* srx_gov.c */
+extern bool srx_governance;
+
+/* The governance module parameter: false leaves the data path alone. */
+static inline bool srx_gov_enabled(void)
+{
+	return srx_governance;
+}
+
 void srx_gov_defaults_init(struct srx_gov_defaults *d);
 int srx_gov_srq_init(struct srx_srq *srq);
+void srx_gov_srq_fini(struct srx_srq *srq);
 void srx_gov_qp_attach(struct srx_qp *qp);
 void srx_gov_qp_detach(struct srx_qp *qp);
 enum srx_quota_verdict srx_gov_draw(struct srx_qp *qp, struct srx_srq *srq);
@@ -632,5 +642,6 @@ int srx_send_ack(struct srx_qp *qp, u8 opcode, u8 syn, u32 psn, u64 orig);
 /* srx_stats.c, srx_govctl.c */
 extern const struct ib_device_ops srx_stats_ops;
 extern const struct ib_device_ops srx_gov_ops;
+extern const struct uapi_definition srx_uapi_defs[];
 
 #endif /* SRX_H */

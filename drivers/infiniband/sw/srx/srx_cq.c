@@ -109,6 +109,8 @@ static void srx_cq_reap_to(struct srx_cq *cq, struct srx_qp **owner,
 
 static void srx_cq_reap(struct srx_cq *cq)
 {
+	if (!srx_gov_enabled())
+		return;
 	srx_cq_reap_to(cq, cq->owner, cq->q.index_mask, srx_queue_cons(&cq->q),
 		       srx_queue_prod(&cq->q));
 }
@@ -300,6 +302,9 @@ int srx_cq_post(struct srx_cq *cq, const struct ib_wc *wc, bool solicited,
 	srx_cq_reap(cq);
 	if (srx_queue_full(&cq->q)) {
 		spin_unlock_irqrestore(&cq->lock, flags);
+		/* Nobody will consume it: credit the WQE as if flushed. */
+		if (owner)
+			srx_gov_flush(owner, 1);
 		if (cq->ibcq.event_handler)
 			cq->ibcq.event_handler(&ev, cq->ibcq.cq_context);
 		return -ENOSPC;

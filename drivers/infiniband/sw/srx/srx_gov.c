@@ -14,7 +14,20 @@
  * Copyright (c) 2026 The srx authors.
  */
 
+#include <linux/moduleparam.h>
+
 #include "srx.h"
+
+/*
+ * governance=0: the data path does no accounting at all (no charge, no
+ * credit, no owner records), so an SRQ behaves as a plain one; the
+ * controls still work but no limit is enforced. Read-only: accounting
+ * switched on or off under live QPs would hold WQEs nobody credits.
+ */
+bool srx_governance = true;
+module_param_named(governance, srx_governance, bool, 0444);
+MODULE_PARM_DESC(governance,
+		 "Enforce SRQ governance in the data path; 0: plain SRQs, limits not enforced (default: yes)");
 
 void srx_gov_defaults_init(struct srx_gov_defaults *d)
 {
@@ -76,7 +89,8 @@ void srx_gov_qp_detach(struct srx_qp *qp)
 
 	if (!srq)
 		return;
-	srx_cq_forget(to_scq(qp->ibqp.recv_cq), qp);
+	if (srx_gov_enabled())
+		srx_cq_forget(to_scq(qp->ibqp.recv_cq), qp);
 	spin_lock_irqsave(&srq->lock, flags);
 	srx_quota_detach(&srq->quota, &qp->quota);
 	spin_unlock_irqrestore(&srq->lock, flags);
@@ -85,9 +99,12 @@ void srx_gov_qp_detach(struct srx_qp *qp)
 /* credit=repost: WQEs posted since last time credit the oldest draws. */
 void srx_gov_posts(struct srx_srq *srq)
 {
-	u32 prod = srx_queue_prod(&srq->q);
+	u32 prod;
 
 	lockdep_assert_held(&srq->lock);
+	if (!srx_gov_enabled())
+		return;
+	prod = srx_queue_prod(&srq->q);
 	srx_quota_reposted(&srq->quota,
 			   srx_ring_count(prod, srq->seen_prod,
 					  srq->q.index_mask));

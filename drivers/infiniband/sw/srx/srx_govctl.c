@@ -75,6 +75,8 @@ static void srx_gov_fill_qp(struct srx_gov_qp_stats *st,
 	st->qpn = q->qpn;
 	st->limit = q->limit;
 	st->held = q->held;
+	st->policy = q->policy;
+	st->group = q->group ? q->group->id : 0;
 	st->draws = q->draws;
 	st->credits = q->credits;
 	st->rnr = q->rnr;
@@ -88,6 +90,8 @@ int srx_gov_qp_stats(struct ib_qp *ibqp, struct srx_gov_qp_stats *st)
 
 	if (IS_ERR(srq))
 		return PTR_ERR(srq);
+	/* A user CQ's consumption is seen when we look: look now. */
+	srx_cq_consumed(to_scq(ibqp->recv_cq));
 	spin_lock_irq(&srq->lock);
 	srx_gov_fill_qp(st, &to_sqp(ibqp)->quota);
 	spin_unlock_irq(&srq->lock);
@@ -136,12 +140,16 @@ int srx_gov_srq_set_credit(struct ib_srq *ibsrq, enum srx_gov_credit credit)
 EXPORT_SYMBOL_GPL(srx_gov_srq_set_credit);
 
 static void srx_gov_fill_srq(struct srx_gov_srq_stats *st,
-			     const struct srx_quota *sq)
+			     struct srx_quota *sq)
 {
 	st->size = sq->size;
 	st->nqps = sq->nqps;
 	st->mode = sq->mode;
 	st->credit = sq->credit;
+	st->overcommit = sq->overcommit;
+	st->floor = sq->floor;
+	st->ceiling = sq->ceiling;
+	st->ngroups = list_count_nodes(&sq->groups);
 	st->draws = sq->draws;
 	st->credits = sq->credits;
 	st->rnr = sq->rnr;
@@ -162,6 +170,103 @@ int srx_gov_srq_stats(struct ib_srq *ibsrq, struct srx_gov_srq_stats *st)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(srx_gov_srq_stats);
+
+/* ---- groups: a limit that caps several QPs of one SRQ together ---- */
+
+static struct srx_quota_group *srx_gov_find_group(struct srx_quota *sq, u32 id)
+{
+	struct srx_quota_group *g;
+
+	list_for_each_entry(g, &sq->groups, node)
+		if (g->id == id)
+			return g;
+	return NULL;
+}
+
+/**
+ * srx_gov_srq_set_group - create group @group of @ibsrq, or change its limit
+ * @ibsrq: an srx SRQ
+ * @group: the group's number, not 0
+ * @limit: what its members may hold together (SRX_GOV_UNLIMITED: any)
+ */
+int srx_gov_srq_set_group(struct ib_srq *ibsrq, u32 group, u32 limit)
+{
+	struct srx_srq *srq = to_ssrq(ibsrq);
+	struct srx_quota_group *g, *new;
+
+	if (!srx_is_srx_device(ibsrq->device))
+		return -EOPNOTSUPP;
+	if (!group)
+		return -EINVAL;
+	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	spin_lock_irq(&srq->lock);
+	g = srx_gov_find_group(&srq->quota, group);
+	if (g) {
+		g->limit = limit;
+	} else {
+		srx_quota_group_init(&srq->quota, new, group, limit);
+		new = NULL;
+	}
+	spin_unlock_irq(&srq->lock);
+	kfree(new);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(srx_gov_srq_set_group);
+
+/* Remove group @group of @ibsrq; its members are left ungrouped. */
+int srx_gov_srq_remove_group(struct ib_srq *ibsrq, u32 group)
+{
+	struct srx_srq *srq = to_ssrq(ibsrq);
+	struct srx_quota_group *g;
+
+	if (!srx_is_srx_device(ibsrq->device))
+		return -EOPNOTSUPP;
+	spin_lock_irq(&srq->lock);
+	g = group ? srx_gov_find_group(&srq->quota, group) : NULL;
+	if (g)
+		srx_quota_group_remove(&srq->quota, g);
+	spin_unlock_irq(&srq->lock);
+	if (!g)
+		return -ENOENT;
+	kfree(g);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(srx_gov_srq_remove_group);
+
+/* Put @ibqp in group @group of its SRQ (0: in none). */
+int srx_gov_qp_set_group(struct ib_qp *ibqp, u32 group)
+{
+	struct srx_srq *srq = srx_gov_qp_srq(ibqp);
+	struct srx_quota_group *g = NULL;
+	int err = 0;
+
+	if (IS_ERR(srq))
+		return PTR_ERR(srq);
+	spin_lock_irq(&srq->lock);
+	if (group)
+		g = srx_gov_find_group(&srq->quota, group);
+	if (group && !g)
+		err = -ENOENT;
+	else
+		srx_quota_set_group(&srq->quota, &to_sqp(ibqp)->quota, g);
+	spin_unlock_irq(&srq->lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(srx_gov_qp_set_group);
+
+/* The SRQ is going away, after all its QPs: free its groups. */
+void srx_gov_srq_fini(struct srx_srq *srq)
+{
+	struct srx_quota_group *g, *next;
+
+	list_for_each_entry_safe(g, next, &srq->quota.groups, node) {
+		srx_quota_group_remove(&srq->quota, g);
+		kfree(g);
+	}
+	srx_quota_destroy(&srq->quota);
+}
 
 /**
  * srx_gov_srq_offenders - the SRQ's QPs, the one draining it first
@@ -217,6 +322,9 @@ static int srx_put_res_qp(struct sk_buff *msg, struct ib_qp *ibqp)
 		return 0;
 	if (rdma_nl_put_driver_u32(msg, "gov_limit", st.limit) ||
 	    rdma_nl_put_driver_u32(msg, "gov_held", st.held) ||
+	    rdma_nl_put_driver_string(msg, "gov_policy",
+				      srx_policy_names[st.policy]) ||
+	    rdma_nl_put_driver_u32(msg, "gov_group", st.group) ||
 	    rdma_nl_put_driver_u64(msg, "gov_draws", st.draws) ||
 	    rdma_nl_put_driver_u64(msg, "gov_credits", st.credits) ||
 	    rdma_nl_put_driver_u64(msg, "gov_rnr", st.rnr) ||
@@ -236,6 +344,7 @@ static int srx_put_res_srq(struct sk_buff *msg, struct ib_srq *ibsrq)
 	    rdma_nl_put_driver_string(msg, "gov_credit",
 				      srx_credit_names[st.credit]) ||
 	    rdma_nl_put_driver_u32(msg, "gov_qps", st.nqps) ||
+	    rdma_nl_put_driver_u32(msg, "gov_groups", st.ngroups) ||
 	    rdma_nl_put_driver_u64(msg, "gov_draws", st.draws) ||
 	    rdma_nl_put_driver_u64(msg, "gov_credits", st.credits) ||
 	    rdma_nl_put_driver_u64(msg, "gov_rnr", st.rnr) ||
@@ -304,11 +413,18 @@ static int srx_parse_limit(const char *s, u32 *limit)
 	return kstrtou32(s, 0, limit);
 }
 
-static ssize_t srx_show_limit(char *buf, u32 limit)
+static int srx_emit_limit(char *buf, int len, u32 limit)
 {
 	if (limit == SRX_QUOTA_UNLIMITED)
-		return sysfs_emit(buf, "none\n");
-	return sysfs_emit(buf, "%u\n", limit);
+		return sysfs_emit_at(buf, len, "none");
+	return sysfs_emit_at(buf, len, "%u", limit);
+}
+
+static ssize_t srx_show_limit(char *buf, u32 limit)
+{
+	int len = srx_emit_limit(buf, 0, limit);
+
+	return len + sysfs_emit_at(buf, len, "\n");
 }
 
 /*
@@ -410,6 +526,23 @@ static void srx_srq_put(struct srx_srq *srq)
 		complete(&srq->released);
 }
 
+/* group <g> limit <n>|none, or group <g> remove */
+static int srx_gov_group_cmd(struct srx_srq *srq, char **args, int n)
+{
+	u32 group, limit;
+
+	if (kstrtou32(args[0], 0, &group))
+		return -EINVAL;
+	if (n == 3 && !strcmp(args[1], "limit")) {
+		if (srx_parse_limit(args[2], &limit))
+			return -EINVAL;
+		return srx_gov_srq_set_group(&srq->ibsrq, group, limit);
+	}
+	if (n == 2 && !strcmp(args[1], "remove"))
+		return srx_gov_srq_remove_group(&srq->ibsrq, group);
+	return -EINVAL;
+}
+
 static int srx_gov_srq_cmd(struct srx_dev *sdev, u32 id, char **args, int n)
 {
 	u32 oc = 100, floor = 0, ceiling = SRX_QUOTA_UNLIMITED;
@@ -432,6 +565,8 @@ static int srx_gov_srq_cmd(struct srx_dev *sdev, u32 id, char **args, int n)
 				   ARRAY_SIZE(srx_credit_names), args[1]);
 		if (v >= 0)
 			err = srx_gov_set_credit(srq, v);
+	} else if (n >= 3 && !strcmp(args[0], "group")) {
+		err = srx_gov_group_cmd(srq, args + 1, n - 1);
 	}
 	srx_srq_put(srq);
 	return err;
@@ -454,6 +589,11 @@ static int srx_gov_qp_cmd(struct srx_dev *sdev, u32 qpn, char **args, int n)
 				   ARRAY_SIZE(srx_policy_names), args[1]);
 		if (v >= 0)
 			err = srx_gov_qp_set_policy(&qp->ibqp, v);
+	} else if (n == 2 && !strcmp(args[0], "group")) {
+		if (sysfs_streq(args[1], "none"))
+			err = srx_gov_qp_set_group(&qp->ibqp, 0);
+		else if (!kstrtou32(args[1], 0, &limit) && limit)
+			err = srx_gov_qp_set_group(&qp->ibqp, limit);
 	}
 	srx_qp_put(qp);
 	return err;
@@ -463,8 +603,10 @@ static int srx_gov_qp_cmd(struct srx_dev *sdev, u32 qpn, char **args, int n)
  * Commands, one per write:
  *   srq <id> mode static | srq <id> mode share <overcommit%> <floor> <ceiling>
  *   srq <id> credit poll|post|repost
+ *   srq <id> group <g> limit <n>|none | srq <id> group <g> remove
  *   qp <qpn> limit <n>|none
  *   qp <qpn> policy rnr|drop|disconnect
+ *   qp <qpn> group <g>|none
  */
 static ssize_t ctl_store(struct device *dev, struct device_attribute *attr,
 			 const char *buf, size_t count)
@@ -500,26 +642,33 @@ static DEVICE_ATTR_WO(ctl);
 static int srx_gov_emit_srq(char *buf, int len, struct srx_srq *srq)
 {
 	struct srx_quota *sq = &srq->quota;
+	struct srx_quota_group *g;
 	struct srx_quota_qp *q;
 	u32 i;
 
 	len += sysfs_emit_at(buf, len,
-			     "srq %u size %u mode %s credit %s qps %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu watermarks %llu\n",
+			     "srq %u size %u mode %s credit %s qps %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu watermarks %llu overcommit %u floor %u ceiling ",
 			     srq->ibsrq.res.id, sq->size, srx_mode_names[sq->mode],
 			     srx_credit_names[sq->credit], sq->nqps, sq->draws,
 			     sq->credits, sq->rnr, sq->drops, sq->disconnects,
-			     sq->watermarks);
+			     sq->watermarks, sq->overcommit, sq->floor);
+	len += srx_emit_limit(buf, len, sq->ceiling);
+	len += sysfs_emit_at(buf, len, "\n");
 	list_for_each_entry(q, &sq->qps, node) {
 		len += sysfs_emit_at(buf, len, "  qp %u limit ", q->qpn);
-		if (q->limit == SRX_QUOTA_UNLIMITED)
-			len += sysfs_emit_at(buf, len, "none");
-		else
-			len += sysfs_emit_at(buf, len, "%u", q->limit);
+		len += srx_emit_limit(buf, len, q->limit);
 		len += sysfs_emit_at(buf, len,
-				     " held %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu policy %s\n",
+				     " held %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu policy %s group %u\n",
 				     q->held, q->draws, q->credits, q->rnr,
 				     q->drops, q->disconnects,
-				     srx_policy_names[q->policy]);
+				     srx_policy_names[q->policy],
+				     q->group ? q->group->id : 0);
+	}
+	list_for_each_entry(g, &sq->groups, node) {
+		len += sysfs_emit_at(buf, len, "  group %u limit ", g->id);
+		len += srx_emit_limit(buf, len, g->limit);
+		len += sysfs_emit_at(buf, len, " held %u members %u\n",
+				     g->held, g->members);
 	}
 	for (i = 0; i < sq->nsnap; i++)
 		len += sysfs_emit_at(buf, len,

@@ -184,10 +184,14 @@ void srx_queue_advance_cons(struct srx_queue *q)
 	smp_store_release(&q->buf->consumer_index, q->cons);
 }
 
-/* Move @q's entries, in order, into the empty ring @nq; swap the rings. */
-static int srx_queue_move(struct srx_queue *q, struct srx_queue *nq)
+/*
+ * Move @q's entries @cons..@prod, in order, into the empty ring @nq; swap
+ * the rings. The indices are the caller's one reading of them: a user
+ * index read again could differ from what the caller acts on.
+ */
+static int srx_queue_move(struct srx_queue *q, struct srx_queue *nq, u32 cons,
+			  u32 prod)
 {
-	u32 prod = srx_queue_prod(q), cons = srx_queue_cons(q);
 	u32 count = srx_ring_count(prod, cons, q->index_mask);
 	size_t esize = BIT(q->log2_elem_size);
 	struct srx_queue tmp;
@@ -246,7 +250,7 @@ int srx_queue_resize(struct srx_queue *q, spinlock_t *lock, u32 *num_elem,
 	old_cons = srx_queue_cons(q);
 	old_prod = srx_queue_prod(q);
 	old_mask = q->index_mask;
-	err = srx_queue_move(q, &nq);
+	err = srx_queue_move(q, &nq, old_cons, old_prod);
 	if (!err && moved)
 		moved(ctx, old_cons, old_prod, old_mask);
 	spin_unlock_irqrestore(lock, flags);

@@ -87,6 +87,7 @@ static int srx_gov_errno(enum srx_quota_verdict v)
 static int srx_resp_get_wqe(struct srx_qp *qp)
 {
 	struct srx_srq *srq = qp->ibqp.srq ? to_ssrq(qp->ibqp.srq) : NULL;
+	bool gov = srq && srx_gov_enabled();
 	struct srx_queue *q = srq ? &srq->q : &qp->rq;
 	spinlock_t *lock = srq ? &srq->lock : &qp->rq_lock;
 	u32 max_sge = srq ? srq->max_sge : qp->cap.max_recv_sge;
@@ -97,14 +98,14 @@ static int srx_resp_get_wqe(struct srx_qp *qp)
 	int err;
 
 	/* Credits for completions the process consumed, before charging. */
-	if (srq)
+	if (gov)
 		srx_cq_consumed(to_scq(qp->ibqp.recv_cq));
 	spin_lock_irqsave(lock, flags);
 	if (!srx_queue_count(q)) {
 		spin_unlock_irqrestore(lock, flags);
 		return -EAGAIN;
 	}
-	if (srq) {
+	if (gov) {
 		err = srx_gov_errno(srx_gov_draw(qp, srq));
 		if (err) {
 			spin_unlock_irqrestore(lock, flags);
@@ -117,7 +118,8 @@ static int srx_resp_get_wqe(struct srx_qp *qp)
 	if (srq && srq->limit && srx_queue_count(q) < srq->limit) {
 		/* Who drained it: the ranking of this moment is kept. */
 		srq->limit = 0;
-		srx_quota_snapshot(&srq->quota);
+		if (gov)
+			srx_quota_snapshot(&srq->quota);
 		limit_reached = true;
 	}
 	spin_unlock_irqrestore(lock, flags);
@@ -183,13 +185,13 @@ static void srx_resp_complete(struct srx_qp *qp, enum ib_wc_status status,
 	}
 	/* A flushed SRQ WQE was credited already; others when consumed. */
 	srx_cq_post(to_scq(qp->ibqp.recv_cq), &wc, pkt && pkt->se,
-		    qp->ibqp.srq && pkt ? qp : NULL);
+		    qp->ibqp.srq && pkt && srx_gov_enabled() ? qp : NULL);
 }
 
 /* The QP is in error: the WQE being filled completes as flushed. */
 void srx_resp_flush(struct srx_qp *qp)
 {
-	if (qp->resp.has_wqe && qp->ibqp.srq)
+	if (qp->resp.has_wqe && qp->ibqp.srq && srx_gov_enabled())
 		srx_gov_flush(qp, 1);
 	srx_resp_complete(qp, IB_WC_WR_FLUSH_ERR, IB_WC_RECV, NULL, NULL);
 	qp->resp.rd.active = false;

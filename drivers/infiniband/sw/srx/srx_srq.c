@@ -118,7 +118,7 @@ int srx_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
 	return 0;
 
 err_queue:
-	srx_quota_destroy(&srq->quota);
+	srx_gov_srq_fini(srq);
 	srx_queue_free(&srq->q);
 err_num:
 	srx_table_del(&sdev->srq_tbl, srq->srq_num);
@@ -216,7 +216,7 @@ int srx_destroy_srq(struct ib_srq *ibsrq, struct ib_udata *udata)
 	srx_table_del(&to_sdev(ibsrq->device)->srq_tbl, srq->srq_num);
 	if (!refcount_dec_and_test(&srq->ref))
 		wait_for_completion(&srq->released);
-	srx_quota_destroy(&srq->quota);
+	srx_gov_srq_fini(srq);
 	srx_queue_free(&srq->q);
 	return 0;
 }

@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * Self-governance through srx's uverbs methods (libsrxctl): a process
+ * sets and reads limits, policies, groups, the manager mode and the
+ * credit mode of its own SRQ and QPs, sees its traffic charged and
+ * credited, reads the offender ranking, and cannot name objects of
+ * another context. Needs no privilege.
+ *
+ * usage: gov_self -d DEV -g GIDX [-H]
+ * Prints ok/not ok/skip lines and "N passed, N failed, N skipped".
+ * -H (hold, for srxctl's tests): set up, leave 3 messages held by the
+ * first receiving QP, print "ready QPN QPN QPN" (the receiving QPs) and
+ * keep everything until stdin closes.
+ */
+
+#define TESTLIB_REPORT
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testlib.h"
+#include "srxctl.h"
+
+#define NPAIRS		3
+#define SRQ_SIZE	16
+#define MSG		64
+
+static struct ibv_context *ctx;
+static struct ibv_pd *pd;
+static struct ibv_srq *srq;
+static struct ibv_cq *scq, *rcq[NPAIRS];
+static struct ibv_qp *sq[NPAIRS], *rq[NPAIRS];
+static struct ibv_mr *mr;
+static char *buf;		/* SRQ_SIZE receive slots, then send bufs */
+static union ibv_gid gid;
+static int gidx;
+static unsigned int next_seq;	/* pattern of the next message on sq[0] */
+
+static void die(const char *what)
+{
+	fprintf(stderr, "gov_self: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int post_recv(int slot)
+{
+	struct ibv_sge sge = {
+		.addr = (uintptr_t)buf + slot * MSG, .length = MSG,
+		.lkey = mr->lkey,
+	};
+	struct ibv_recv_wr wr = { .wr_id = slot, .sg_list = &sge,
+				  .num_sge = 1 }, *bad;
+
+	memset(buf + slot * MSG, 0, MSG);
+	return ibv_post_srq_recv(srq, &wr, &bad);
+}
+
+/* Send message number next_seq (every byte 0x40 + seq) on sq[0]. */
+static int send_one(void)
+{
+	char *p = buf + (SRQ_SIZE + next_seq % 32) * MSG;
+	struct ibv_sge sge = { .addr = (uintptr_t)p, .length = MSG,
+			       .lkey = mr->lkey };
+	struct ibv_send_wr wr = {
+		.wr_id = next_seq, .sg_list = &sge, .num_sge = 1,
+		.opcode = IBV_WR_SEND, .send_flags = IBV_SEND_SIGNALED,
+	}, *bad;
+
+	memset(p, 0x40 + next_seq % 64, MSG);
+	next_seq++;
+	return ibv_post_send(sq[0], &wr, &bad);
+}
+
+static void setup(void)
+{
+	struct ibv_srq_init_attr sattr = {
+		.attr = { .max_wr = SRQ_SIZE, .max_sge = 1 },
+	};
+	const struct ibv_qp_init_attr init = {
+		.qp_type = IBV_QPT_RC,
+		.cap = { .max_send_wr = 64, .max_send_sge = 1,
+			 .max_recv_wr = 1, .max_recv_sge = 1 },
+	};
+	struct ibv_qp_init_attr qattr;
+	int i;
+
+	pd = ibv_alloc_pd(ctx);
+	buf = calloc(SRQ_SIZE + 32, MSG);
+	mr = pd && buf ? ibv_reg_mr(pd, buf, (SRQ_SIZE + 32) * MSG,
+				    IBV_ACCESS_LOCAL_WRITE) : NULL;
+	srq = mr ? ibv_create_srq(pd, &sattr) : NULL;
+	scq = srq ? ibv_create_cq(ctx, 256, NULL, NULL, 0) : NULL;
+	if (!scq || ibv_query_gid(ctx, 1, gidx, &gid))
+		die("setup");
+	for (i = 0; i < NPAIRS; i++) {
+		rcq[i] = ibv_create_cq(ctx, 64, NULL, NULL, 0);
+		qattr = init;	/* create_qp writes the caps back */
+		qattr.send_cq = scq;
+		qattr.recv_cq = scq;
+		qattr.srq = NULL;
+		sq[i] = rcq[i] ? ibv_create_qp(pd, &qattr) : NULL;
+		qattr = init;
+		qattr.send_cq = scq;
+		qattr.recv_cq = rcq[i];
+		qattr.srq = srq;
+		rq[i] = sq[i] ? ibv_create_qp(pd, &qattr) : NULL;
+		if (!rq[i])
+			die("create_qp");
+		errno = rc_connect(sq[i], rq[i]->qp_num, &gid, gidx);
+		if (!errno)
+			errno = rc_connect(rq[i], sq[i]->qp_num, &gid, gidx);
+		if (errno)
+			die("connect");
+	}
+	for (i = 0; i < SRQ_SIZE; i++)
+		if (post_recv(i))
+			die("post_srq_recv");
+}
+
+static struct srx_gov_qp_info qinfo(struct ibv_qp *qp)
+{
+	struct srx_gov_qp_info q;
+
+	memset(&q, 0xa5, sizeof(q));
+	if (srx_qp_query(qp, &q))
+		die("srx_qp_query");
+	return q;
+}
+
+static struct srx_gov_srq_info sinfo(void)
+{
+	struct srx_gov_srq_info s;
+
+	if (srx_srq_query(srq, &s))
+		die("srx_srq_query");
+	return s;
+}
+
+static void test_query(void)
+{
+	struct srx_gov_srq_info s = sinfo();
+	struct srx_gov_qp_info q = qinfo(rq[0]);
+
+	check(s.size >= SRQ_SIZE && s.nqps == NPAIRS, "srq_query",
+	      "size %u qps %u", s.size, s.nqps);
+	check(s.mode == SRX_UAPI_MODE_STATIC &&
+	      s.credit == SRX_UAPI_CREDIT_POLL && !s.ngroups, "srq_defaults",
+	      "mode %u credit %u groups %u", s.mode, s.credit, s.ngroups);
+	check(q.qpn == rq[0]->qp_num && q.limit == SRXCTL_UNLIMITED &&
+	      !q.held && q.policy == SRX_UAPI_POLICY_RNR && !q.group &&
+	      !q.reserved, "qp_query", "qpn %u limit %u held %u policy %u",
+	      q.qpn, q.limit, q.held, q.policy);
+}
+
+static void test_qp_set(void)
+{
+	int err;
+
+	check(!srx_qp_set_limit(rq[0], 2) && qinfo(rq[0]).limit == 2,
+	      "set_limit", "limit %u", qinfo(rq[0]).limit);
+	err = srx_qp_set_policy(rq[0], 9);
+	check(err == -EINVAL && errno == EINVAL, "set_policy_bad", "%d", err);
+	check(!srx_qp_set_policy(rq[0], SRX_UAPI_POLICY_DROP) &&
+	      qinfo(rq[0]).policy == SRX_UAPI_POLICY_DROP, "set_policy",
+	      "policy %u", qinfo(rq[0]).policy);
+	srx_qp_set_policy(rq[0], SRX_UAPI_POLICY_RNR);
+	err = srx_qp_set_limit(sq[0], 1);
+	check(err == -EINVAL, "qp_without_srq", "%d", err);
+}
+
+static void test_groups(void)
+{
+	int err;
+
+	check(!srx_srq_set_group(srq, 5, 3) && sinfo().ngroups == 1,
+	      "group_create", "groups %u", sinfo().ngroups);
+	check(!srx_qp_set_group(rq[1], 5) && qinfo(rq[1]).group == 5,
+	      "group_join", "group %u", qinfo(rq[1]).group);
+	err = srx_qp_set_group(rq[1], 7);
+	check(err == -ENOENT && qinfo(rq[1]).group == 5, "group_join_missing",
+	      "%d", err);
+	err = srx_srq_set_group(srq, 0, 1);
+	check(err == -EINVAL, "group_zero", "%d", err);
+	check(!srx_srq_remove_group(srq, 5) && !qinfo(rq[1]).group &&
+	      !sinfo().ngroups, "group_remove", "group %u",
+	      qinfo(rq[1]).group);
+	err = srx_srq_remove_group(srq, 5);
+	check(err == -ENOENT, "group_remove_again", "%d", err);
+}
+
+static void test_srq_set(void)
+{
+	struct srx_gov_srq_info s;
+	int err;
+
+	err = srx_srq_set_mode(srq, SRX_UAPI_MODE_SHARE, 100, 1, 4);
+	s = sinfo();
+	check(!err && s.mode == SRX_UAPI_MODE_SHARE && s.overcommit == 100 &&
+	      s.floor == 1 && s.ceiling == 4, "set_mode_share",
+	      "err %d mode %u oc %u floor %u ceil %u", err, s.mode,
+	      s.overcommit, s.floor, s.ceiling);
+	/* size * 100% / 3 QPs is over the ceiling of 4 */
+	check(qinfo(rq[2]).limit == 4, "share_limit", "limit %u",
+	      qinfo(rq[2]).limit);
+	err = srx_srq_set_mode(srq, 9, 100, 0, 4);
+	check(err == -EINVAL, "set_mode_bad", "%d", err);
+	err = srx_srq_set_mode(srq, SRX_UAPI_MODE_SHARE, 100, 5, 4);
+	check(err == -EINVAL, "set_mode_floor_over_ceiling", "%d", err);
+	check(!srx_srq_set_mode(srq, SRX_UAPI_MODE_STATIC, 100, 0, 0) &&
+	      qinfo(rq[2]).limit == SRXCTL_UNLIMITED, "set_mode_static",
+	      "limit %u", qinfo(rq[2]).limit);
+	check(!srx_srq_set_credit(srq, SRX_UAPI_CREDIT_REPOST) &&
+	      sinfo().credit == SRX_UAPI_CREDIT_REPOST, "set_credit",
+	      "credit %u", sinfo().credit);
+	err = srx_srq_set_credit(srq, 5);
+	check(err == -EINVAL, "set_credit_bad", "%d", err);
+	srx_srq_set_credit(srq, SRX_UAPI_CREDIT_POLL);
+}
+
+/* Wait (bounded) until rq[0] holds @held and has been refused. */
+static struct srx_gov_qp_info wait_held(unsigned int held, bool refused)
+{
+	double end = now() + 10;
+	struct srx_gov_qp_info q;
+
+	do {
+		q = qinfo(rq[0]);
+		if (q.held == held && (!refused || q.rnr))
+			break;
+		usleep(1000);
+	} while (now() < end);
+	return q;
+}
+
+/* Consume @n messages of rq[0], compare them, repost the buffers. */
+static int consume(int n, unsigned int *seq)
+{
+	double end = now() + 20;
+	struct ibv_wc wc;
+	int got = 0, bad = 0, i;
+
+	while (got < n && now() < end) {
+		if (ibv_poll_cq(rcq[0], 1, &wc) <= 0)
+			continue;
+		if (wc.status != IBV_WC_SUCCESS || wc.byte_len != MSG)
+			bad++;
+		for (i = 0; i < MSG; i++)
+			if (buf[wc.wr_id * MSG + i] != (char)(0x40 + *seq % 64))
+				bad++;
+		(*seq)++;
+		got++;
+		if (post_recv(wc.wr_id))
+			bad++;
+	}
+	return bad ? -1 : got;
+}
+
+static void reap_sends(int n)
+{
+	double end = now() + 20;
+	struct ibv_wc wc;
+
+	while (n > 0 && now() < end)
+		if (ibv_poll_cq(scq, 1, &wc) > 0)
+			n--;
+}
+
+static void test_traffic(void)
+{
+	unsigned int seq = next_seq;
+	struct srx_gov_qp_info q;
+	int i, got;
+
+	srx_qp_set_limit(rq[0], 2);
+	for (i = 0; i < 4; i++)
+		if (send_one())
+			die("post_send");
+	q = wait_held(2, true);
+	check(q.held == 2 && q.draws == 2 && q.rnr >= 1, "charged_to_limit",
+	      "held %u draws %llu rnr %llu", q.held,
+	      (unsigned long long)q.draws, (unsigned long long)q.rnr);
+	got = consume(4, &seq);
+	reap_sends(4);
+	q = qinfo(rq[0]);
+	check(got == 4, "all_delivered_intact", "got %d", got);
+	check(!q.held && q.draws == 4 && q.credits == 4, "credited_on_poll",
+	      "held %u draws %llu credits %llu", q.held,
+	      (unsigned long long)q.draws, (unsigned long long)q.credits);
+}
+
+static bool wait_srq_limit(void)
+{
+	struct pollfd pfd = { .fd = ctx->async_fd, .events = POLLIN };
+	struct ibv_async_event ev;
+	bool seen = false;
+
+	while (!seen && poll(&pfd, 1, 10000) > 0) {
+		if (ibv_get_async_event(ctx, &ev))
+			break;
+		seen = ev.event_type == IBV_EVENT_SRQ_LIMIT_REACHED;
+		ibv_ack_async_event(&ev);
+	}
+	return seen;
+}
+
+static void test_offenders(void)
+{
+	struct srx_gov_qp_info o[8];
+	struct ibv_srq_attr a = { .srq_limit = SRQ_SIZE - 3 };
+	unsigned int seq = next_seq;
+	int n, i;
+
+	srx_qp_set_limit(rq[0], SRXCTL_UNLIMITED);
+	if (ibv_modify_srq(srq, &a, IBV_SRQ_LIMIT))
+		die("arm srq_limit");
+	for (i = 0; i < 4; i++)
+		if (send_one())
+			die("post_send");
+	check(wait_held(4, false).held == 4, "held_unlimited", "held %u",
+	      qinfo(rq[0]).held);
+	n = srx_srq_offenders(srq, 0, o, 8);
+	check(n == NPAIRS && o[0].qpn == rq[0]->qp_num && o[0].held == 4,
+	      "offenders_rank", "n %d first %u held %u", n, o[0].qpn,
+	      o[0].held);
+	n = srx_srq_offenders(srq, 0, o, 1);
+	check(n == 1, "offenders_short_buffer", "n %d", n);
+	n = srx_srq_offenders(srq, 0, o, 0);
+	check(n == 0, "offenders_no_buffer", "n %d", n);
+	n = srx_srq_offenders(srq, 0x80, o, 8);
+	check(n == -EINVAL, "offenders_bad_flags", "n %d", n);
+	check(wait_srq_limit(), "srq_limit_event", "none within 10 s");
+	n = srx_srq_offenders(srq, SRX_GOV_OFFENDERS_AT_WATERMARK, o, 8);
+	check(n >= 1 && o[0].qpn == rq[0]->qp_num && o[0].held >= 1,
+	      "offenders_at_watermark", "n %d first %u held %u", n,
+	      n > 0 ? o[0].qpn : 0, n > 0 ? o[0].held : 0);
+	check(sinfo().watermarks == 1, "watermark_counted", "%llu",
+	      (unsigned long long)sinfo().watermarks);
+	check(consume(4, &seq) == 4, "offenders_drained", "lost messages");
+	reap_sends(4);
+}
+
+/* Handles resolve only within the context that created them. */
+static void test_foreign(void)
+{
+	struct ibv_context *other = open_dev(ibv_get_device_name(ctx->device));
+	struct srx_gov_qp_info q;
+	struct ibv_qp fake;
+	int err;
+
+	if (!other) {
+		skip("foreign_context", "cannot open a second context");
+		return;
+	}
+	fake = *rq[0];
+	fake.context = other;
+	err = srx_qp_query(&fake, &q);
+	check(err < 0, "foreign_context", "another context read our QP");
+	err = srx_qp_set_limit(&fake, 0);
+	check(err < 0 && qinfo(rq[0]).limit == SRXCTL_UNLIMITED,
+	      "foreign_context_set", "another context set our QP");
+	fake = *rq[0];
+	fake.handle = 0x7ffffff0;
+	err = srx_qp_query(&fake, &q);
+	check(err < 0, "bad_handle", "a made-up handle resolved");
+	ibv_close_device(other);
+}
+
+static int hold(void)
+{
+	char c;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (send_one())
+			die("post_send");
+	if (wait_held(3, false).held != 3)
+		die("hold");
+	printf("ready %u %u %u\n", rq[0]->qp_num, rq[1]->qp_num,
+	       rq[2]->qp_num);
+	fflush(stdout);
+	while (read(0, &c, 1) > 0)
+		;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *dev = "srx0";
+	bool holding = false;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "d:g:H")) != -1) {
+		if (opt == 'd')
+			dev = optarg;
+		else if (opt == 'g')
+			gidx = atoi(optarg);
+		else if (opt == 'H')
+			holding = true;
+		else
+			return 2;
+	}
+	ctx = open_dev(dev);
+	if (!ctx)
+		die(dev);
+	setup();
+	if (holding)
+		return hold();
+	group = "self";
+	test_query();
+	test_qp_set();
+	test_groups();
+	test_srq_set();
+	test_traffic();
+	test_offenders();
+	test_foreign();
+	printf("%u passed, %u failed, %u skipped\n", n_pass, n_fail, n_skip);
+	return n_fail ? 1 : 0;
+}
