@@ -101,6 +101,9 @@ enum srx_counter {
 	SRX_CNT_GOV_DROP,
 	SRX_CNT_GOV_DISCONNECT,
 	SRX_CNT_GOV_WATERMARKS,
+	SRX_CNT_OOO_HELD,
+	SRX_CNT_OOO_COMPLETED,
+	SRX_CNT_OOO_RELEASED,
 	SRX_CNT_NR
 };
 
@@ -223,6 +226,11 @@ struct srx_srq {
 	bool			is_user;
 	struct srx_quota	quota;		/* governance; under lock */
 	u32			seen_prod;	/* posts accounted for repost */
+	/* WQEs given back by released out-of-order holds; drawn first */
+	struct rxe_recv_wqe	**spare;
+	u32			nspare;
+	u32			spare_cap;	/* also the cap on OOO holds */
+	u32			ooo_held;	/* slots not free, all QPs */
 	refcount_t		ref;		/* sysfs lookups by number */
 	struct completion	released;
 };
@@ -260,6 +268,7 @@ enum {
 	SRX_QPF_SQD_NOTIFY,	/* raise SQ_DRAINED once drained */
 	SRX_QPF_RUNNING,	/* a context runs the engine */
 	SRX_QPF_PENDING,	/* another engine pass is wanted */
+	SRX_QPF_NAK_DUE,	/* a held gap did not fill: NAK it */
 };
 
 /*
@@ -304,6 +313,32 @@ struct srx_read_state {
 };
 
 /* Responder: driven only by the QP's engine. */
+/*
+ * A message that arrived ahead of a PSN gap, placed in an SRQ WQE and
+ * held until the gap fills (srx_ooo.c). State changes under the SRQ
+ * lock: any QP of the SRQ may release held slots at the watermark.
+ */
+enum srx_ooo_state {
+	SRX_OOO_FREE,
+	SRX_OOO_FILLING,	/* the engine is placing it; not releasable */
+	SRX_OOO_HELD,
+};
+
+/* How far ahead a held message may be, and how long its NAK waits. */
+#define SRX_OOO_WINDOW		128
+#define SRX_OOO_NAK_DELAY	2	/* jiffies */
+
+struct srx_ooo_slot {
+	enum srx_ooo_state	state;
+	u32			psn;
+	u32			placed;
+	__be32			imm;
+	bool			has_imm;
+	bool			se;
+	bool			ack_req;
+	struct rxe_recv_wqe	*wqe;		/* kernel copy of the SRQ WQE */
+};
+
 struct srx_resp {
 	u32			psn;		/* expected PSN */
 	u32			msn;
@@ -325,6 +360,11 @@ struct srx_resp {
 	struct srx_rdres	*res;		/* max_dest_rd_atomic entries */
 	u32			nres;
 	u32			res_next;
+	struct srx_ooo_slot	*ooo;		/* RC on an SRQ: held messages */
+	u32			nooo;
+	u32			nheld;		/* slots not free; SRQ lock */
+	bool			ooo_gap;	/* a NAK for @psn is deferred */
+	struct timer_list	nak_timer;
 };
 
 struct srx_qp {
@@ -525,6 +565,22 @@ int srx_post_srq_recv(struct ib_srq *ibsrq, const struct ib_recv_wr *wr,
 		      const struct ib_recv_wr **bad_wr);
 u32 srx_recv_wqe_size(u32 max_sge);
 void srx_srq_event(struct srx_srq *srq, enum ib_event_type type);
+
+/* srx_ooo.c */
+int srx_ooo_srq_init(struct srx_srq *srq);
+void srx_ooo_srq_free(struct srx_srq *srq);
+int srx_ooo_qp_init(struct srx_qp *qp);
+void srx_ooo_qp_free(struct srx_qp *qp);
+u32 srx_ooo_available(struct srx_srq *srq);
+bool srx_ooo_take_spare(struct srx_srq *srq, struct rxe_recv_wqe *wqe);
+void srx_ooo_release_srq(struct srx_srq *srq);
+void srx_ooo_check_low(struct srx_srq *srq);
+void srx_ooo_release_slot(struct srx_qp *qp, struct srx_ooo_slot *slot);
+void srx_ooo_release_qp_locked(struct srx_qp *qp);
+void srx_ooo_release_qp(struct srx_qp *qp);
+bool srx_ooo_may_hold(struct srx_qp *qp, struct srx_srq *srq);
+void srx_ooo_nak_timer(struct timer_list *t);
+void srx_resp_nak_due(struct srx_qp *qp);
 int srx_recv_wqe_fill(struct rxe_recv_wqe *wqe, const struct ib_recv_wr *wr,
 		      u32 max_sge);
 

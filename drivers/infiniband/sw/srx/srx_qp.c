@@ -462,11 +462,14 @@ static void srx_qp_quiesce(struct srx_qp *qp)
 	srx_qp_write_state(qp, IB_QPS_RESET);
 	timer_delete_sync(&qp->req.retrans_timer);
 	timer_delete_sync(&qp->req.rnr_timer);
+	timer_delete_sync(&qp->resp.nak_timer);
 	flush_work(&qp->work);
 	srx_qp_wait_idle(qp);
 	skb_queue_purge(&qp->rxq);
+	srx_ooo_release_qp(qp);
 	clear_bit(SRX_QPF_TIMEOUT, &qp->flags);
 	clear_bit(SRX_QPF_RNR_DONE, &qp->flags);
+	clear_bit(SRX_QPF_NAK_DUE, &qp->flags);
 	clear_bit(SRX_QPF_LAST_WQE, &qp->flags);
 	clear_bit(SRX_QPF_SQD_NOTIFY, &qp->flags);
 	qp->resp.has_wqe = false;
@@ -585,9 +588,11 @@ int srx_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 	wait_for_completion(&qp->released);
 	timer_shutdown_sync(&qp->req.retrans_timer);
 	timer_shutdown_sync(&qp->req.rnr_timer);
+	timer_shutdown_sync(&qp->resp.nak_timer);
 	cancel_work_sync(&qp->work);
 	srx_qp_wait_idle(qp);
 	skb_queue_purge(&qp->rxq);
+	srx_ooo_release_qp(qp);
 	srx_gov_qp_detach(qp);
 	srx_qp_free_engine(qp);
 	srx_queue_free(&qp->rq);
@@ -783,6 +788,7 @@ static void srx_qp_flush_all(struct srx_qp *qp)
 {
 	timer_delete(&qp->req.retrans_timer);
 	timer_delete(&qp->req.rnr_timer);
+	timer_delete(&qp->resp.nak_timer);
 	srx_resp_flush(qp);
 	srx_qp_flush_sq(qp);
 	qp->req.head = qp->sq.cons;
@@ -858,6 +864,8 @@ static void srx_qp_engine(struct srx_qp *qp)
 		srx_comp_timeout(qp);
 	if (test_and_clear_bit(SRX_QPF_RNR_DONE, &qp->flags))
 		qp->req.rnr_wait = false;
+	if (test_and_clear_bit(SRX_QPF_NAK_DUE, &qp->flags))
+		srx_resp_nak_due(qp);
 	while (!srx_resp_busy(qp) && budget-- &&
 	       (skb = skb_dequeue(&qp->rxq)))
 		srx_qp_handle(qp, skb);

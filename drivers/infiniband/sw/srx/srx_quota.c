@@ -220,6 +220,14 @@ static bool srx_quota_fits(u32 limit, u32 held, u32 r)
 	return limit && (u64)held + r <= limit;
 }
 
+/* Would @q (and its group) have room for @r more? Counts nothing. */
+bool srx_quota_room(const struct srx_quota *sq, const struct srx_quota_qp *q,
+		    u32 r)
+{
+	return srx_quota_fits(q->limit, q->held, r) &&
+	       (!q->group || srx_quota_fits(q->group->limit, q->group->held, r));
+}
+
 static enum srx_quota_verdict srx_quota_refuse(struct srx_quota *sq,
 					       struct srx_quota_qp *q)
 {
@@ -253,8 +261,7 @@ enum srx_quota_verdict srx_quota_charge(struct srx_quota *sq,
 {
 	u32 i;
 
-	if (!srx_quota_fits(q->limit, q->held, r) ||
-	    (q->group && !srx_quota_fits(q->group->limit, q->group->held, r)))
+	if (!srx_quota_room(sq, q, r))
 		return srx_quota_refuse(sq, q);
 	q->held += r;
 	if (q->group)

@@ -66,6 +66,8 @@ struct srx_quota_qp {
 	u64			rnr;
 	u64			drops;
 	u64			disconnects;
+	u64			ooo_held;	/* messages held ahead of a gap */
+	u64			ooo_released;	/* ... dropped back at the watermark */
 };
 
 struct srx_quota_snap {
@@ -97,6 +99,8 @@ struct srx_quota {
 	u64			drops;
 	u64			disconnects;
 	u64			watermarks;
+	u64			ooo_held;
+	u64			ooo_released;
 	struct srx_quota_snap	snap[SRX_QUOTA_SNAP_MAX];
 	u32			nsnap;
 };
@@ -117,6 +121,8 @@ int srx_quota_set_group(struct srx_quota *sq, struct srx_quota_qp *q,
 void srx_quota_group_init(struct srx_quota *sq, struct srx_quota_group *g,
 			  u32 id, u32 limit);
 void srx_quota_group_remove(struct srx_quota *sq, struct srx_quota_group *g);
+bool srx_quota_room(const struct srx_quota *sq, const struct srx_quota_qp *q,
+		    u32 r);
 enum srx_quota_verdict srx_quota_charge(struct srx_quota *sq,
 					struct srx_quota_qp *q, u32 r);
 void srx_quota_complete(struct srx_quota *sq, struct srx_quota_qp *q,

@@ -26,13 +26,12 @@ int srx_resp_init(struct srx_qp *qp)
 	qp->resp.wqe = kzalloc(srx_recv_wqe_size(SRX_MAX_SGE), GFP_KERNEL);
 	if (!qp->resp.wqe)
 		return -ENOMEM;
-	if (qp->ibqp.qp_type != IB_QPT_RC)
-		return 0;
-	qp->resp.res = kcalloc(SRX_MAX_RD_ATOMIC, sizeof(*qp->resp.res),
-			       GFP_KERNEL);
-	if (!qp->resp.res) {
-		kfree(qp->resp.wqe);
-		qp->resp.wqe = NULL;
+	if (qp->ibqp.qp_type == IB_QPT_RC)
+		qp->resp.res = kcalloc(SRX_MAX_RD_ATOMIC,
+				       sizeof(*qp->resp.res), GFP_KERNEL);
+	if ((qp->ibqp.qp_type == IB_QPT_RC && !qp->resp.res) ||
+	    srx_ooo_qp_init(qp)) {
+		srx_resp_free(qp);
 		return -ENOMEM;
 	}
 	return 0;
@@ -40,8 +39,11 @@ int srx_resp_init(struct srx_qp *qp)
 
 void srx_resp_free(struct srx_qp *qp)
 {
+	srx_ooo_qp_free(qp);
 	kfree(qp->resp.res);
 	kfree(qp->resp.wqe);
+	qp->resp.res = NULL;
+	qp->resp.wqe = NULL;
 }
 
 /* On the move to RTR: expect rq_psn, forget every earlier message. */
@@ -55,6 +57,7 @@ void srx_resp_reset(struct srx_qp *qp)
 	rs->in_send = false;
 	rs->in_write = false;
 	rs->nak_sent = false;
+	rs->ooo_gap = false;
 	rs->has_wqe = false;
 	rs->ack_pending = false;
 	rs->rd.active = false;
@@ -80,60 +83,129 @@ static int srx_gov_errno(enum srx_quota_verdict v)
 }
 
 /*
- * Take the next receive WQE of the QP's RQ or SRQ into rs->wqe. From an
- * SRQ the QP is charged first; over its limit, its policy's errno comes
- * back: -EAGAIN (RNR), -ENOSPC (drop) or -ECONNRESET (disconnect).
+ * Charge @qp for one SRQ WQE (srq locked). Over its limit while it holds
+ * messages ahead of a gap, those go back first: the message that fills
+ * the gap must never wait for WQEs that wait for it.
  */
-static int srx_resp_get_wqe(struct srx_qp *qp)
+static int srx_resp_charge(struct srx_qp *qp, struct srx_srq *srq)
 {
-	struct srx_srq *srq = qp->ibqp.srq ? to_ssrq(qp->ibqp.srq) : NULL;
-	bool gov = srq && srx_gov_enabled();
-	struct srx_queue *q = srq ? &srq->q : &qp->rq;
-	spinlock_t *lock = srq ? &srq->lock : &qp->rq_lock;
-	u32 max_sge = srq ? srq->max_sge : qp->cap.max_recv_sge;
-	struct srx_resp *rs = &qp->resp;
-	struct rxe_recv_wqe *wqe = rs->wqe;
-	bool limit_reached = false;
-	unsigned long flags;
+	if (qp->resp.nheld && !srx_quota_room(&srq->quota, &qp->quota, 1))
+		srx_ooo_release_qp_locked(qp);
+	return srx_gov_errno(srx_gov_draw(qp, srq));
+}
+
+/*
+ * Take one WQE of @qp's SRQ into @wqe (srq locked): a spare first, then
+ * the ring. Held out-of-order messages give theirs back when the SRQ is
+ * empty. With @ooo, only for a hold the SRQ and the QP's limit can
+ * afford (-EBUSY otherwise).
+ */
+static int srx_resp_draw_srq(struct srx_qp *qp, struct srx_srq *srq,
+			     struct rxe_recv_wqe *wqe, bool ooo)
+{
+	struct srx_queue *q = &srq->q;
 	int err;
 
-	/* Credits for completions the process consumed, before charging. */
-	if (gov)
-		srx_cq_consumed(to_scq(qp->ibqp.recv_cq));
-	spin_lock_irqsave(lock, flags);
-	if (!srx_queue_count(q)) {
-		spin_unlock_irqrestore(lock, flags);
+	if (!srx_ooo_available(srq) && srq->ooo_held && !ooo)
+		srx_ooo_release_srq(srq);
+	if (!srx_ooo_available(srq))
 		return -EAGAIN;
-	}
-	if (gov) {
-		err = srx_gov_errno(srx_gov_draw(qp, srq));
-		if (err) {
-			spin_unlock_irqrestore(lock, flags);
+	if (ooo && !srx_ooo_may_hold(qp, srq))
+		return -EBUSY;
+	if (srx_gov_enabled()) {
+		err = srx_resp_charge(qp, srq);
+		if (err)
 			return err;
+	}
+	if (!srx_ooo_take_spare(srq, wqe)) {
+		memcpy(wqe, srx_queue_elem(q, srx_queue_cons(q)),
+		       srx_recv_wqe_size(srq->max_sge));
+		srx_queue_advance_cons(q);
+	}
+	if (ooo) {
+		srq->ooo_held++;
+		qp->resp.nheld++;
+	}
+	srx_ooo_check_low(srq);
+	return 0;
+}
+
+/* Is the armed srq_limit crossed? Then the moment's ranking is kept. */
+static bool srx_resp_srq_limit(struct srx_srq *srq)
+{
+	if (!srq->limit || srx_ooo_available(srq) >= srq->limit)
+		return false;
+	srq->limit = 0;
+	if (srx_gov_enabled())
+		srx_quota_snapshot(&srq->quota);
+	return true;
+}
+
+/*
+ * Take the next receive WQE of @qp's RQ or SRQ into @wqe. From an SRQ
+ * the QP is charged first; over its limit, its policy's errno comes
+ * back: -EAGAIN (RNR), -ENOSPC (drop) or -ECONNRESET (disconnect).
+ */
+static int srx_resp_draw(struct srx_qp *qp, struct rxe_recv_wqe *wqe, bool ooo)
+{
+	struct srx_srq *srq = qp->ibqp.srq ? to_ssrq(qp->ibqp.srq) : NULL;
+	bool limit_reached = false;
+	unsigned long flags;
+	int err = 0;
+
+	if (!srq) {
+		spin_lock_irqsave(&qp->rq_lock, flags);
+		if (!srx_queue_count(&qp->rq)) {
+			err = -EAGAIN;
+		} else {
+			memcpy(wqe, srx_queue_elem(&qp->rq, srx_queue_cons(&qp->rq)),
+			       srx_recv_wqe_size(qp->cap.max_recv_sge));
+			srx_queue_advance_cons(&qp->rq);
 		}
+		spin_unlock_irqrestore(&qp->rq_lock, flags);
+		return err;
 	}
-	memcpy(wqe, srx_queue_elem(q, srx_queue_cons(q)),
-	       srx_recv_wqe_size(max_sge));
-	srx_queue_advance_cons(q);
-	if (srq && srq->limit && srx_queue_count(q) < srq->limit) {
-		/* Who drained it: the ranking of this moment is kept. */
-		srq->limit = 0;
-		if (gov)
-			srx_quota_snapshot(&srq->quota);
-		limit_reached = true;
-	}
-	spin_unlock_irqrestore(lock, flags);
+	/* Credits for completions the process consumed, before charging. */
+	if (srx_gov_enabled())
+		srx_cq_consumed(to_scq(qp->ibqp.recv_cq));
+	spin_lock_irqsave(&srq->lock, flags);
+	err = srx_resp_draw_srq(qp, srq, wqe, ooo);
+	if (!err)
+		limit_reached = srx_resp_srq_limit(srq);
+	spin_unlock_irqrestore(&srq->lock, flags);
 
 	if (limit_reached) {
 		srx_count(to_sdev(qp->ibqp.device), SRX_CNT_GOV_WATERMARKS);
 		srx_srq_event(srq, IB_EVENT_SRQ_LIMIT_REACHED);
 	}
-	/* A WQE with a bad SGE count holds nothing. */
+	return err;
+}
+
+/* The bytes @wqe's SGEs can take; 0 (and no SGE) for a malformed one. */
+static u32 srx_resp_wqe_len(struct srx_qp *qp, struct rxe_recv_wqe *wqe)
+{
+	u32 max_sge = qp->ibqp.srq ? to_ssrq(qp->ibqp.srq)->max_sge :
+				     qp->cap.max_recv_sge;
+	u32 len;
+
 	if (wqe->dma.num_sge > max_sge ||
-	    srx_sgl_len(wqe->dma.sge, wqe->dma.num_sge, &rs->wqe_len)) {
+	    srx_sgl_len(wqe->dma.sge, wqe->dma.num_sge, &len)) {
 		wqe->dma.num_sge = 0;
-		rs->wqe_len = 0;
+		return 0;
 	}
+	return len;
+}
+
+/* Take the next receive WQE into rs->wqe, to fill in order. */
+static int srx_resp_get_wqe(struct srx_qp *qp)
+{
+	struct srx_resp *rs = &qp->resp;
+	int err;
+
+	err = srx_resp_draw(qp, rs->wqe, false);
+	if (err)
+		return err;
+	rs->wqe_len = srx_resp_wqe_len(qp, rs->wqe);
 	memset(&rs->pos, 0, sizeof(rs->pos));
 	rs->placed = 0;
 	rs->has_wqe = true;
@@ -188,9 +260,150 @@ static void srx_resp_complete(struct srx_qp *qp, enum ib_wc_status status,
 		    qp->ibqp.srq && pkt && srx_gov_enabled() ? qp : NULL);
 }
 
+/*
+ * Messages held ahead of the gap that has now filled complete in order,
+ * from their own WQEs: no copy, no retransmission.
+ */
+static void srx_resp_drain_held(struct srx_qp *qp)
+{
+	struct srx_srq *srq = to_ssrq(qp->ibqp.srq);
+	struct srx_resp *rs = &qp->resp;
+	struct srx_ooo_slot *slot;
+	struct ib_wc wc;
+	bool se, found;
+	u32 i;
+	unsigned long flags;
+
+	do {
+		found = false;
+		spin_lock_irqsave(&srq->lock, flags);
+		for (i = 0; i < rs->nooo && rs->nheld; i++) {
+			slot = &rs->ooo[i];
+			if (slot->state != SRX_OOO_HELD || slot->psn != rs->psn)
+				continue;
+			memset(&wc, 0, sizeof(wc));
+			wc.wr_id = slot->wqe->wr_id;
+			wc.opcode = IB_WC_RECV;
+			wc.byte_len = slot->placed;
+			wc.qp = &qp->ibqp;
+			wc.port_num = 1;
+			if (slot->has_imm) {
+				wc.wc_flags = IB_WC_WITH_IMM;
+				wc.ex.imm_data = slot->imm;
+			}
+			se = slot->se;
+			rs->ack_pending |= slot->ack_req;
+			slot->state = SRX_OOO_FREE;
+			rs->nheld--;
+			srq->ooo_held--;
+			found = true;
+			break;
+		}
+		spin_unlock_irqrestore(&srq->lock, flags);
+		if (!found)
+			break;
+		srx_count(to_sdev(qp->ibqp.device), SRX_CNT_OOO_COMPLETED);
+		rs->psn = srx_psn_add(rs->psn, 1);
+		rs->msn = (rs->msn + 1) & SRX_AETH_MSN_MASK;
+		srx_cq_post(to_scq(qp->ibqp.recv_cq), &wc, se,
+			    srx_gov_enabled() ? qp : NULL);
+	} while (rs->nheld);
+}
+
+/* A free slot of @qp for a message at @psn; NULL if none or held already. */
+static struct srx_ooo_slot *srx_resp_slot(struct srx_qp *qp, u32 psn,
+					  bool *dup)
+{
+	struct srx_srq *srq = to_ssrq(qp->ibqp.srq);
+	struct srx_resp *rs = &qp->resp;
+	struct srx_ooo_slot *free = NULL;
+	u32 i;
+	unsigned long flags;
+
+	*dup = false;
+	spin_lock_irqsave(&srq->lock, flags);
+	for (i = 0; i < rs->nooo; i++) {
+		if (rs->ooo[i].state == SRX_OOO_FREE) {
+			free = free ?: &rs->ooo[i];
+		} else if (rs->ooo[i].psn == psn) {
+			*dup = true;
+			free = NULL;
+			break;
+		}
+	}
+	if (free)
+		free->state = SRX_OOO_FILLING;
+	spin_unlock_irqrestore(&srq->lock, flags);
+	return free;
+}
+
+/* A hold that could not be completed gives its WQE back. */
+static void srx_resp_unhold(struct srx_qp *qp, struct srx_ooo_slot *slot)
+{
+	struct srx_srq *srq = to_ssrq(qp->ibqp.srq);
+	unsigned long flags;
+
+	spin_lock_irqsave(&srq->lock, flags);
+	srx_ooo_release_slot(qp, slot);
+	spin_unlock_irqrestore(&srq->lock, flags);
+}
+
+/*
+ * Hold a single-packet SEND that arrived ahead of a gap in @qp's SRQ
+ * WQE. Return: true if held (or held already), false to NAK as usual.
+ */
+static bool srx_resp_hold(struct srx_qp *qp, const struct srx_pkt *pkt)
+{
+	struct srx_srq *srq = to_ssrq(qp->ibqp.srq);
+	u16 f = pkt->info->flags;
+	struct srx_ooo_slot *slot;
+	struct srx_sgl_pos pos = {};
+	bool dup;
+	u32 len;
+	unsigned long flags;
+
+	if (!qp->resp.nooo || !(f & SRX_OPF_SEND) || !(f & SRX_OPF_FIRST) ||
+	    !(f & SRX_OPF_LAST) || (pkt->info->hdrs & SRX_HDR_IETH) ||
+	    srx_psn_diff(pkt->psn, qp->resp.psn) > SRX_OOO_WINDOW ||
+	    pkt->payload_len > qp->mtu)
+		return false;
+	slot = srx_resp_slot(qp, pkt->psn, &dup);
+	if (!slot)
+		return dup;
+	if (srx_resp_draw(qp, slot->wqe, true)) {
+		spin_lock_irqsave(&srq->lock, flags);
+		slot->state = SRX_OOO_FREE;
+		spin_unlock_irqrestore(&srq->lock, flags);
+		return false;
+	}
+	len = srx_resp_wqe_len(qp, slot->wqe);
+	if (pkt->payload_len > len ||
+	    srx_sgl_copy(qp, slot->wqe->dma.sge, slot->wqe->dma.num_sge, &pos,
+			 (void *)srx_pkt_payload(pkt), pkt->payload_len, true)) {
+		/* In order, the same message fails properly. */
+		srx_resp_unhold(qp, slot);
+		return false;
+	}
+	slot->psn = pkt->psn;
+	slot->placed = pkt->payload_len;
+	slot->has_imm = pkt->info->hdrs & SRX_HDR_IMMDT;
+	slot->imm = slot->has_imm ? srx_immdt_imm(srx_pkt_immdt(pkt)) : 0;
+	slot->se = pkt->se;
+	slot->ack_req = pkt->ack_req;
+	spin_lock_irqsave(&srq->lock, flags);
+	slot->state = SRX_OOO_HELD;
+	qp->quota.ooo_held++;
+	srq->quota.ooo_held++;
+	spin_unlock_irqrestore(&srq->lock, flags);
+	srx_count(to_sdev(qp->ibqp.device), SRX_CNT_OOO_HELD);
+	return true;
+}
+
 /* The QP is in error: the WQE being filled completes as flushed. */
 void srx_resp_flush(struct srx_qp *qp)
 {
+	srx_ooo_release_qp(qp);
+	qp->resp.ooo_gap = false;
 	if (qp->resp.has_wqe && qp->ibqp.srq && srx_gov_enabled())
 		srx_gov_flush(qp, 1);
 	srx_resp_complete(qp, IB_WC_WR_FLUSH_ERR, IB_WC_RECV, NULL, NULL);
@@ -230,6 +443,19 @@ static void srx_resp_nak(struct srx_qp *qp, u8 syn, u32 psn)
 {
 	qp->resp.ack_pending = false;
 	srx_send_ack(qp, IB_OPCODE_RC_ACKNOWLEDGE, syn, psn, 0);
+}
+
+/* The deferred NAK's time: the gap did not fill, recover it. */
+void srx_resp_nak_due(struct srx_qp *qp)
+{
+	struct srx_resp *rs = &qp->resp;
+
+	if (!rs->ooo_gap || rs->nak_sent)
+		return;
+	rs->ooo_gap = false;
+	rs->nak_sent = true;
+	srx_count(to_sdev(qp->ibqp.device), SRX_CNT_SEQ_NAK_SENT);
+	srx_resp_nak(qp, srx_aeth_syn_nak(SRX_NAK_PSN_SEQ), rs->psn);
 }
 
 /* The coalesced ACK for everything received in order so far. */
@@ -582,6 +808,16 @@ static void srx_resp_rc(struct srx_qp *qp, struct sk_buff *skb,
 
 	if (diff > 0) {
 		srx_count(sdev, SRX_CNT_OUT_OF_SEQ);
+		if (srx_resp_hold(qp, pkt)) {
+			/* NAK only if the gap does not fill soon. */
+			if (!rs->nak_sent && !rs->ooo_gap) {
+				rs->ooo_gap = true;
+				mod_timer(&rs->nak_timer,
+					  jiffies + SRX_OOO_NAK_DELAY);
+			}
+			return;
+		}
+		rs->ooo_gap = false;
 		if (!rs->nak_sent) {
 			rs->nak_sent = true;
 			srx_count(sdev, SRX_CNT_SEQ_NAK_SENT);
@@ -619,6 +855,13 @@ static void srx_resp_rc(struct srx_qp *qp, struct sk_buff *skb,
 		rs->msn = (rs->msn + 1) & SRX_AETH_MSN_MASK;
 	if (pkt->ack_req)
 		rs->ack_pending = true;
+	if (!rs->nheld || rs->in_send || rs->in_write)
+		return;
+	srx_resp_drain_held(qp);
+	/* Held beyond another gap: its NAK waits again. */
+	rs->ooo_gap = rs->nheld && !rs->nak_sent;
+	if (rs->ooo_gap)
+		mod_timer(&rs->nak_timer, jiffies + SRX_OOO_NAK_DELAY);
 }
 
 /* UC: no ACKs; a lost packet drops the rest of its message. */

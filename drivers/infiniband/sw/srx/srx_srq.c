@@ -104,21 +104,27 @@ int srx_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
 	err = srx_gov_srq_init(srq);
 	if (err)
 		goto err_queue;
+	err = srx_ooo_srq_init(srq);
+	if (err)
+		goto err_gov;
 	if (udata) {
 		err = srx_queue_map(&srq->q, udata, &resp.mi);
 		if (err)
-			goto err_queue;
+			goto err_ooo;
 		resp.srq_num = srq->srq_num;
 		err = ib_copy_to_udata(udata, &resp, sizeof(resp));
 		if (err)
-			goto err_queue;
+			goto err_ooo;
 	}
 	init->attr.max_wr = srq->max_wr;
 	init->attr.max_sge = srq->max_sge;
 	return 0;
 
-err_queue:
+err_ooo:
+	srx_ooo_srq_free(srq);
+err_gov:
 	srx_gov_srq_fini(srq);
+err_queue:
 	srx_queue_free(&srq->q);
 err_num:
 	srx_table_del(&sdev->srq_tbl, srq->srq_num);
@@ -216,6 +222,7 @@ int srx_destroy_srq(struct ib_srq *ibsrq, struct ib_udata *udata)
 	srx_table_del(&to_sdev(ibsrq->device)->srq_tbl, srq->srq_num);
 	if (!refcount_dec_and_test(&srq->ref))
 		wait_for_completion(&srq->released);
+	srx_ooo_srq_free(srq);
 	srx_gov_srq_fini(srq);
 	srx_queue_free(&srq->q);
 	return 0;

@@ -282,6 +282,28 @@ static void quota_group_caps_members(struct kunit *test)
 	srx_quota_destroy(&f->sq);
 }
 
+/* srx_quota_room() asks without counting: holds ahead of a gap use it. */
+static void quota_room_counts_nothing(struct kunit *test)
+{
+	struct quota_fixture *f = quota_setup(test, 16, 2);
+	struct srx_quota_group g;
+
+	srx_quota_set_limit(&f->sq, &f->q[0], 3);
+	KUNIT_EXPECT_TRUE(test, srx_quota_room(&f->sq, &f->q[0], 3));
+	KUNIT_EXPECT_FALSE(test, srx_quota_room(&f->sq, &f->q[0], 4));
+	KUNIT_EXPECT_EQ(test, f->q[0].rnr, 0ULL);
+	KUNIT_EXPECT_EQ(test, f->q[0].draws, 0ULL);
+	srx_quota_set_limit(&f->sq, &f->q[0], 0);
+	KUNIT_EXPECT_FALSE(test, srx_quota_room(&f->sq, &f->q[0], 1));
+	/* Unlimited, but its group is full. */
+	srx_quota_group_init(&f->sq, &g, 1, 1);
+	srx_quota_set_group(&f->sq, &f->q[1], &g);
+	KUNIT_EXPECT_TRUE(test, srx_quota_room(&f->sq, &f->q[1], 1));
+	KUNIT_EXPECT_FALSE(test, srx_quota_room(&f->sq, &f->q[1], 2));
+	srx_quota_group_remove(&f->sq, &g);
+	srx_quota_destroy(&f->sq);
+}
+
 static void quota_offenders_ranked(struct kunit *test)
 {
 	struct quota_fixture *f = quota_setup(test, 64, 4);
@@ -415,6 +437,7 @@ static struct kunit_case srx_quota_cases[] = {
 	KUNIT_CASE(quota_share_recompute),
 	KUNIT_CASE(quota_resize_keeps_fifo),
 	KUNIT_CASE(quota_group_caps_members),
+	KUNIT_CASE(quota_room_counts_nothing),
 	KUNIT_CASE(quota_offenders_ranked),
 	KUNIT_CASE(quota_random_vs_model),
 	{}

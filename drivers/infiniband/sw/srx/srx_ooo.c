@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * srx: bounded out-of-order holding. An RC QP on an SRQ may place a
+ * single-packet SEND that arrives ahead of a PSN gap into an SRQ WQE and
+ * hold it, completing it only once the gap fills; the sequence NAK is
+ * deferred briefly, so a reordered packet costs no retransmission.
+ *
+ * Bounds: ooo_hold slots per QP, and a hold must leave the QP room for
+ * one more WQE under its governance limit (the in-order message). Per
+ * SRQ at most a quarter of its WQEs are held. When the SRQ's free WQEs
+ * fall to an eighth of its size, every held message is dropped and its
+ * WQE goes back to the SRQ (a spare list drawn before the ring, since a
+ * user ring's producer index is not ours to move); go-back-N brings the
+ * messages again. Held WQEs count in the QP's held(q) like any other.
+ *
+ * Locking: slots, spares and the counts are under the SRQ lock. Only
+ * the QP's own engine fills or completes its slots; anyone holding the
+ * SRQ lock may release HELD ones.
+ *
+ * Copyright (c) 2026 The srx authors.
+ */
+
+#include <linux/moduleparam.h>
+
+#include "srx.h"
+
+#define SRX_OOO_MAX	32
+
+static unsigned int srx_ooo_hold = 8;
+module_param_named(ooo_hold, srx_ooo_hold, uint, 0644);
+MODULE_PARM_DESC(ooo_hold,
+		 "Messages an RC QP on an SRQ may hold ahead of a PSN gap (new QPs; 0: off, max 32, default 8)");
+
+int srx_ooo_srq_init(struct srx_srq *srq)
+{
+	size_t size = srx_recv_wqe_size(srq->max_sge);
+	u32 i;
+
+	srq->spare_cap = max(srq->max_wr / 4, 1U);
+	srq->spare = kcalloc(srq->spare_cap, sizeof(*srq->spare), GFP_KERNEL);
+	if (!srq->spare)
+		return -ENOMEM;
+	for (i = 0; i < srq->spare_cap; i++) {
+		srq->spare[i] = kzalloc(size, GFP_KERNEL);
+		if (!srq->spare[i]) {
+			srx_ooo_srq_free(srq);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void srx_ooo_srq_free(struct srx_srq *srq)
+{
+	u32 i;
+
+	for (i = 0; srq->spare && i < srq->spare_cap; i++)
+		kfree(srq->spare[i]);
+	kfree(srq->spare);
+	srq->spare = NULL;
+}
+
+int srx_ooo_qp_init(struct srx_qp *qp)
+{
+	struct srx_resp *rs = &qp->resp;
+	u32 n = min(READ_ONCE(srx_ooo_hold), SRX_OOO_MAX), i;
+	size_t size;
+
+	timer_setup(&rs->nak_timer, srx_ooo_nak_timer, 0);
+	if (qp->ibqp.qp_type != IB_QPT_RC || !qp->ibqp.srq || !n)
+		return 0;
+	size = srx_recv_wqe_size(to_ssrq(qp->ibqp.srq)->max_sge);
+	rs->ooo = kcalloc(n, sizeof(*rs->ooo), GFP_KERNEL);
+	if (!rs->ooo)
+		return -ENOMEM;
+	rs->nooo = n;
+	for (i = 0; i < n; i++) {
+		rs->ooo[i].wqe = kzalloc(size, GFP_KERNEL);
+		if (!rs->ooo[i].wqe) {
+			srx_ooo_qp_free(qp);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void srx_ooo_qp_free(struct srx_qp *qp)
+{
+	struct srx_resp *rs = &qp->resp;
+	u32 i;
+
+	for (i = 0; i < rs->nooo; i++)
+		kfree(rs->ooo[i].wqe);
+	kfree(rs->ooo);
+	rs->ooo = NULL;
+	rs->nooo = 0;
+}
+
+/* WQEs the SRQ can still give: its ring and the spares. */
+u32 srx_ooo_available(struct srx_srq *srq)
+{
+	lockdep_assert_held(&srq->lock);
+	return srx_queue_count(&srq->q) + srq->nspare;
+}
+
+/* Take a spare WQE (a released hold's) into @wqe, if there is one. */
+bool srx_ooo_take_spare(struct srx_srq *srq, struct rxe_recv_wqe *wqe)
+{
+	lockdep_assert_held(&srq->lock);
+	if (!srq->nspare)
+		return false;
+	memcpy(wqe, srq->spare[--srq->nspare], srx_recv_wqe_size(srq->max_sge));
+	return true;
+}
+
+/* Drop the message @slot of @qp holds; its WQE goes back to the SRQ. */
+void srx_ooo_release_slot(struct srx_qp *qp, struct srx_ooo_slot *slot)
+{
+	struct srx_srq *srq = to_ssrq(qp->ibqp.srq);
+
+	lockdep_assert_held(&srq->lock);
+	memcpy(srq->spare[srq->nspare++], slot->wqe,
+	       srx_recv_wqe_size(srq->max_sge));
+	slot->state = SRX_OOO_FREE;
+	qp->resp.nheld--;
+	srq->ooo_held--;
+	qp->quota.ooo_released++;
+	srq->quota.ooo_released++;
+	if (srx_gov_enabled())
+		srx_quota_flush(&srq->quota, &qp->quota, 1);
+	srx_count(to_sdev(qp->ibqp.device), SRX_CNT_OOO_RELEASED);
+}
+
+/* Drop every message @qp holds ahead of a gap. */
+void srx_ooo_release_qp_locked(struct srx_qp *qp)
+{
+	struct srx_resp *rs = &qp->resp;
+	u32 i;
+
+	for (i = 0; i < rs->nooo && rs->nheld; i++)
+		if (rs->ooo[i].state == SRX_OOO_HELD)
+			srx_ooo_release_slot(qp, &rs->ooo[i]);
+}
+
+void srx_ooo_release_qp(struct srx_qp *qp)
+{
+	struct srx_srq *srq;
+	unsigned long flags;
+
+	if (!qp->resp.nooo)
+		return;
+	srq = to_ssrq(qp->ibqp.srq);
+	spin_lock_irqsave(&srq->lock, flags);
+	srx_ooo_release_qp_locked(qp);
+	spin_unlock_irqrestore(&srq->lock, flags);
+}
+
+/* The SRQ runs low: every QP's held messages give their WQEs back. */
+void srx_ooo_release_srq(struct srx_srq *srq)
+{
+	struct srx_quota_qp *q;
+
+	lockdep_assert_held(&srq->lock);
+	list_for_each_entry(q, &srq->quota.qps, node) {
+		if (!srq->ooo_held)
+			break;
+		srx_ooo_release_qp_locked(container_of(q, struct srx_qp, quota));
+	}
+}
+
+/*
+ * May @qp take one more SRQ WQE to hold a message ahead of a gap? The
+ * SRQ must stay above its watermark after it, and the QP must keep room
+ * under its limit for the message that fills the gap.
+ */
+static u32 srx_ooo_low(struct srx_srq *srq)
+{
+	return max(srq->max_wr / 8, 2U);
+}
+
+/* After a draw: at the watermark, held messages give their WQEs back. */
+void srx_ooo_check_low(struct srx_srq *srq)
+{
+	lockdep_assert_held(&srq->lock);
+	if (srq->ooo_held && srx_ooo_available(srq) <= srx_ooo_low(srq))
+		srx_ooo_release_srq(srq);
+}
+
+bool srx_ooo_may_hold(struct srx_qp *qp, struct srx_srq *srq)
+{
+	lockdep_assert_held(&srq->lock);
+	if (srq->ooo_held + srq->nspare >= srq->spare_cap ||
+	    srx_ooo_available(srq) <= srx_ooo_low(srq) + 1)
+		return false;
+	return !srx_gov_enabled() ||
+	       srx_quota_room(&srq->quota, &qp->quota, 2);
+}
+
+/* The deferred sequence NAK is due: the engine sends it if still owed. */
+void srx_ooo_nak_timer(struct timer_list *t)
+{
+	struct srx_qp *qp = from_timer(qp, t, resp.nak_timer);
+
+	set_bit(SRX_QPF_NAK_DUE, &qp->flags);
+	srx_qp_kick(qp);
+}
