@@ -97,13 +97,14 @@ srx_loaded() {
 }
 
 # srx.ko is not under /lib/modules: load what it depends on first,
-# plus the user-space interfaces the tests use.
+# plus the user-space interfaces the tests use. srx_load [PARAM=VALUE...]:
+# module parameters, if it is not loaded yet.
 srx_load() {
 	local m
 	for m in ib_uverbs rdma_ucm $(modinfo -F depends "$SRX_KO" | tr , ' '); do
 		modprobe "$m" || return 1
 	done
-	srx_loaded || insmod "$SRX_KO" || return 1
+	srx_loaded || insmod "$SRX_KO" "$@" || return 1
 }
 
 srx_unload() {

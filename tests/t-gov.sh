@@ -105,3 +105,43 @@ test_gov_restrack_attributes() {
 	wait_for gov_res_has srq 'gov_credit poll'
 	wait "$pid" || fail "gov_flood failed"
 }
+
+# A process that scribbles over its own CQ ring (indices out of range,
+# ahead, behind, CQEs naming another QP, rewritten during resize) gains
+# no credit beyond its limit and leaves the other QP on its SRQ alone
+# (build/tests/gov_tamper; it also checks the kernel is not tainted).
+# On the debug kernel with less traffic, fewer resizes, longer waits.
+test_gov_tamper_cq_ring() {
+	local out rc args=(-L 8)
+	[ "${SRX_KERNEL:-}" = debug ] && args+=(-v 8 -r 20 -s 10)
+	gov_add || return
+	out=$(timeout 270 "$BIN/gov_tamper" -d srx0 -g 1 "${args[@]}" 2>&1)
+	rc=$?
+	grep -E '^(# |gov_tamper:)' <<<"$out" | while IFS= read -r line; do
+		note "$line"
+	done
+	[ $rc -eq 0 ] || fail "gov_tamper exited $rc: $(grep '^not ok' <<<"$out")"
+}
+
+# gov_defaults: every device created afterwards starts governed, so the
+# defaults are in force from `rdma link add` on; bad lists are refused.
+test_gov_module_defaults() {
+	local P=/sys/module/srx/parameters/gov_defaults
+	links_clean
+	srx_unload || { fail "cannot unload srx"; return; }
+	expect_err 'Invalid parameters' insmod "$SRX_KO" gov_defaults=bogus=1
+	expect_err 'Invalid parameters' insmod "$SRX_KO" gov_defaults=qp_limit=-2
+	srx_load gov_defaults=qp_limit=5,credit=repost || { fail "insmod"; return; }
+	gov_add || return
+	expect_eq "$(cat $GOV/qp_limit)" 5 "qp_limit from gov_defaults"
+	expect_eq "$(cat $GOV/credit)" repost "credit from gov_defaults"
+	expect_eq "$(cat $GOV/mode)" static "mode not in the list"
+	expect_err 'Invalid argument' bash -c "echo 'mode=sometimes' > $P"
+	expect_ok bash -c "echo 'policy_rc=drop' > $P"
+	expect_eq "$(cat $GOV/policy_rc)" rnr "an existing device"
+	expect_ok rdma link delete srx0
+	gov_add || return
+	expect_eq "$(cat $GOV/policy_rc)" drop "a later device"
+	expect_eq "$(cat $GOV/qp_limit)" none "a later device, qp_limit"
+	echo > $P
+}

@@ -544,6 +544,7 @@ static inline bool srx_gov_enabled(void)
 }
 
 void srx_gov_defaults_init(struct srx_gov_defaults *d);
+void srx_gov_defaults_apply(struct srx_gov_defaults *d);
 int srx_gov_srq_init(struct srx_srq *srq);
 void srx_gov_srq_fini(struct srx_srq *srq);
 void srx_gov_qp_attach(struct srx_qp *qp);

@@ -9,6 +9,7 @@
  */
 
 #include <linux/capability.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <net/netlink.h>
 #include <rdma/rdma_netlink.h>
@@ -438,6 +439,21 @@ struct srx_gov_attr {
 	int			nnames;
 };
 
+/* A default's value: one of its names, or a limit. */
+static int srx_gov_default_parse(const struct srx_gov_attr *ga,
+				 const char *buf, u32 *v)
+{
+	int i;
+
+	if (!ga->names)
+		return srx_parse_limit(buf, v);
+	i = srx_name_index(ga->names, ga->nnames, buf);
+	if (i < 0)
+		return i;
+	*v = i;
+	return 0;
+}
+
 static u32 *srx_gov_field(struct device *dev, struct device_attribute *attr)
 {
 	struct srx_gov_attr *ga = container_of(attr, struct srx_gov_attr, attr);
@@ -465,13 +481,8 @@ static ssize_t srx_gov_store(struct device *dev, struct device_attribute *attr,
 
 	if (!capable(CAP_NET_ADMIN))
 		return -EPERM;
-	if (ga->names) {
-		err = srx_name_index(ga->names, ga->nnames, buf);
-		v = err;
-	} else {
-		err = srx_parse_limit(buf, &v);
-	}
-	if (err < 0)
+	err = srx_gov_default_parse(ga, buf, &v);
+	if (err)
 		return err;
 	WRITE_ONCE(*srx_gov_field(dev, attr), v);
 	return count;
@@ -501,6 +512,73 @@ static struct srx_gov_attr srx_gov_defaults_attrs[] = {
 	{ __ATTR(qp_limit, 0644, srx_gov_show, srx_gov_store),
 	  offsetof(struct srx_gov_defaults, qp_limit), NULL, 0 },
 };
+
+/*
+ * gov_defaults=NAME=VALUE[,NAME=VALUE...]: the gov/ defaults every new
+ * device starts with (insmod srx.ko gov_defaults=qp_limit=16,credit=repost),
+ * so governance is in force from `rdma link add` on. Checked when set.
+ */
+static char srx_gov_param[256];
+
+/* Apply the NAME=VALUE list @s to @d; with @d NULL, only check it. */
+static int srx_gov_defaults_parse(const char *s, struct srx_gov_defaults *d)
+{
+	char *copy = kstrdup(s, GFP_KERNEL), *p, *item, *val;
+	int i, err = 0;
+	u32 v;
+
+	if (!copy)
+		return -ENOMEM;
+	p = strim(copy);
+	while (!err && (item = strsep(&p, ","))) {
+		if (!*item)
+			continue;
+		val = strchr(item, '=');
+		err = -EINVAL;
+		if (!val)
+			break;
+		*val++ = 0;
+		for (i = 0; i < ARRAY_SIZE(srx_gov_defaults_attrs); i++)
+			if (!strcmp(item, srx_gov_defaults_attrs[i].attr.attr.name))
+				break;
+		if (i == ARRAY_SIZE(srx_gov_defaults_attrs))
+			break;
+		err = srx_gov_default_parse(&srx_gov_defaults_attrs[i], val, &v);
+		if (!err && d)
+			*(u32 *)((u8 *)d + srx_gov_defaults_attrs[i].offset) = v;
+	}
+	kfree(copy);
+	return err;
+}
+
+static int srx_gov_param_set(const char *val, const struct kernel_param *kp)
+{
+	int err = srx_gov_defaults_parse(val, NULL);
+
+	return err ? err : param_set_copystring(val, kp);
+}
+
+static const struct kernel_param_ops srx_gov_param_ops = {
+	.set = srx_gov_param_set,
+	.get = param_get_string,
+};
+
+static struct kparam_string srx_gov_param_str = {
+	.maxlen = sizeof(srx_gov_param),
+	.string = srx_gov_param,
+};
+
+module_param_cb(gov_defaults, &srx_gov_param_ops, &srx_gov_param_str, 0644);
+MODULE_PARM_DESC(gov_defaults,
+		 "gov/ defaults of new devices: NAME=VALUE,... (e.g. qp_limit=16,credit=repost)");
+
+/* A new device: the built-in defaults, then the gov_defaults parameter. */
+void srx_gov_defaults_apply(struct srx_gov_defaults *d)
+{
+	kernel_param_lock(THIS_MODULE);
+	srx_gov_defaults_parse(srx_gov_param, d);
+	kernel_param_unlock(THIS_MODULE);
+}
 
 /* The SRQ `rdma res show srq` calls @id, with a reference, or NULL. */
 static struct srx_srq *srx_gov_find_srq(struct srx_dev *sdev, u32 id)

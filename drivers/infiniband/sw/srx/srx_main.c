@@ -104,6 +104,7 @@ static void srx_init_ibdev(struct srx_dev *sdev, struct net_device *ndev)
 
 	spin_lock_init(&sdev->mw_lock);
 	srx_gov_defaults_init(&sdev->gov);
+	srx_gov_defaults_apply(&sdev->gov);
 	ib_set_device_ops(ibdev, &srx_dev_ops);
 	ib_set_device_ops(ibdev, &srx_stats_ops);
 	ib_set_device_ops(ibdev, &srx_gov_ops);
