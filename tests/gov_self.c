@@ -36,7 +36,7 @@ static struct ibv_mr *mr;
 static char *buf;		/* SRQ_SIZE receive slots, then send bufs */
 static union ibv_gid gid;
 static int gidx;
-static unsigned int next_seq;	/* pattern of the next message on sq[0] */
+static unsigned int next_seq[NPAIRS];	/* next message's pattern, per pair */
 
 static void die(const char *what)
 {
@@ -65,20 +65,20 @@ static int post_recv(int slot)
 	return ibv_post_srq_recv(srq, &wr, &bad);
 }
 
-/* Send message number next_seq (every byte 0x40 + seq) on sq[0]. */
-static int send_one(void)
+/* Send pair @i's next message (every byte 0x40 + its number). */
+static int send_one(int i)
 {
-	char *p = buf + (SRQ_SIZE + next_seq % 32) * MSG;
+	unsigned int seq = next_seq[i]++;
+	char *p = buf + (SRQ_SIZE + (i * 8 + seq % 8)) * MSG;
 	struct ibv_sge sge = { .addr = (uintptr_t)p, .length = MSG,
 			       .lkey = mr->lkey };
 	struct ibv_send_wr wr = {
-		.wr_id = next_seq, .sg_list = &sge, .num_sge = 1,
+		.wr_id = seq, .sg_list = &sge, .num_sge = 1,
 		.opcode = IBV_WR_SEND, .send_flags = IBV_SEND_SIGNALED,
 	}, *bad;
 
-	memset(p, 0x40 + next_seq % 64, MSG);
-	next_seq++;
-	return ibv_post_send(sq[0], &wr, &bad);
+	memset(p, 0x40 + seq % 64, MSG);
+	return ibv_post_send(sq[i], &wr, &bad);
 }
 
 static void setup(void)
@@ -242,15 +242,15 @@ static struct srx_gov_qp_info wait_held(unsigned int held, bool refused)
 	return q;
 }
 
-/* Consume @n messages of rq[0], compare them, repost the buffers. */
-static int consume(int n, unsigned int *seq)
+/* Consume @n messages of rq[@q], compare them, repost the buffers. */
+static int consume_of(int q, int n, unsigned int *seq)
 {
 	double end = now() + 20;
 	struct ibv_wc wc;
 	int got = 0, bad = 0, i;
 
 	while (got < n && now() < end) {
-		if (ibv_poll_cq(rcq[0], 1, &wc) <= 0)
+		if (ibv_poll_cq(rcq[q], 1, &wc) <= 0)
 			continue;
 		if (wc.status != IBV_WC_SUCCESS || wc.byte_len != MSG)
 			bad++;
@@ -265,6 +265,11 @@ static int consume(int n, unsigned int *seq)
 	return bad ? -1 : got;
 }
 
+static int consume(int n, unsigned int *seq)
+{
+	return consume_of(0, n, seq);
+}
+
 static void reap_sends(int n)
 {
 	double end = now() + 20;
@@ -277,13 +282,13 @@ static void reap_sends(int n)
 
 static void test_traffic(void)
 {
-	unsigned int seq = next_seq;
+	unsigned int seq = next_seq[0];
 	struct srx_gov_qp_info q;
 	int i, got;
 
 	srx_qp_set_limit(rq[0], 2);
 	for (i = 0; i < 4; i++)
-		if (send_one())
+		if (send_one(0))
 			die("post_send");
 	q = wait_held(2, true);
 	check(q.held == 2 && q.draws == 2 && q.rnr >= 1, "charged_to_limit",
@@ -317,14 +322,14 @@ static void test_offenders(void)
 {
 	struct srx_gov_qp_info o[8];
 	struct ibv_srq_attr a = { .srq_limit = SRQ_SIZE - 3 };
-	unsigned int seq = next_seq;
+	unsigned int seq = next_seq[0];
 	int n, i;
 
 	srx_qp_set_limit(rq[0], SRXCTL_UNLIMITED);
 	if (ibv_modify_srq(srq, &a, IBV_SRQ_LIMIT))
 		die("arm srq_limit");
 	for (i = 0; i < 4; i++)
-		if (send_one())
+		if (send_one(0))
 			die("post_send");
 	check(wait_held(4, false).held == 4, "held_unlimited", "held %u",
 	      qinfo(rq[0]).held);
@@ -347,6 +352,69 @@ static void test_offenders(void)
 	      (unsigned long long)sinfo().watermarks);
 	check(consume(4, &seq) == 4, "offenders_drained", "lost messages");
 	reap_sends(4);
+}
+
+/* The next async event of @type for @qp, within 10 s. */
+static bool wait_qp_event(enum ibv_event_type type, struct ibv_qp *qp)
+{
+	struct pollfd pfd = { .fd = ctx->async_fd, .events = POLLIN };
+	struct ibv_async_event ev;
+	bool seen = false;
+
+	while (!seen && poll(&pfd, 1, 10000) > 0) {
+		if (ibv_get_async_event(ctx, &ev))
+			break;
+		seen = ev.event_type == type && ev.element.qp == qp;
+		ibv_ack_async_event(&ev);
+	}
+	return seen;
+}
+
+/* Over its limit with policy drop: dropped, retried, nothing lost. */
+static void test_policy_drop(void)
+{
+	unsigned int seq = next_seq[1];
+	double end = now() + 10;
+	struct srx_gov_qp_info q;
+
+	srx_qp_set_limit(rq[1], 1);
+	srx_qp_set_policy(rq[1], SRX_UAPI_POLICY_DROP);
+	if (send_one(1) || send_one(1))
+		die("post_send");
+	do {
+		q = qinfo(rq[1]);
+	} while (!q.drops && now() < end && !usleep(1000));
+	check(q.held == 1 && q.drops >= 1 && !q.rnr, "policy_drop_refuses",
+	      "held %u drops %llu rnr %llu", q.held,
+	      (unsigned long long)q.drops, (unsigned long long)q.rnr);
+	check(consume_of(1, 2, &seq) == 2, "policy_drop_nothing_lost",
+	      "the dropped message never came");
+	reap_sends(2);
+}
+
+/* Over its limit with policy disconnect: the QP goes, with QP_FATAL. */
+static void test_policy_disconnect(void)
+{
+	double end = now() + 20;
+	struct ibv_wc wc[2];
+	int n = 0, r;
+
+	srx_qp_set_limit(rq[2], 1);
+	srx_qp_set_policy(rq[2], SRX_UAPI_POLICY_DISCONNECT);
+	if (send_one(2) || send_one(2))
+		die("post_send");
+	check(wait_qp_event(IBV_EVENT_QP_FATAL, rq[2]),
+	      "policy_disconnect_event", "no QP_FATAL within 10 s");
+	check(qinfo(rq[2]).disconnects == 1, "policy_disconnect_counted",
+	      "disconnects %llu", (unsigned long long)qinfo(rq[2]).disconnects);
+	while (n < 2 && now() < end) {
+		r = ibv_poll_cq(scq, 2 - n, wc + n);
+		n += r > 0 ? r : 0;
+	}
+	check(n == 2 && wc[0].status == IBV_WC_SUCCESS &&
+	      wc[1].status == IBV_WC_REM_OP_ERR, "policy_disconnect_sender",
+	      "n %d status %d %d", n, n > 0 ? (int)wc[0].status : -1,
+	      n > 1 ? (int)wc[1].status : -1);
 }
 
 /* Handles resolve only within the context that created them. */
@@ -381,7 +449,7 @@ static int hold(void)
 	int i;
 
 	for (i = 0; i < 3; i++)
-		if (send_one())
+		if (send_one(0))
 			die("post_send");
 	if (wait_held(3, false).held != 3)
 		die("hold");
@@ -423,6 +491,8 @@ int main(int argc, char **argv)
 	test_traffic();
 	test_offenders();
 	test_foreign();
+	test_policy_drop();
+	test_policy_disconnect();
 	printf("%u passed, %u failed, %u skipped\n", n_pass, n_fail, n_skip);
 	return n_fail ? 1 : 0;
 }

@@ -264,3 +264,340 @@ test_nvme() {
 test_nvme_srq() {
 	nvme_run 1
 }
+
+# ---------------------------------------------------------------------
+# A flooding initiator on the target's shared SRQs (use_srq=1).
+#
+# tests/nvme_flood connects to the same port as a second, greedy host:
+# an admin queue and NVME_FLOOD_QUEUES I/O queues (valid nvme_rdma_cm_req
+# private data, Fabrics Connect, CC.EN), so its QPs share the target's
+# SRQs with the real host's (nvmet_rdma makes one SRQ per completion
+# vector, srq_size WQEs each; srx has one vector per CPU, the admin queue
+# and every second I/O queue use SRQ 0). It then posts NVME_FLOOD_CMDS
+# Flush commands per queue and never a receive buffer for the answers:
+# the target's responses are RNR-NAKed for ever, its send queue for the
+# connection fills, and every further command waits in nvmet_rdma's
+# rsp_wr_wait_list holding its SRQ buffer (nvmet reposts a buffer when the
+# command's response is queued, nvmet_rdma_queue_response(), and these
+# wait for send completions that do not come). Enough commands take every
+# WQE of every SRQ and the real host's commands are RNR-NAKed too, until
+# the flooder goes away.
+#
+# The real host meanwhile writes NVME_FLOOD_BLOCKS 4 KiB blocks with
+# O_DIRECT, one dd per block so that the blocks done by a given moment
+# are known exactly, and reads them back.
+#
+# Ungoverned: the flooder takes (nearly) all the WQEs and the host writes
+# nothing in NVME_FLOOD_WINDOW seconds; once the flooder has left, nvmet
+# reposts what it held and the host's RNR retries go through (the window
+# is well below the host's keep-alive and I/O timeouts, so no recovery).
+#
+# Governed, with device defaults set before nvmet creates its SRQs (at
+# the first connect): every QP may hold NVME_FLOOD_LIMIT WQEs, charged
+# until a WQE is posted back (credit=repost), and an RC QP over its limit
+# is disconnected (policy_rc=disconnect).
+# - credit=poll (the default) cannot work here: nvmet polls its CQ at
+#   once (ib_cq workqueue), so each WQE is credited right after it was
+#   drawn while the buffer stays held in the wait list; no limit is ever
+#   reached (seen: the flooder took 637 of 2 x 256 WQEs, host stalled).
+# - repost charges a QP until WQEs come back to the SRQ, but it credits
+#   the oldest outstanding draw of the whole SRQ, not the WQE that came
+#   back: nvmet reposts the host's buffers promptly and never the
+#   flooder's, so the host's reposts pay off the flooder's draws while the
+#   host's own draws stay charged. With policy rnr the host's QPs reach
+#   their limit and are refused in turn (seen: host QP "held 16 draws 17
+#   credits 1"; I/O timeouts, reconnects, 116 of 128 blocks in 60 s).
+# - With policy disconnect the flooder's QP is dropped at its first draw
+#   over the limit, at line rate, before the misattribution matters: its
+#   QP goes to the error state, nvmet's stuck responses are flushed, the
+#   commands waiting behind them complete and their buffers are reposted.
+#   The limit is set well above what this host keeps in flight (a held
+#   WQE is a command nvmet has not answered yet).
+# NVME_FLOOD_CREDIT and NVME_FLOOD_POLICY override the two for
+# experiments; the assertions hold for any mode that protects the host.
+
+NVME_FLOOD_SRQ=256	# nvmet_rdma srq_size (its minimum)
+NVME_FLOOD_QUEUES=4	# flooder I/O queues: both SRQs of a 2-CPU guest
+NVME_FLOOD_CMDS=384	# Flush commands per flooder queue: > NVME_FLOOD_SRQ
+NVME_FLOOD_LIMIT=32	# governed: the device's per-QP limit
+NVME_FLOOD_CREDIT=${NVME_FLOOD_CREDIT:-repost}
+NVME_FLOOD_POLICY=${NVME_FLOOD_POLICY:-disconnect}
+NVME_FLOOD_BLOCKS=128	# 4 KiB blocks the real host writes during the flood
+NVME_FLOOD_WINDOW=5	# s: the blocks done in this window are reported
+# Governed, every block must be written within this many seconds, with
+# no recovery: one stalled command shows as an I/O timeout (20 s) first.
+NVME_FLOOD_BOUND=60
+NVME_FLOOD_PID=
+NVME_FLOOD_OUT=
+NVME_FLOOD_DIR=
+NVME_FLOOD_WPID=
+NVME_FLOOD_WRC=
+
+nvme_counter() {
+	cat "/sys/class/infiniband/$NVME_DEV/ports/1/hw_counters/$1"
+}
+
+nvme_gov_status() {
+	cat "/sys/class/infiniband/$NVME_DEV/gov/status"
+}
+
+# The flooder's values from its output: nvme_flood_field WORD.
+nvme_flood_field() {
+	awk -v w="$1" '$1 == w { $1 = ""; print substr($0, 2) }' "$NVME_FLOOD_OUT" |
+		tail -1
+}
+
+# The target's QPs of the flooder's I/O queues ("queue QID lqpn N rqpn N").
+nvme_flood_qpns() {
+	awk '$1 == "queue" { print $6 }' "$NVME_FLOOD_OUT"
+}
+
+# nvme_flood_start: run the flooder until its commands stop being
+# accepted (it took what it can take); its stdin stays open on fd 8 until
+# nvme_flood_stop. Background jobs started meanwhile must close fd 8.
+nvme_flood_start() {
+	local fifo=$NVME_FLOOD_DIR/in i
+	NVME_FLOOD_OUT=$NVME_FLOOD_DIR/out
+	mkfifo "$fifo" || { fail "mkfifo $fifo"; return 1; }
+	timeout 200 "$BIN/nvme_flood" -a "$NVME_ADDR" -p "$NVME_PORT" \
+		-n "$NVME_NQN" -q "$NVME_FLOOD_QUEUES" -c "$NVME_FLOOD_CMDS" \
+		-s 2 -W 30 -t 180 <"$fifo" >"$NVME_FLOOD_OUT" 2>&1 &
+	NVME_FLOOD_PID=$!
+	exec 8>"$fifo"
+	for ((i = 0; i < 600; i++)); do
+		grep -q '^ready' "$NVME_FLOOD_OUT" && break
+		kill -0 "$NVME_FLOOD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if ! grep -q '^ready' "$NVME_FLOOD_OUT"; then
+		fail "nvme_flood did not get going: $(cat "$NVME_FLOOD_OUT")"
+		return 1
+	fi
+	note "flooder: $(grep -E '^(admin|queue)' "$NVME_FLOOD_OUT" | paste -sd';')"
+}
+
+# nvme_flood_stop: close the flooder's stdin; it reports and disconnects.
+nvme_flood_stop() {
+	local rc
+	[ -n "$NVME_FLOOD_PID" ] || return 0
+	exec 8>&-
+	wait "$NVME_FLOOD_PID"
+	rc=$?
+	NVME_FLOOD_PID=
+	[ $rc -eq 0 ] || fail "nvme_flood exited $rc: $(cat "$NVME_FLOOD_OUT")"
+	return $rc
+}
+
+# No QP of the flooder's left on the SRQs (nvmet released its queues).
+nvme_flood_gone() {
+	local n st
+	st=$(nvme_gov_status) || return 1
+	for n in $(nvme_flood_qpns); do
+		grep -q "^  qp $n " <<<"$st" && return 1
+	done
+	return 0
+}
+
+# Blocks of the host's writer done so far.
+nvme_flood_written() {
+	local n
+	n=$(cat "$NVME_FLOOD_DIR/progress" 2>/dev/null)
+	echo "${n:-0}"
+}
+
+# nvme_flood_writer: NVME_FLOOD_BLOCKS blocks of the pattern, one direct
+# 4 KiB write each, 32 MiB into the namespace; counts them in progress.
+nvme_flood_writer() {
+	local i base=$((32 * 256))
+	for ((i = 0; i < NVME_FLOOD_BLOCKS; i++)); do
+		dd if="$NVME_FLOOD_DIR/pat" of="/dev/$NVME_BDEV" bs=4k skip=$i \
+			seek=$((base + i)) count=1 oflag=direct conv=notrunc \
+			status=none || exit 1
+		echo $((i + 1)) >"$NVME_FLOOD_DIR/progress"
+	done
+}
+
+# nvme_flood_wait_writer SECONDS: 0 once the writer exited (its status in
+# NVME_FLOOD_WRC), 1 if it still runs after SECONDS.
+nvme_flood_wait_writer() {
+	local i
+	for ((i = 0; i < $1 * 10; i++)); do
+		if ! kill -0 "$NVME_FLOOD_WPID" 2>/dev/null; then
+			wait "$NVME_FLOOD_WPID"
+			NVME_FLOOD_WRC=$?
+			NVME_FLOOD_WPID=
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+nvme_flood_readback() {
+	local base=$((32 * 256))
+	expect_ok timeout 90 dd if="/dev/$NVME_BDEV" of="$NVME_FLOOD_DIR/back" \
+		bs=4k skip=$base count=$NVME_FLOOD_BLOCKS iflag=direct status=none ||
+		return 1
+	if cmp -s "$NVME_FLOOD_DIR/pat" "$NVME_FLOOD_DIR/back"; then
+		note "$NVME_FLOOD_BLOCKS blocks read back: identical"
+	else
+		fail "blocks written during the flood read back differently: $(cmp "$NVME_FLOOD_DIR/pat" "$NVME_FLOOD_DIR/back" 2>&1 | head -1)"
+	fi
+}
+
+# nvme_flood_gov_check STATUS: governance refused the flooder's QPs and
+# nobody else (the host's QPs, the flooder's admin queue).
+nvme_flood_gov_check() {
+	local qp limit held rnr disc flooders line hit=0
+	flooders=" $(nvme_flood_qpns | paste -sd' ') "
+	while read -r line; do
+		[[ $line =~ ^qp\ ([0-9]+)\ limit\ ([0-9a-z]+)\ held\ ([0-9]+)\ .*\ rnr\ ([0-9]+)\ .*\ disconnects\ ([0-9]+) ]] ||
+			continue
+		qp=${BASH_REMATCH[1]} limit=${BASH_REMATCH[2]}
+		held=${BASH_REMATCH[3]} rnr=${BASH_REMATCH[4]}
+		disc=${BASH_REMATCH[5]}
+		[ "$limit" = "$NVME_FLOOD_LIMIT" ] ||
+			fail "QP $qp has limit $limit, not the device default $NVME_FLOOD_LIMIT: $line"
+		if [[ $flooders == *" $qp "* ]]; then
+			hit=$((hit + 1))
+			note "flooder's QP: $line"
+			[ $((rnr + disc)) -gt 0 ] ||
+				fail "the flooder's QP $qp was never refused: $line"
+			[ "$NVME_FLOOD_POLICY" != rnr ] || [ "$held" -le "$NVME_FLOOD_LIMIT" ] ||
+				fail "the flooder's QP $qp holds $held > $NVME_FLOOD_LIMIT: $line"
+		else
+			[ "$rnr" = 0 ] && [ "$disc" = 0 ] ||
+				fail "governance refused QP $qp, not the flooder's: $line"
+		fi
+	done <<<"$1"
+	[ "$hit" = "$NVME_FLOOD_QUEUES" ] ||
+		fail "$hit of the flooder's $NVME_FLOOD_QUEUES QPs ($flooders) in gov/status:
+$1"
+}
+
+# nvme_flood_phase GOVERNED: flood, write and read back meanwhile.
+nvme_flood_phase() {
+	local governed=$1 rnr0 disc0 t0 done_win acc total st n
+	local nsrq=$((NVME_FLOOD_SRQ * $(nproc)))
+
+	head -c $((NVME_FLOOD_BLOCKS * 4096)) /dev/urandom >"$NVME_FLOOD_DIR/pat"
+	# For comparison: the same writes before the flood.
+	t0=$SECONDS
+	nvme_flood_writer || { fail "4 KiB writes failed before the flood"; return 1; }
+	note "host: $NVME_FLOOD_BLOCKS 4 KiB writes in $((SECONDS - t0)) s before the flood"
+	rm -f "$NVME_FLOOD_DIR/progress"
+	# A new pattern: what is read back must come from the flood phase.
+	head -c $((NVME_FLOOD_BLOCKS * 4096)) /dev/urandom >"$NVME_FLOOD_DIR/pat"
+	rnr0=$(nvme_counter gov_over_limit_rnr)
+	disc0=$(nvme_counter gov_disconnects)
+	nvme_flood_start || return 1
+	acc=$(nvme_flood_field ready)
+	acc=${acc#accepted }
+	total=${acc##* total }
+	note "flooder's commands accepted (SRQ WQEs taken) per queue: ${acc% total *}, total $total; SRQs: $(nproc) x $NVME_FLOOD_SRQ WQEs"
+
+	t0=$SECONDS
+	nvme_flood_writer 8>&- &
+	NVME_FLOOD_WPID=$!
+	sleep "$NVME_FLOOD_WINDOW"
+	done_win=$(nvme_flood_written)
+	note "host: $done_win of $NVME_FLOOD_BLOCKS 4 KiB writes done in the first $NVME_FLOOD_WINDOW s of the flood"
+
+	if [ "$governed" = 1 ]; then
+		if nvme_flood_wait_writer "$NVME_FLOOD_BOUND"; then
+			[ "$NVME_FLOOD_WRC" = 0 ] || fail "a 4 KiB write failed during the flood"
+			note "host: all $NVME_FLOOD_BLOCKS writes done in $((SECONDS - t0)) s with the flooder connected"
+			nvme_flood_readback
+		else
+			fail "governed: the host's writes stalled behind the flooder: $(nvme_flood_written) of $NVME_FLOOD_BLOCKS in $NVME_FLOOD_BOUND s"
+		fi
+		st=$(nvme_gov_status)
+		nvme_flood_gov_check "$st"
+		n=$(($(nvme_counter gov_over_limit_rnr) - rnr0))
+		note "gov_over_limit_rnr +$n, gov_disconnects +$(($(nvme_counter gov_disconnects) - disc0))"
+		[ $((n + $(nvme_counter gov_disconnects) - disc0)) -gt 0 ] ||
+			fail "governed: nothing refused over a limit"
+		[ -z "$T_FAILED" ] || [ "$T_FAILED" = 0 ] || note "gov/status:
+$(sed 's/^/    /' <<<"$st")"
+		nvme_flood_stop
+	else
+		# The flooder took (nearly) every WQE, the host got none.
+		[ "$total" -ge $((nsrq - 64)) ] ||
+			fail "ungoverned: the flood took only $total of $nsrq SRQ WQEs"
+		[ "$done_win" -eq 0 ] ||
+			fail "ungoverned: the host still wrote $done_win blocks while the flooder held the SRQs"
+		nvme_flood_stop
+		if nvme_flood_wait_writer "$NVME_FLOOD_BOUND"; then
+			[ "$NVME_FLOOD_WRC" = 0 ] || fail "a 4 KiB write failed after the flood"
+			note "host: all $NVME_FLOOD_BLOCKS writes done $((SECONDS - t0)) s after the flood started, once the flooder left"
+			nvme_flood_readback
+		else
+			fail "the host's writes did not resume after the flooder left: $(nvme_flood_written) of $NVME_FLOOD_BLOCKS"
+		fi
+	fi
+	note "flooder at the end: accepted $(nvme_flood_field accepted), $(nvme_flood_field answers) answers taken, $(nvme_flood_field disconnected) queues dropped"
+	WAIT_TRIES=300 wait_for nvme_flood_gone
+}
+
+nvme_flood_cleanup() {
+	trap - TERM INT
+	if [ -n "$NVME_FLOOD_PID" ]; then
+		exec 8>&- 2>/dev/null
+		kill "$NVME_FLOOD_PID" 2>/dev/null
+		wait "$NVME_FLOOD_PID" 2>/dev/null
+		NVME_FLOOD_PID=
+	fi
+	# Let nvmet finish with the flooder's queues before the teardown.
+	[ -n "$NVME_FLOOD_OUT" ] && [ -f "$NVME_FLOOD_OUT" ] &&
+		[ -d "/sys/class/infiniband/$NVME_DEV/gov" ] &&
+		WAIT_TRIES=300 wait_for nvme_flood_gone
+	# A writer stuck in direct I/O ends with the disconnect.
+	nvme_cleanup
+	if [ -n "$NVME_FLOOD_WPID" ]; then
+		kill "$NVME_FLOOD_WPID" 2>/dev/null
+		wait "$NVME_FLOOD_WPID" 2>/dev/null
+		NVME_FLOOD_WPID=
+	fi
+	[ -n "$NVME_FLOOD_DIR" ] && rm -rf "$NVME_FLOOD_DIR"
+	NVME_FLOOD_DIR=
+	NVME_FLOOD_OUT=
+}
+
+# nvme_flood_run GOVERNED: the whole test.
+nvme_flood_run() {
+	local lines gov
+	NVME_STATE=
+	if [ "$NVME_PROV" != srx ]; then
+		note "SRQ governance is srx's: nothing to test with $NVME_PROV"
+		return 0
+	fi
+	lines=$(dmesg | wc -l)
+	NVME_FLOOD_DIR=$(mktemp -d)
+	trap 'fail "interrupted"; nvme_flood_cleanup; exit 1' TERM INT
+	nvme_provider_up || { nvme_flood_cleanup; return 1; }
+	gov=/sys/class/infiniband/$NVME_DEV/gov
+	if [ "$1" = 1 ]; then
+		# Before nvmet_rdma creates its SRQs and QPs (first connect).
+		{ echo "$NVME_FLOOD_CREDIT" >"$gov/credit" &&
+			echo "$NVME_FLOOD_POLICY" >"$gov/policy_rc" &&
+			echo "$NVME_FLOOD_LIMIT" >"$gov/qp_limit"; } ||
+			fail "cannot set the governance defaults"
+		note "governed: credit $NVME_FLOOD_CREDIT, policy_rc $NVME_FLOOD_POLICY, qp_limit $NVME_FLOOD_LIMIT"
+	fi
+	nvme_target_up 1 &&
+		{ echo "$NVME_FLOOD_SRQ" >/sys/module/nvmet_rdma/parameters/srq_size ||
+			{ fail "nvmet_rdma srq_size $NVME_FLOOD_SRQ"; false; }; } &&
+		nvme_host_connect &&
+		nvme_srq_check 1 &&
+		nvme_flood_phase "$1"
+	nvme_recovery_check "$lines"
+	nvme_flood_cleanup
+}
+
+test_nvme_flood_governed() {
+	nvme_flood_run 1
+}
+
+test_nvme_flood_ungoverned() {
+	nvme_flood_run 0
+}

@@ -478,9 +478,14 @@ static int srx_resp_send(struct srx_qp *qp, struct sk_buff *skb,
 	struct srx_resp *rs = &qp->resp;
 	bool first = pkt->info->flags & SRX_OPF_FIRST;
 	bool last = pkt->info->flags & SRX_OPF_LAST;
+	int err;
 
-	if (first && !rs->has_wqe && srx_resp_get_wqe(qp))
-		return -EAGAIN;
+	if (first && !rs->has_wqe) {
+		/* -EAGAIN (RNR), or governance's -ENOSPC / -ECONNRESET */
+		err = srx_resp_get_wqe(qp);
+		if (err)
+			return err;
+	}
 	if (!rs->has_wqe)
 		return -EINVAL;
 	if (pkt->payload_len > rs->wqe_len - rs->placed) {
@@ -532,9 +537,11 @@ static int srx_resp_write(struct srx_qp *qp, struct sk_buff *skb,
 	}
 	if (len > rs->resid || (last && len != rs->resid))
 		return -EINVAL;
-	if (last && (pkt->info->hdrs & SRX_HDR_IMMDT) && !rs->has_wqe &&
-	    srx_resp_get_wqe(qp))
-		return -EAGAIN;
+	if (last && (pkt->info->hdrs & SRX_HDR_IMMDT) && !rs->has_wqe) {
+		err = srx_resp_get_wqe(qp);
+		if (err)
+			return err;
+	}
 	if (len) {
 		mr = srx_rkey_get(qp, rs->rkey, &rs->va, len,
 				  IB_ACCESS_REMOTE_WRITE);
