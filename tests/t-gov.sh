@@ -35,7 +35,7 @@ gov_run() {
 # completions do not wait, so there it is fairness, not starvation,
 # that the limit restores.)
 gov_compare() {
-	local free rnr0 rnr1
+	local free rnr0 rnr1 gain
 	gov_add || return
 	rnr0=$(gov_cnt rnr_nak_sent)
 	gov_run -s "$1" -C "$2" || return
@@ -48,7 +48,11 @@ gov_compare() {
 	note "governed: over-limit RNRs $(( $(gov_cnt gov_over_limit_rnr) - rnr0 ))"
 	[ "$(gov_cnt gov_over_limit_rnr)" -gt "$rnr0" ] ||
 		fail "the flooder was never refused"
-	[ $((MIN_NORMAL * 10)) -ge $((free * $3)) ] ||
+	# The debug kernel is CPU-bound at a few hundred messages per run,
+	# governed or not: there the slowest normal QP must only not lose.
+	gain=$3
+	[ "${SRX_KERNEL:-stock}" = debug ] && gain=10
+	[ $((MIN_NORMAL * 10)) -ge $((free * gain)) ] ||
 		fail "governed, the slowest normal QP delivered $MIN_NORMAL (ungoverned $free)"
 	[ $((FLOODER_DELIVERED * 10)) -le $((MIN_NORMAL * 15)) ] ||
 		fail "governed, the flooder still got $FLOODER_DELIVERED (slowest normal $MIN_NORMAL)"
