@@ -303,7 +303,8 @@ static void test_traffic(void)
 	      (unsigned long long)q.draws, (unsigned long long)q.credits);
 }
 
-static bool wait_srq_limit(void)
+/* The next async event of @type (for @qp, unless NULL), within 10 s. */
+static bool wait_async(enum ibv_event_type type, struct ibv_qp *qp)
 {
 	struct pollfd pfd = { .fd = ctx->async_fd, .events = POLLIN };
 	struct ibv_async_event ev;
@@ -312,7 +313,7 @@ static bool wait_srq_limit(void)
 	while (!seen && poll(&pfd, 1, 10000) > 0) {
 		if (ibv_get_async_event(ctx, &ev))
 			break;
-		seen = ev.event_type == IBV_EVENT_SRQ_LIMIT_REACHED;
+		seen = ev.event_type == type && (!qp || ev.element.qp == qp);
 		ibv_ack_async_event(&ev);
 	}
 	return seen;
@@ -343,7 +344,8 @@ static void test_offenders(void)
 	check(n == 0, "offenders_no_buffer", "n %d", n);
 	n = srx_srq_offenders(srq, 0x80, o, 8);
 	check(n == -EINVAL, "offenders_bad_flags", "n %d", n);
-	check(wait_srq_limit(), "srq_limit_event", "none within 10 s");
+	check(wait_async(IBV_EVENT_SRQ_LIMIT_REACHED, NULL), "srq_limit_event",
+	      "none within 10 s");
 	n = srx_srq_offenders(srq, SRX_GOV_OFFENDERS_AT_WATERMARK, o, 8);
 	check(n >= 1 && o[0].qpn == rq[0]->qp_num && o[0].held >= 1,
 	      "offenders_at_watermark", "n %d first %u held %u", n,
@@ -352,22 +354,6 @@ static void test_offenders(void)
 	      (unsigned long long)sinfo().watermarks);
 	check(consume(4, &seq) == 4, "offenders_drained", "lost messages");
 	reap_sends(4);
-}
-
-/* The next async event of @type for @qp, within 10 s. */
-static bool wait_qp_event(enum ibv_event_type type, struct ibv_qp *qp)
-{
-	struct pollfd pfd = { .fd = ctx->async_fd, .events = POLLIN };
-	struct ibv_async_event ev;
-	bool seen = false;
-
-	while (!seen && poll(&pfd, 1, 10000) > 0) {
-		if (ibv_get_async_event(ctx, &ev))
-			break;
-		seen = ev.event_type == type && ev.element.qp == qp;
-		ibv_ack_async_event(&ev);
-	}
-	return seen;
 }
 
 /* Over its limit with policy drop: dropped, retried, nothing lost. */
@@ -403,7 +389,7 @@ static void test_policy_disconnect(void)
 	srx_qp_set_policy(rq[2], SRX_UAPI_POLICY_DISCONNECT);
 	if (send_one(2) || send_one(2))
 		die("post_send");
-	check(wait_qp_event(IBV_EVENT_QP_FATAL, rq[2]),
+	check(wait_async(IBV_EVENT_QP_FATAL, rq[2]),
 	      "policy_disconnect_event", "no QP_FATAL within 10 s");
 	check(qinfo(rq[2]).disconnects == 1, "policy_disconnect_counted",
 	      "disconnects %llu", (unsigned long long)qinfo(rq[2]).disconnects);
