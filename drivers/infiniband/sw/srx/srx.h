@@ -551,7 +551,7 @@ void srx_gov_qp_attach(struct srx_qp *qp);
 void srx_gov_qp_detach(struct srx_qp *qp);
 enum srx_quota_verdict srx_gov_draw(struct srx_qp *qp, struct srx_srq *srq);
 void srx_gov_posts(struct srx_srq *srq);
-void srx_gov_credit(struct srx_qp *qp, enum srx_quota_event ev);
+void srx_gov_credit(struct srx_qp *qp, enum srx_quota_event ev, u32 n);
 bool srx_gov_on_post(struct srx_qp *qp);
 void srx_gov_flush(struct srx_qp *qp, u32 n);
 

@@ -94,6 +94,12 @@ static struct srx_sqe *srx_comp_oldest(struct srx_qp *qp, u32 *idxp)
 	return NULL;
 }
 
+/* A response that answers nothing outstanding (a replay, a late one). */
+static void srx_comp_stale(struct srx_qp *qp)
+{
+	srx_count(to_sdev(qp->ibqp.device), SRX_CNT_STALE_RESP);
+}
+
 /*
  * A response is missing: go back once. Responses still in flight from
  * before the rewind look like more gaps; they are ignored until the
@@ -261,16 +267,18 @@ static void srx_comp_read(struct srx_qp *qp, const struct srx_pkt *pkt)
 	/* Implicitly acks what precedes the read. */
 	srx_comp_ack(qp, srx_psn_add(pkt->psn, SRX_PSN_MASK));
 	sqe = srx_comp_oldest(qp, &idx);
-	if (!sqe || !sqe->rd_atomic)
+	if (!sqe || !sqe->rd_atomic ||
+	    srx_sq_wqe(qp, idx)->wr.opcode != IB_WR_RDMA_READ) {
+		srx_comp_stale(qp);
 		return;
+	}
 	wqe = srx_sq_wqe(qp, idx);
-	if (wqe->wr.opcode != IB_WR_RDMA_READ)
-		return;
 	expected = srx_psn_add(sqe->first_psn, sqe->got / qp->mtu);
 	if (pkt->psn != expected) {
 		/* A response went missing: ask again. Older ones: ignore. */
 		if (srx_psn_gt(pkt->psn, expected))
 			srx_comp_gap(qp);
+		srx_comp_stale(qp);
 		return;
 	}
 	if (first != !sqe->got || (!last && pkt->payload_len != qp->mtu) ||
@@ -307,11 +315,12 @@ static void srx_comp_atomic(struct srx_qp *qp, const struct srx_pkt *pkt)
 
 	srx_comp_ack(qp, srx_psn_add(pkt->psn, SRX_PSN_MASK));
 	sqe = srx_comp_oldest(qp, &idx);
-	if (!sqe || !sqe->rd_atomic || sqe->first_psn != pkt->psn)
+	if (!sqe || !sqe->rd_atomic || sqe->first_psn != pkt->psn ||
+	    srx_sq_wqe(qp, idx)->wr.opcode == IB_WR_RDMA_READ) {
+		srx_comp_stale(qp);
 		return;
+	}
 	wqe = srx_sq_wqe(qp, idx);
-	if (wqe->wr.opcode == IB_WR_RDMA_READ)
-		return;
 	orig = srx_atmack_orig(srx_pkt_atmack(pkt));
 	if (srx_sgl_copy(qp, wqe->dma.sge, wqe->dma.num_sge, &pos, &orig,
 			 sizeof(orig), true)) {

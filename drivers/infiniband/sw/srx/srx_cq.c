@@ -87,24 +87,33 @@ int srx_destroy_cq(struct ib_cq *ibcq, struct ib_udata *udata)
 /*
  * Credit the governed QPs whose completions were consumed, slots
  * cq->reaped up to @cons. A user CQ's consumer index is the process's
- * to write: it only ever counts as far as the entries posted.
+ * to write: it only ever counts as far as the entries posted. A run of
+ * one QP's entries is credited at once (one SRQ lock round trip).
  */
 static void srx_cq_reap_to(struct srx_cq *cq, struct srx_qp **owner,
 			   u32 mask, u32 cons, u32 prod)
 {
 	u32 n = srx_ring_count(cons, cq->reaped, mask);
 	u32 posted = srx_ring_count(prod, cq->reaped, mask);
-	struct srx_qp *qp;
+	struct srx_qp *qp, *run = NULL;
+	u32 nrun = 0;
 
 	lockdep_assert_held(&cq->lock);
 	for (n = min(n, posted); n; n--) {
 		qp = owner[cq->reaped & mask];
 		if (qp) {
 			owner[cq->reaped & mask] = NULL;
-			srx_gov_credit(qp, SRX_QEV_CONSUMED);
+			if (qp != run && nrun) {
+				srx_gov_credit(run, SRX_QEV_CONSUMED, nrun);
+				nrun = 0;
+			}
+			run = qp;
+			nrun++;
 		}
 		cq->reaped = srx_ring_next(cq->reaped, mask);
 	}
+	if (nrun)
+		srx_gov_credit(run, SRX_QEV_CONSUMED, nrun);
 }
 
 static void srx_cq_reap(struct srx_cq *cq)

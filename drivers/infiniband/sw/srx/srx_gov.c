@@ -142,8 +142,8 @@ enum srx_quota_verdict srx_gov_draw(struct srx_qp *qp, struct srx_srq *srq)
 	return v;
 }
 
-/* A completion of an SRQ WQE @qp drew was posted or consumed. */
-void srx_gov_credit(struct srx_qp *qp, enum srx_quota_event ev)
+/* The completions of @n SRQ WQEs @qp drew were posted or consumed. */
+void srx_gov_credit(struct srx_qp *qp, enum srx_quota_event ev, u32 n)
 {
 	struct srx_srq *srq = srx_gov_srq(qp);
 	unsigned long flags;
@@ -151,9 +151,10 @@ void srx_gov_credit(struct srx_qp *qp, enum srx_quota_event ev)
 
 	spin_lock_irqsave(&srq->lock, flags);
 	before = srq->quota.credits;
-	srx_quota_complete(&srq->quota, &qp->quota, ev);
+	srx_quota_complete(&srq->quota, &qp->quota, ev, n);
 	if (srq->quota.credits != before)
-		srx_count(to_sdev(qp->ibqp.device), SRX_CNT_GOV_CREDITS);
+		srx_count_n(to_sdev(qp->ibqp.device), SRX_CNT_GOV_CREDITS,
+			    srq->quota.credits - before);
 	spin_unlock_irqrestore(&srq->lock, flags);
 }
 
@@ -165,7 +166,7 @@ bool srx_gov_on_post(struct srx_qp *qp)
 {
 	switch (READ_ONCE(srx_gov_srq(qp)->quota.credit)) {
 	case SRX_CREDIT_POST:
-		srx_gov_credit(qp, SRX_QEV_POSTED);
+		srx_gov_credit(qp, SRX_QEV_POSTED, 1);
 		return false;
 	case SRX_CREDIT_POLL:
 		return true;

@@ -66,7 +66,6 @@ void srx_qp_run(struct srx_qp *qp)
 		while (test_and_clear_bit(SRX_QPF_PENDING, &qp->flags)) {
 			if (passes++ == SRX_INLINE_PASSES) {
 				set_bit(SRX_QPF_PENDING, &qp->flags);
-				srx_qp_kick(qp);
 				break;
 			}
 			srx_qp_engine(qp);
@@ -75,10 +74,17 @@ void srx_qp_run(struct srx_qp *qp)
 		clear_bit_unlock(SRX_QPF_RUNNING, &qp->flags);
 		/* Either we see a new PENDING or its setter sees !RUNNING. */
 		smp_mb__after_atomic();
-		/* A request that came in after the last check: take it. */
-		if (passes > SRX_INLINE_PASSES ||
-		    !test_bit(SRX_QPF_PENDING, &qp->flags))
+		if (!test_bit(SRX_QPF_PENDING, &qp->flags))
 			break;
+		/*
+		 * Out of passes: a worker takes the rest. It is queued only
+		 * now that RUNNING is clear, or it could find the engine
+		 * busy, leave a mark and return, and the mark be lost.
+		 */
+		if (passes > SRX_INLINE_PASSES) {
+			srx_qp_kick(qp);
+			break;
+		}
 	}
 	local_bh_enable();
 }

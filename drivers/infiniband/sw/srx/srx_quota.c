@@ -279,13 +279,13 @@ enum srx_quota_verdict srx_quota_charge(struct srx_quota *sq,
 	return SRX_QUOTA_ADMIT;
 }
 
-/* A completion of a WQE @q drew was posted or consumed. */
+/* The completions of @n WQEs @q drew were posted or consumed. */
 void srx_quota_complete(struct srx_quota *sq, struct srx_quota_qp *q,
-			enum srx_quota_event ev)
+			enum srx_quota_event ev, u32 n)
 {
 	if ((sq->credit == SRX_CREDIT_POLL && ev == SRX_QEV_CONSUMED) ||
 	    (sq->credit == SRX_CREDIT_POST && ev == SRX_QEV_POSTED))
-		srx_quota_credit(sq, q, 1);
+		srx_quota_credit(sq, q, n);
 }
 
 /* @n WQEs @q drew will never complete (flushed): credit them now. */

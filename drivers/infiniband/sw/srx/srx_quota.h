@@ -126,7 +126,7 @@ bool srx_quota_room(const struct srx_quota *sq, const struct srx_quota_qp *q,
 enum srx_quota_verdict srx_quota_charge(struct srx_quota *sq,
 					struct srx_quota_qp *q, u32 r);
 void srx_quota_complete(struct srx_quota *sq, struct srx_quota_qp *q,
-			enum srx_quota_event ev);
+			enum srx_quota_event ev, u32 n);
 void srx_quota_flush(struct srx_quota *sq, struct srx_quota_qp *q, u32 n);
 void srx_quota_reposted(struct srx_quota *sq, u32 n);
 void srx_quota_snapshot(struct srx_quota *sq);

@@ -186,19 +186,23 @@ void srx_qp_path_init(struct srx_qp *qp)
 	qp->src_port = rdma_flow_label_to_udp_sport(fl);
 }
 
-/* Go back to the oldest incomplete WQE and send everything again. */
+/*
+ * Go back to the oldest incomplete WQE and send everything again. Only
+ * WQEs that went out (up to the head, and the head if partly sent) have
+ * a PSN: the ones fetched but held back have none yet.
+ */
 void srx_req_rewind(struct srx_qp *qp)
 {
 	struct srx_req *r = &qp->req;
+	u32 idx, end = r->off ? srx_sq_next(qp, r->head) : r->head;
 	bool psn_set = false;
-	u32 idx;
 
 	r->retry = false;
 	r->head = qp->sq.cons;
 	r->off = 0;
 	r->rd_inflight = 0;
 	memset(&r->pos, 0, sizeof(r->pos));
-	for (idx = r->head; idx != r->fetched; idx = srx_sq_next(qp, idx)) {
+	for (idx = r->head; idx != end; idx = srx_sq_next(qp, idx)) {
 		struct srx_sqe *sqe = srx_sqe(qp, idx);
 
 		if (sqe->done)

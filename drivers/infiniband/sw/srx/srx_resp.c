@@ -433,29 +433,42 @@ int srx_send_ack(struct srx_qp *qp, u8 opcode, u8 syn, u32 psn, u64 orig)
 	void *data;
 
 	skb = srx_pkt_new(qp, &qp->av, &f, &data);
-	if (!skb)
+	if (!skb) {
+		/* Lost like a packet on the wire: the requester's timer. */
+		srx_count(to_sdev(qp->ibqp.device), SRX_CNT_TX_ERR);
 		return -ENOMEM;
+	}
 	return srx_xmit(to_sdev(qp->ibqp.device), &qp->av, qp->src_port, skb,
 			&qp->dst_cache);
 }
 
-static void srx_resp_nak(struct srx_qp *qp, u8 syn, u32 psn)
+static int srx_resp_nak(struct srx_qp *qp, u8 syn, u32 psn)
 {
 	qp->resp.ack_pending = false;
-	srx_send_ack(qp, IB_OPCODE_RC_ACKNOWLEDGE, syn, psn, 0);
+	return srx_send_ack(qp, IB_OPCODE_RC_ACKNOWLEDGE, syn, psn, 0);
+}
+
+/*
+ * One sequence NAK per gap. If it could not be sent, the next packet
+ * past the gap tries again rather than waiting for the peer's timer.
+ */
+static void srx_resp_seq_nak(struct srx_qp *qp)
+{
+	struct srx_resp *rs = &qp->resp;
+
+	rs->ooo_gap = false;
+	if (rs->nak_sent)
+		return;
+	srx_count(to_sdev(qp->ibqp.device), SRX_CNT_SEQ_NAK_SENT);
+	rs->nak_sent = !srx_resp_nak(qp, srx_aeth_syn_nak(SRX_NAK_PSN_SEQ),
+				     rs->psn);
 }
 
 /* The deferred NAK's time: the gap did not fill, recover it. */
 void srx_resp_nak_due(struct srx_qp *qp)
 {
-	struct srx_resp *rs = &qp->resp;
-
-	if (!rs->ooo_gap || rs->nak_sent)
-		return;
-	rs->ooo_gap = false;
-	rs->nak_sent = true;
-	srx_count(to_sdev(qp->ibqp.device), SRX_CNT_SEQ_NAK_SENT);
-	srx_resp_nak(qp, srx_aeth_syn_nak(SRX_NAK_PSN_SEQ), rs->psn);
+	if (qp->resp.ooo_gap)
+		srx_resp_seq_nak(qp);
 }
 
 /* The coalesced ACK for everything received in order so far. */
@@ -824,13 +837,7 @@ static void srx_resp_rc(struct srx_qp *qp, struct sk_buff *skb,
 			}
 			return;
 		}
-		rs->ooo_gap = false;
-		if (!rs->nak_sent) {
-			rs->nak_sent = true;
-			srx_count(sdev, SRX_CNT_SEQ_NAK_SENT);
-			srx_resp_nak(qp, srx_aeth_syn_nak(SRX_NAK_PSN_SEQ),
-				     rs->psn);
-		}
+		srx_resp_seq_nak(qp);
 		return;
 	}
 	if (diff < 0) {

@@ -93,10 +93,10 @@ static void quota_charge_needs_r_credits(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, q->draws, 3ULL);
 	/* Lowering the limit below what is held refuses until credited. */
 	srx_quota_set_limit(&f->sq, q, 1);
-	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED);
+	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED, 1);
 	KUNIT_EXPECT_EQ(test, srx_quota_charge(&f->sq, q, 1), SRX_QUOTA_RNR);
-	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED);
-	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED);
+	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED, 1);
+	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED, 1);
 	KUNIT_EXPECT_EQ(test, srx_quota_charge(&f->sq, q, 1), SRX_QUOTA_ADMIT);
 	srx_quota_destroy(&f->sq);
 }
@@ -107,21 +107,31 @@ static void quota_credit_poll_and_post(struct kunit *test)
 	struct srx_quota_qp *q = &f->q[0];
 
 	srx_quota_charge(&f->sq, q, 2);
-	srx_quota_complete(&f->sq, q, SRX_QEV_POSTED);
+	srx_quota_complete(&f->sq, q, SRX_QEV_POSTED, 1);
 	KUNIT_EXPECT_EQ(test, q->held, 2U);
-	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED);
+	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED, 1);
 	KUNIT_EXPECT_EQ(test, q->held, 1U);
-	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED);
-	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED);
+	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED, 1);
+	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED, 1);
 	KUNIT_EXPECT_EQ(test, q->held, 0U);
 	KUNIT_EXPECT_EQ(test, q->credits, 2ULL);
 
 	KUNIT_EXPECT_EQ(test, srx_quota_set_credit(&f->sq, SRX_CREDIT_POST), 0);
 	srx_quota_charge(&f->sq, q, 1);
-	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED);
+	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED, 1);
 	KUNIT_EXPECT_EQ(test, q->held, 1U);
-	srx_quota_complete(&f->sq, q, SRX_QEV_POSTED);
+	srx_quota_complete(&f->sq, q, SRX_QEV_POSTED, 1);
 	KUNIT_EXPECT_EQ(test, q->held, 0U);
+
+	/* A batch credits as many as it names, never more than held. */
+	KUNIT_EXPECT_EQ(test, srx_quota_set_credit(&f->sq, SRX_CREDIT_POLL), 0);
+	srx_quota_charge(&f->sq, q, 3);
+	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED, 2);
+	KUNIT_EXPECT_EQ(test, q->held, 1U);
+	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED, 5);
+	KUNIT_EXPECT_EQ(test, q->held, 0U);
+	KUNIT_EXPECT_EQ(test, q->credits, 6ULL);
+	KUNIT_EXPECT_EQ(test, f->sq.credits, 6ULL);
 	srx_quota_destroy(&f->sq);
 }
 
@@ -147,8 +157,8 @@ static void quota_credit_repost_oldest_first(struct kunit *test)
 	srx_quota_charge(&f->sq, b, 1);
 	srx_quota_charge(&f->sq, a, 1);
 	/* Completions do not credit in this mode. */
-	srx_quota_complete(&f->sq, a, SRX_QEV_CONSUMED);
-	srx_quota_complete(&f->sq, a, SRX_QEV_POSTED);
+	srx_quota_complete(&f->sq, a, SRX_QEV_CONSUMED, 1);
+	srx_quota_complete(&f->sq, a, SRX_QEV_POSTED, 1);
 	KUNIT_EXPECT_EQ(test, a->held, 2U);
 	srx_quota_reposted(&f->sq, 1);
 	KUNIT_EXPECT_EQ(test, a->held, 1U);
@@ -275,7 +285,7 @@ static void quota_group_caps_members(struct kunit *test)
 	srx_quota_set_group(&f->sq, &f->q[0], NULL);
 	KUNIT_EXPECT_EQ(test, g.held, 1U);
 	KUNIT_EXPECT_EQ(test, g.members, 1U);
-	srx_quota_complete(&f->sq, &f->q[1], SRX_QEV_CONSUMED);
+	srx_quota_complete(&f->sq, &f->q[1], SRX_QEV_CONSUMED, 1);
 	KUNIT_EXPECT_EQ(test, g.held, 0U);
 	srx_quota_group_remove(&f->sq, &g);
 	KUNIT_EXPECT_PTR_EQ(test, f->q[1].group, NULL);
@@ -325,7 +335,7 @@ static void quota_offenders_ranked(struct kunit *test)
 
 	srx_quota_snapshot(&f->sq);
 	srx_quota_reposted(&f->sq, 64);
-	srx_quota_complete(&f->sq, &f->q[2], SRX_QEV_CONSUMED);
+	srx_quota_complete(&f->sq, &f->q[2], SRX_QEV_CONSUMED, 1);
 	/* The snapshot keeps the moment of the watermark. */
 	KUNIT_EXPECT_EQ(test, f->sq.watermarks, 1ULL);
 	KUNIT_EXPECT_EQ(test, f->sq.nsnap, 4U);
@@ -405,7 +415,7 @@ static void quota_random_vs_model(struct kunit *test)
 				srx_quota_reposted(&f->sq, 1);
 				model_credit(m, 4);
 			} else if (op == 2 && m->out[k]) {
-				srx_quota_complete(&f->sq, &f->q[k], ev);
+				srx_quota_complete(&f->sq, &f->q[k], ev, 1);
 				model_credit(m, k);
 			} else if (op == 3 && m->out[k]) {
 				srx_quota_flush(&f->sq, &f->q[k], 1);
