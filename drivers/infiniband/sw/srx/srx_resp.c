@@ -142,6 +142,20 @@ static bool srx_resp_srq_limit(struct srx_srq *srq)
 }
 
 /*
+ * Must the draw first collect the credits for completions the process
+ * consumed from a user CQ? Only if a limit could refuse @qp: a QP with
+ * none is credited at the CQ's next post instead, one CQ lock round trip
+ * less per message. (A limit set meanwhile is seen at the next draw.)
+ */
+static bool srx_resp_reap_first(struct srx_qp *qp, struct srx_srq *srq)
+{
+	return srx_gov_enabled() &&
+	       READ_ONCE(srq->quota.credit) == SRX_CREDIT_POLL &&
+	       (READ_ONCE(qp->quota.limit) != SRX_QUOTA_UNLIMITED ||
+		READ_ONCE(qp->quota.group));
+}
+
+/*
  * Take the next receive WQE of @qp's RQ or SRQ into @wqe. From an SRQ
  * the QP is charged first; over its limit, its policy's errno comes
  * back: -EAGAIN (RNR), -ENOSPC (drop) or -ECONNRESET (disconnect).
@@ -166,7 +180,7 @@ static int srx_resp_draw(struct srx_qp *qp, struct rxe_recv_wqe *wqe, bool ooo)
 		return err;
 	}
 	/* Credits for completions the process consumed, before charging. */
-	if (srx_gov_enabled())
+	if (srx_resp_reap_first(qp, srq))
 		srx_cq_consumed(to_scq(qp->ibqp.recv_cq));
 	spin_lock_irqsave(&srq->lock, flags);
 	err = srx_resp_draw_srq(qp, srq, wqe, ooo);
