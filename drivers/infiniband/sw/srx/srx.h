@@ -149,6 +149,10 @@ struct srx_dev {
 
 	spinlock_t		mw_lock;	/* MW bindings and MR dead */
 	struct srx_gov_defaults	gov;		/* for new SRQs and QPs */
+	struct mutex		gov_status_lock; /* the three below */
+	const struct file	*gov_status_reader; /* compared, never used */
+	char			*gov_status;	/* gov/status as last built */
+	size_t			gov_status_len;
 	atomic64_t		cnt[SRX_CNT_NR];
 };
 
@@ -544,6 +548,7 @@ static inline bool srx_gov_enabled(void)
 }
 
 void srx_gov_defaults_init(struct srx_gov_defaults *d);
+void srx_gov_status_free(struct srx_dev *sdev);
 void srx_gov_defaults_apply(struct srx_gov_defaults *d);
 int srx_gov_srq_init(struct srx_srq *srq);
 void srx_gov_srq_fini(struct srx_srq *srq);

@@ -31,10 +31,11 @@ static enum ib_wc_opcode srx_wc_send_opcode(u32 op)
 	return IB_WC_SEND;
 }
 
-static void srx_comp_post(struct srx_qp *qp, struct rxe_send_wqe *wqe,
-			  struct srx_sqe *sqe)
+/* The completion of @wqe into @wc; does it go to the CQ? */
+static bool srx_comp_wc(struct srx_qp *qp, const struct rxe_send_wqe *wqe,
+			const struct srx_sqe *sqe, struct ib_wc *wc)
 {
-	struct ib_wc wc = {
+	*wc = (struct ib_wc) {
 		.wr_id = wqe->wr.wr_id,
 		.status = sqe->status,
 		.opcode = srx_wc_send_opcode(wqe->wr.opcode),
@@ -42,11 +43,9 @@ static void srx_comp_post(struct srx_qp *qp, struct rxe_send_wqe *wqe,
 		.qp = &qp->ibqp,
 		.port_num = 1,
 	};
-
-	if (sqe->status != IB_WC_SUCCESS ||
-	    qp->sq_sig_type == IB_SIGNAL_ALL_WR ||
-	    (wqe->wr.send_flags & IB_SEND_SIGNALED))
-		srx_cq_post(to_scq(qp->ibqp.send_cq), &wc, false, NULL);
+	return sqe->status != IB_WC_SUCCESS ||
+	       qp->sq_sig_type == IB_SIGNAL_ALL_WR ||
+	       (wqe->wr.send_flags & IB_SEND_SIGNALED);
 }
 
 /**
@@ -61,16 +60,25 @@ void srx_comp_run(struct srx_qp *qp)
 	struct srx_req *r = &qp->req;
 	struct srx_sqe *sqe;
 	unsigned long flags;
+	struct ib_wc wc;
+	bool signal;
 	u32 idx;
 
 	while ((idx = qp->sq.cons) != r->fetched) {
 		sqe = srx_sqe(qp, idx);
 		if (!sqe->done)
 			break;
-		srx_comp_post(qp, srx_sq_wqe(qp, idx), sqe);
+		/*
+		 * The slot is free before its completion is seen: a process
+		 * that posts again as soon as it polls must not find the
+		 * send queue full.
+		 */
+		signal = srx_comp_wc(qp, srx_sq_wqe(qp, idx), sqe, &wc);
 		spin_lock_irqsave(&qp->sq_lock, flags);
 		srx_queue_advance_cons(&qp->sq);
 		spin_unlock_irqrestore(&qp->sq_lock, flags);
+		if (signal)
+			srx_cq_post(to_scq(qp->ibqp.send_cq), &wc, false, NULL);
 		if (sqe->status != IB_WC_SUCCESS) {
 			srx_qp_error(qp);
 			return;

@@ -10,6 +10,7 @@
 
 #include <linux/capability.h>
 #include <linux/moduleparam.h>
+#include <linux/seq_buf.h>
 #include <linux/slab.h>
 #include <net/netlink.h>
 #include <rdma/rdma_netlink.h>
@@ -414,18 +415,20 @@ static int srx_parse_limit(const char *s, u32 *limit)
 	return kstrtou32(s, 0, limit);
 }
 
-static int srx_emit_limit(char *buf, int len, u32 limit)
+/* A limit as shown: a number, or "none"; @tmp holds the number. */
+static const char *srx_limit_str(char tmp[12], u32 limit)
 {
 	if (limit == SRX_QUOTA_UNLIMITED)
-		return sysfs_emit_at(buf, len, "none");
-	return sysfs_emit_at(buf, len, "%u", limit);
+		return "none";
+	snprintf(tmp, 12, "%u", limit);
+	return tmp;
 }
 
 static ssize_t srx_show_limit(char *buf, u32 limit)
 {
-	int len = srx_emit_limit(buf, 0, limit);
+	char tmp[12];
 
-	return len + sysfs_emit_at(buf, len, "\n");
+	return sysfs_emit(buf, "%s\n", srx_limit_str(tmp, limit));
 }
 
 /*
@@ -717,65 +720,118 @@ static ssize_t ctl_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_WO(ctl);
 
-static int srx_gov_emit_srq(char *buf, int len, struct srx_srq *srq)
+static void srx_gov_emit_srq(struct seq_buf *s, struct srx_srq *srq)
 {
 	struct srx_quota *sq = &srq->quota;
 	struct srx_quota_group *g;
 	struct srx_quota_qp *q;
+	char tmp[12];
 	u32 i;
 
-	len += sysfs_emit_at(buf, len,
-			     "srq %u size %u mode %s credit %s qps %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu watermarks %llu overcommit %u floor %u ceiling ",
-			     srq->ibsrq.res.id, sq->size, srx_mode_names[sq->mode],
-			     srx_credit_names[sq->credit], sq->nqps, sq->draws,
-			     sq->credits, sq->rnr, sq->drops, sq->disconnects,
-			     sq->watermarks, sq->overcommit, sq->floor);
-	len += srx_emit_limit(buf, len, sq->ceiling);
-	len += sysfs_emit_at(buf, len, "\n");
-	list_for_each_entry(q, &sq->qps, node) {
-		len += sysfs_emit_at(buf, len, "  qp %u limit ", q->qpn);
-		len += srx_emit_limit(buf, len, q->limit);
-		len += sysfs_emit_at(buf, len,
-				     " held %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu policy %s group %u\n",
-				     q->held, q->draws, q->credits, q->rnr,
-				     q->drops, q->disconnects,
-				     srx_policy_names[q->policy],
-				     q->group ? q->group->id : 0);
-	}
-	list_for_each_entry(g, &sq->groups, node) {
-		len += sysfs_emit_at(buf, len, "  group %u limit ", g->id);
-		len += srx_emit_limit(buf, len, g->limit);
-		len += sysfs_emit_at(buf, len, " held %u members %u\n",
-				     g->held, g->members);
-	}
+	seq_buf_printf(s,
+		       "srq %u size %u mode %s credit %s qps %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu watermarks %llu overcommit %u floor %u ceiling %s\n",
+		       srq->ibsrq.res.id, sq->size, srx_mode_names[sq->mode],
+		       srx_credit_names[sq->credit], sq->nqps, sq->draws,
+		       sq->credits, sq->rnr, sq->drops, sq->disconnects,
+		       sq->watermarks, sq->overcommit, sq->floor,
+		       srx_limit_str(tmp, sq->ceiling));
+	list_for_each_entry(q, &sq->qps, node)
+		seq_buf_printf(s,
+			       "  qp %u limit %s held %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu policy %s group %u\n",
+			       q->qpn, srx_limit_str(tmp, q->limit), q->held,
+			       q->draws, q->credits, q->rnr, q->drops,
+			       q->disconnects, srx_policy_names[q->policy],
+			       q->group ? q->group->id : 0);
+	list_for_each_entry(g, &sq->groups, node)
+		seq_buf_printf(s, "  group %u limit %s held %u members %u\n",
+			       g->id, srx_limit_str(tmp, g->limit), g->held,
+			       g->members);
 	for (i = 0; i < sq->nsnap; i++)
-		len += sysfs_emit_at(buf, len,
-				     "  watermark %u: qp %u held %u limit %u draws %llu refused %llu\n",
-				     i + 1, sq->snap[i].qpn, sq->snap[i].held,
-				     sq->snap[i].limit, sq->snap[i].draws,
-				     sq->snap[i].dropped);
-	return len;
+		seq_buf_printf(s,
+			       "  watermark %u: qp %u held %u limit %u draws %llu refused %llu\n",
+			       i + 1, sq->snap[i].qpn, sq->snap[i].held,
+			       sq->snap[i].limit, sq->snap[i].draws,
+			       sq->snap[i].dropped);
 }
 
 /* Every SRQ with its QPs, and the ranking kept at its last watermark. */
-static ssize_t status_show(struct device *dev, struct device_attribute *attr,
-			   char *buf)
+static void srx_gov_emit_all(struct srx_dev *sdev, struct seq_buf *s)
 {
-	struct srx_dev *sdev = srx_gov_dev(dev);
 	struct srx_srq *srq;
 	unsigned long index;
-	int len = 0;
 
 	xa_lock_irq(&sdev->srq_tbl.xa);
 	xa_for_each(&sdev->srq_tbl.xa, index, srq) {
 		spin_lock(&srq->lock);
-		len = srx_gov_emit_srq(buf, len, srq);
+		srx_gov_emit_srq(s, srq);
 		spin_unlock(&srq->lock);
+		if (seq_buf_has_overflowed(s))
+			break;
 	}
 	xa_unlock_irq(&sdev->srq_tbl.xa);
-	return len;
 }
-static DEVICE_ATTR_RO(status);
+
+/* gov/status grows to fit, up to this much text. */
+#define SRX_GOV_STATUS_MAX	(64U << 20)
+
+/* Build the status text whole, growing the buffer until it fits. */
+static int srx_gov_status_build(struct srx_dev *sdev)
+{
+	size_t size = PAGE_SIZE;
+	struct seq_buf s;
+	char *buf;
+
+	for (;;) {
+		buf = kvmalloc(size, GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+		seq_buf_init(&s, buf, size);
+		srx_gov_emit_all(sdev, &s);
+		if (!seq_buf_has_overflowed(&s))
+			break;
+		kvfree(buf);
+		if (size >= SRX_GOV_STATUS_MAX)
+			return -EFBIG;
+		size *= 4;
+	}
+	kvfree(sdev->gov_status);
+	sdev->gov_status = buf;
+	sdev->gov_status_len = seq_buf_used(&s);
+	return 0;
+}
+
+/*
+ * gov/status has no size limit: it is built when a reader starts at
+ * offset 0, and that open file's further reads page through the same
+ * text, so one read-through sees one consistent table.
+ */
+static ssize_t status_read(struct file *filp, struct kobject *kobj,
+			   struct bin_attribute *attr, char *buf, loff_t off,
+			   size_t count)
+{
+	struct srx_dev *sdev = srx_gov_dev(kobj_to_dev(kobj));
+	ssize_t ret = 0;
+
+	mutex_lock(&sdev->gov_status_lock);
+	if (!off || sdev->gov_status_reader != filp) {
+		ret = srx_gov_status_build(sdev);
+		sdev->gov_status_reader = ret ? NULL : filp;
+	}
+	if (!ret)
+		ret = memory_read_from_buffer(buf, count, &off,
+					      sdev->gov_status,
+					      sdev->gov_status_len);
+	mutex_unlock(&sdev->gov_status_lock);
+	return ret;
+}
+static BIN_ATTR_RO(status, 0);
+
+/* The status text kept for the last reader goes with the device. */
+void srx_gov_status_free(struct srx_dev *sdev)
+{
+	kvfree(sdev->gov_status);
+	sdev->gov_status = NULL;
+}
 
 static struct attribute *srx_gov_attrs[] = {
 	&srx_gov_defaults_attrs[0].attr.attr,
@@ -787,13 +843,18 @@ static struct attribute *srx_gov_attrs[] = {
 	&srx_gov_defaults_attrs[6].attr.attr,
 	&srx_gov_defaults_attrs[7].attr.attr,
 	&dev_attr_ctl.attr,
-	&dev_attr_status.attr,
+	NULL,
+};
+
+static struct bin_attribute *srx_gov_bin_attrs[] = {
+	&bin_attr_status,
 	NULL,
 };
 
 static const struct attribute_group srx_gov_group = {
 	.name = "gov",
 	.attrs = srx_gov_attrs,
+	.bin_attrs = srx_gov_bin_attrs,
 };
 
 const struct ib_device_ops srx_gov_ops = {
