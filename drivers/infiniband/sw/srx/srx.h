@@ -432,6 +432,7 @@ struct srx_mr {
 	u64			*pages;		/* SRX_MR_FAST page list */
 	u32			max_pages;
 	u32			npages;
+	struct rcu_head		rcu;		/* key lookups are RCU */
 };
 
 struct srx_mw {
@@ -653,7 +654,7 @@ int srx_net_init(void);
 void srx_net_exit(void);
 u64 srx_net_rx_dropped(void);
 struct sk_buff *srx_skb_alloc(struct srx_dev *sdev, const struct srx_av *av,
-			      u32 len, gfp_t gfp);
+			      u32 len, gfp_t gfp, bool frag);
 int srx_xmit(struct srx_dev *sdev, const struct srx_av *av, u16 src_port,
 	     struct sk_buff *skb, struct dst_cache *dc);
 void srx_rcv(struct srx_dev *sdev, struct sk_buff *skb, bool loopback);

@@ -5,9 +5,9 @@
  * management operations of the send queue (fast registration, local and
  * remote invalidation, memory window binding).
  *
- * An MR or MW found by key is pinned with a reference for the duration
- * of one access; deregistration removes the key first and then waits for
- * those references, so an access never sees freed memory.
+ * An MR or MW found by key (under RCU) is pinned with a reference for the
+ * duration of one access; deregistration removes the key first and then
+ * waits for those references, so an access never sees freed memory.
  *
  * Copyright (c) 2026 The srx authors.
  */
@@ -46,16 +46,21 @@ void srx_keyed_drain(struct srx_keyed *kh)
 	wait_for_completion(&kh->released);
 }
 
+/*
+ * Lockless: every copy of every packet looks a key up. An object found
+ * here stays readable until the RCU readers are gone (MRs are freed with
+ * kfree_rcu(), MW deallocation waits for a grace period), and one being
+ * drained has a zero count, so it is never pinned again.
+ */
 static struct srx_keyed *srx_key_lookup(struct srx_dev *sdev, u32 key)
 {
 	struct srx_keyed *kh;
-	unsigned long flags;
 
-	xa_lock_irqsave(&sdev->key_tbl.xa, flags);
+	rcu_read_lock();
 	kh = xa_load(&sdev->key_tbl.xa, key >> 8);
 	if (kh && !refcount_inc_not_zero(&kh->ref))
 		kh = NULL;
-	xa_unlock_irqrestore(&sdev->key_tbl.xa, flags);
+	rcu_read_unlock();
 	return kh;
 }
 

@@ -75,7 +75,8 @@ static void srx_mr_release(struct srx_mr *mr, struct srx_dev *sdev)
 	srx_table_del(&sdev->mr_tbl, 0);
 	kvfree(mr->upages);
 	kfree(mr->pages);
-	kfree(mr);
+	/* A key lookup may still be looking at it (srx_key_lookup()). */
+	kfree_rcu(mr, rcu);
 }
 
 /* The pinned pages of a user MR, one per PAGE_SIZE, for the data path. */
@@ -226,6 +227,8 @@ int srx_dealloc_mw(struct ib_mw *ibmw)
 	struct srx_mw *mw = to_smw(ibmw);
 
 	srx_key_free(sdev, ibmw->rkey);
+	/* ib_core frees the MW on return: no key lookup may see it then. */
+	synchronize_rcu();
 	srx_keyed_drain(&mw->kh);
 	srx_mw_release(sdev, mw);
 	srx_table_del(&sdev->mw_tbl, 0);

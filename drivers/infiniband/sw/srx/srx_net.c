@@ -233,16 +233,28 @@ static unsigned int srx_headroom(struct srx_dev *sdev)
  * @av: the destination (unused for now: both IP versions fit)
  * @len: bytes from BTH through the ICRC
  * @gfp: allocation flags
+ * @frag: take the head from the per-CPU page fragment cache
+ *
+ * With init_on_alloc (Debian's default) every kmalloc'ed head of an MTU
+ * packet is zeroed first, which costs as much as copying its payload.
+ * A page fragment head is not, as long as the packets cut from one page
+ * are freed before the cache comes round to it again: right for requests,
+ * which the peer consumes as they come, wrong for the read responses of a
+ * whole message, which pile up and make the cache take (and zero) new
+ * pages; those take @frag false.
  *
  * Return: an skb whose data is @len bytes at BTH, or NULL.
  */
 struct sk_buff *srx_skb_alloc(struct srx_dev *sdev, const struct srx_av *av,
-			      u32 len, gfp_t gfp)
+			      u32 len, gfp_t gfp, bool frag)
 {
 	unsigned int room = srx_headroom(sdev);
 	struct sk_buff *skb;
 
-	skb = alloc_skb(room + len, gfp);
+	if (frag)
+		skb = __netdev_alloc_skb(NULL, room + len, gfp);
+	else
+		skb = alloc_skb(room + len, gfp);
 	if (!skb)
 		return NULL;
 	skb_reserve(skb, room);

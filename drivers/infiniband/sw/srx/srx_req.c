@@ -262,7 +262,8 @@ struct sk_buff *srx_pkt_new(struct srx_qp *qp, const struct srx_av *av,
 
 	skb = srx_skb_alloc(to_sdev(qp->ibqp.device), av,
 			    hlen + f->payload_len + pad + SRX_ICRC_LEN,
-			    GFP_ATOMIC | __GFP_NOWARN);
+			    GFP_ATOMIC | __GFP_NOWARN,
+			    !(info->flags & SRX_OPF_RESP));
 	if (!skb)
 		return NULL;
 	srx_hdr_build(skb->data, hlen, f);
