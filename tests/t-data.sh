@@ -251,6 +251,37 @@ test_data_rc_pingpong() {
 	pingpong ibv_rc_pingpong "$GID6" -n 200 -s 8192
 }
 
+# seg_pingpong SEG: srx reloaded with loopback_seg=SEG, 20 validated
+# 64 KiB ibv_rc_pingpong round trips (path MTU 1024) over the loopback
+# path; SEG_SENT is the packets sent.
+seg_pingpong() {
+	links_clean
+	srx_unload && srx_load loopback_seg="$1" || { fail "load with loopback_seg=$1"; return 1; }
+	expect_eq "$(cat /sys/module/srx/parameters/loopback_seg)" "$1" \
+		"loopback_seg read back" || return
+	data_dev_add || return
+	pingpong ibv_rc_pingpong "$GID4" -n 20 -s 65536 -m 1024 || return
+	SEG_SENT=$(data_counters "$DEV" | awk '$1 == "sent_pkts" { print $2 }')
+	note "loopback_seg=$1: $SEG_SENT packets sent"
+}
+
+# Between QPs of this host, RC messages go in loopback_seg-byte packets,
+# not path-MTU ones: 40 messages of 64 KiB are 40 * 22 requests (plus
+# ACKs) instead of 40 * 64. With loopback_seg=0 the path MTU applies,
+# and data_test's MTU-boundary sizes run over that segmentation too.
+test_data_loopback_seg() {
+	[ "$DATA_PROV" = srx ] || { note "srx only: skipped"; return 0; }
+	seg_pingpong 3072 || return
+	[ "$SEG_SENT" -ge 880 ] && [ "$SEG_SENT" -lt 1280 ] ||
+		fail "loopback_seg=3072: $SEG_SENT packets, want 880..1279"
+	seg_pingpong 0 || return
+	[ "$SEG_SENT" -ge 2560 ] ||
+		fail "loopback_seg=0: $SEG_SENT packets, want >= 2560"
+	data_run -d "$DEV" -g "$GID4" rc
+	links_clean
+	srx_unload
+}
+
 test_data_uc_pingpong() {
 	data_dev_add || return
 	pingpong ibv_uc_pingpong "$GID4" -n 200 -s 4096

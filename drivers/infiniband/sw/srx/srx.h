@@ -683,6 +683,7 @@ struct sk_buff *srx_pkt_new(struct srx_qp *qp, const struct srx_av *av,
 			    const struct srx_pkt_fields *f, void **payload);
 void srx_req_init(struct srx_qp *qp);
 void srx_qp_path_init(struct srx_qp *qp);
+bool srx_av_is_local(struct srx_dev *sdev, const struct srx_av *av);
 void srx_req_rewind(struct srx_qp *qp);
 void srx_req_arm(struct srx_qp *qp, bool restart);
 void srx_req_run(struct srx_qp *qp);

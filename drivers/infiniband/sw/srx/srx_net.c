@@ -462,6 +462,40 @@ static int srx_xmit6(struct srx_dev *sdev, const struct srx_av *av,
 }
 
 /**
+ * srx_av_is_local - is @av's destination an address of this host?
+ * @sdev: the sending device
+ * @av: destination and source addresses
+ *
+ * Packets to such a destination never leave the host (srx_loopback()).
+ */
+bool srx_av_is_local(struct srx_dev *sdev, const struct srx_av *av)
+{
+	struct net *net = dev_net(sdev->ndev);
+	struct dst_entry *dst;
+	struct rtable *rt;
+	__be32 saddr, daddr;
+	bool local;
+
+	if (av->network_type == RXE_NETWORK_TYPE_IPV4) {
+		memcpy(&saddr, &av->sgid.raw[12], sizeof(saddr));
+		memcpy(&daddr, &av->attr.grh.dgid.raw[12], sizeof(daddr));
+		rt = srx_route4(net, sdev, saddr, daddr, NULL);
+		if (IS_ERR(rt))
+			return false;
+		local = rt->rt_type == RTN_LOCAL;
+		ip_rt_put(rt);
+		return local;
+	}
+	dst = srx_route6(net, sdev, (const struct in6_addr *)av->sgid.raw,
+			 (const struct in6_addr *)av->attr.grh.dgid.raw, NULL);
+	if (IS_ERR(dst))
+		return false;
+	local = dst->dev->flags & IFF_LOOPBACK;
+	dst_release(dst);
+	return local;
+}
+
+/**
  * srx_xmit - send a packet built by srx_skb_alloc()
  * @sdev: the sending device
  * @av: destination and source addresses

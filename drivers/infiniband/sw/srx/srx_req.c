@@ -175,15 +175,38 @@ void srx_req_init(struct srx_qp *qp)
 	srx_qp_path_init(qp);
 }
 
+/*
+ * Segment size (bytes) of RC and UC messages between two QPs of this
+ * host, when larger than the path MTU. Such packets never reach a wire,
+ * and each costs a whole trip through requester and responder: fewer,
+ * larger ones move the same data for less. Both ends of a connection
+ * decide alike (each sees the other's address is local), so PSNs, read
+ * responses and the MTU checks agree. The default fits a packet in one
+ * page-fragment head (see srx_skb_alloc()). 0: the path MTU.
+ */
+static unsigned int srx_loopback_seg = 3072;
+module_param_named(loopback_seg, srx_loopback_seg, uint, 0444);
+MODULE_PARM_DESC(loopback_seg,
+		 "Segment size in bytes for RC/UC traffic between QPs of this host, if above the path MTU (0: path MTU; default 3072, at most 16384)");
+
+#define SRX_LOOPBACK_SEG_MAX	16384
+
 /* Path MTU and UDP source port, fixed when the QP enters RTR and RTS. */
 void srx_qp_path_init(struct srx_qp *qp)
 {
 	u32 fl = rdma_calc_flow_label(qp->ibqp.qp_num, qp->attr.dest_qp_num);
+	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
+	u32 seg = min(srx_loopback_seg, SRX_LOOPBACK_SEG_MAX);
 
-	qp->mtu = srx_qp_is_ud(qp) ? srx_port_mtu(to_sdev(qp->ibqp.device)) :
-		  ib_mtu_enum_to_int(qp->attr.path_mtu ? qp->attr.path_mtu :
-				     IB_MTU_1024);
 	qp->src_port = rdma_flow_label_to_udp_sport(fl);
+	if (srx_qp_is_ud(qp)) {
+		qp->mtu = srx_port_mtu(sdev);
+		return;
+	}
+	qp->mtu = ib_mtu_enum_to_int(qp->attr.path_mtu ? qp->attr.path_mtu :
+				     IB_MTU_1024);
+	if (seg > qp->mtu && srx_av_is_local(sdev, &qp->av))
+		qp->mtu = seg;
 }
 
 /*
