@@ -341,6 +341,28 @@ static int srx_loopback(struct srx_dev *sdev, struct net_device *tdev,
 	return 0;
 }
 
+/* The IPv4 addresses of an IPv4 AV (the last 4 bytes of its GIDs). */
+static void srx_av_ip4(const struct srx_av *av, __be32 *saddr, __be32 *daddr)
+{
+	memcpy(saddr, &av->sgid.raw[12], sizeof(*saddr));
+	memcpy(daddr, &av->attr.grh.dgid.raw[12], sizeof(*daddr));
+}
+
+/*
+ * Does a route end in this host (srx_loopback())? srx_xmit4/6() and
+ * srx_av_is_local() must answer alike: the segment size of a connection
+ * depends on it.
+ */
+static bool srx_rt4_local(const struct rtable *rt)
+{
+	return rt->rt_type == RTN_LOCAL;
+}
+
+static bool srx_dst6_local(const struct dst_entry *dst)
+{
+	return dst->dev->flags & IFF_LOOPBACK;
+}
+
 static struct rtable *srx_route4(struct net *net, struct srx_dev *sdev,
 				 __be32 saddr, __be32 daddr,
 				 struct dst_cache *dc)
@@ -375,8 +397,7 @@ static int srx_xmit4(struct srx_dev *sdev, const struct srx_av *av,
 	struct rtable *rt;
 	int err;
 
-	memcpy(&saddr, &av->sgid.raw[12], sizeof(saddr));
-	memcpy(&daddr, &av->attr.grh.dgid.raw[12], sizeof(daddr));
+	srx_av_ip4(av, &saddr, &daddr);
 	rt = srx_route4(net, sdev, saddr, daddr, dc);
 	if (IS_ERR(rt)) {
 		kfree_skb(skb);
@@ -384,7 +405,7 @@ static int srx_xmit4(struct srx_dev *sdev, const struct srx_av *av,
 	}
 	srx_push_udp(skb, src_port);
 	srx_push_ipv4(net, skb, av, saddr, daddr);
-	if (rt->rt_type == RTN_LOCAL) {
+	if (srx_rt4_local(rt)) {
 		ip_rt_put(rt);
 		rcu_read_lock();
 		tdev = __ip_dev_find(net, daddr, false);
@@ -443,7 +464,7 @@ static int srx_xmit6(struct srx_dev *sdev, const struct srx_av *av,
 	}
 	srx_push_udp(skb, src_port);
 	srx_push_ipv6(skb, av, saddr, daddr);
-	if (dst->dev->flags & IFF_LOOPBACK) {
+	if (srx_dst6_local(dst)) {
 		dst_release(dst);
 		rcu_read_lock();
 		tdev = ipv6_dev_find(net, daddr, sdev->ndev);
@@ -477,12 +498,11 @@ bool srx_av_is_local(struct srx_dev *sdev, const struct srx_av *av)
 	bool local;
 
 	if (av->network_type == RXE_NETWORK_TYPE_IPV4) {
-		memcpy(&saddr, &av->sgid.raw[12], sizeof(saddr));
-		memcpy(&daddr, &av->attr.grh.dgid.raw[12], sizeof(daddr));
+		srx_av_ip4(av, &saddr, &daddr);
 		rt = srx_route4(net, sdev, saddr, daddr, NULL);
 		if (IS_ERR(rt))
 			return false;
-		local = rt->rt_type == RTN_LOCAL;
+		local = srx_rt4_local(rt);
 		ip_rt_put(rt);
 		return local;
 	}
@@ -490,7 +510,7 @@ bool srx_av_is_local(struct srx_dev *sdev, const struct srx_av *av)
 			 (const struct in6_addr *)av->attr.grh.dgid.raw, NULL);
 	if (IS_ERR(dst))
 		return false;
-	local = dst->dev->flags & IFF_LOOPBACK;
+	local = srx_dst6_local(dst);
 	dst_release(dst);
 	return local;
 }
