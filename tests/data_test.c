@@ -45,6 +45,7 @@
 
 #define TESTLIB_REPORT
 #include "testlib.h"
+#include "srxctl.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b)	((a) < (b) ? (a) : (b))
@@ -336,6 +337,8 @@ struct opts {
 	uint8_t timeout, retry_cnt, rnr_retry, min_rnr_timer;
 	size_t buf;
 	int access_b;			/* access of B's MR */
+	int qp_access_b;		/* B's qp_access_flags, -1: usual */
+	int rd_atomic_b;		/* B's max_dest_rd_atomic, -1: usual */
 };
 
 struct side {
@@ -370,6 +373,8 @@ static struct opts def_opts(enum ibv_qp_type type)
 		.min_rnr_timer = 1,
 		.buf = 256 * 1024,
 		.access_b = ACC_DATA,
+		.qp_access_b = -1,
+		.rd_atomic_b = -1,
 	};
 
 	return o;
@@ -460,7 +465,8 @@ static void fill_ah(const struct env *e, struct ibv_ah_attr *ah)
 
 /* RESET -> INIT -> RTR -> RTS towards dqpn on our own GID. */
 static bool qp_connect(struct env *e, const struct opts *o, struct ibv_qp *qp,
-		       uint32_t dqpn, uint32_t sq_psn, uint32_t rq_psn)
+		       uint32_t dqpn, uint32_t sq_psn, uint32_t rq_psn,
+		       bool is_b)
 {
 	struct ibv_qp_attr a = {};
 	int mask;
@@ -475,6 +481,8 @@ static bool qp_connect(struct env *e, const struct opts *o, struct ibv_qp *qp,
 		a.qp_access_flags = o->type == IBV_QPT_RC ?
 			IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ |
 			IBV_ACCESS_REMOTE_ATOMIC : IBV_ACCESS_REMOTE_WRITE;
+		if (is_b && o->qp_access_b >= 0)
+			a.qp_access_flags = o->qp_access_b;
 		mask |= IBV_QP_ACCESS_FLAGS;
 	}
 	if (ibv_modify_qp(qp, &a, mask))
@@ -492,6 +500,8 @@ static bool qp_connect(struct env *e, const struct opts *o, struct ibv_qp *qp,
 			IBV_QP_RQ_PSN;
 		if (o->type == IBV_QPT_RC) {
 			a.max_dest_rd_atomic = MIN(16, e->attr->max_qp_rd_atom);
+			if (is_b && o->rd_atomic_b >= 0)
+				a.max_dest_rd_atomic = o->rd_atomic_b;
 			a.min_rnr_timer = o->min_rnr_timer;
 			mask |= IBV_QP_MAX_DEST_RD_ATOMIC |
 				IBV_QP_MIN_RNR_TIMER;
@@ -534,8 +544,8 @@ static bool pair_make(struct env *e, struct pair *p, const struct opts *o,
 	setup_err[0] = 0;
 	errno = 0;
 	if (!side_make(e, &p->a, o, false) || !side_make(e, &p->b, o, true) ||
-	    !qp_connect(e, o, p->a.qp, p->b.qp->qp_num, A_PSN, B_PSN) ||
-	    !qp_connect(e, o, p->b.qp, p->a.qp->qp_num, B_PSN, A_PSN))
+	    !qp_connect(e, o, p->a.qp, p->b.qp->qp_num, A_PSN, B_PSN, false) ||
+	    !qp_connect(e, o, p->b.qp, p->a.qp->qp_num, B_PSN, A_PSN, true))
 		goto err;
 	if (o->type == IBV_QPT_UD) {
 		fill_ah(e, &ah);
@@ -1647,6 +1657,96 @@ out:
 	free(buf);
 }
 
+/* Empty @cq; how many completions it had. */
+static int drain_cq(struct ibv_cq *cq)
+{
+	struct ibv_wc wc[16];
+	int n, total = 0;
+
+	while ((n = ibv_poll_cq(cq, 16, wc)) > 0)
+		total += n;
+	return total;
+}
+
+#define RESET_MSG	(1u << 20)
+#define RESET_CYCLES	8
+
+/* Back to RTS after a RESET, both sides, as pair_make() connected them. */
+static bool pair_reconnect(struct pair *p)
+{
+	return !set_state(p->a.qp, IBV_QPS_RESET) &&
+	       !set_state(p->b.qp, IBV_QPS_RESET) &&
+	       qp_connect(p->e, &p->o, p->a.qp, p->b.qp->qp_num, A_PSN, B_PSN,
+			  false) &&
+	       qp_connect(p->e, &p->o, p->b.qp, p->a.qp->qp_num, B_PSN, A_PSN,
+			  true);
+}
+
+/*
+ * A QP moved to RESET in the middle of a multi-packet SEND into an SRQ
+ * WQE gives that WQE's draw back: it holds nothing afterwards, and after
+ * more such cycles than its limit of 1 it still receives (srx only).
+ */
+static void srq_reset_credit(struct env *e)
+{
+	struct ibv_srq_init_attr sa = { .attr = { .max_wr = 64, .max_sge = 1 } };
+	struct opts o = def_opts(IBV_QPT_RC);
+	struct srx_gov_qp_info info;
+	struct ibv_mr *mr = NULL;
+	struct ibv_srq *srq;
+	uint8_t *buf;
+	struct pair p;
+	int i, drawn = 0;
+
+	buf = calloc(1, RESET_MSG);
+	srq = ibv_create_srq(e->pd, &sa);
+	if (buf)
+		mr = ibv_reg_mr(e->pd, buf, RESET_MSG, IBV_ACCESS_LOCAL_WRITE);
+	if (!check(srq && mr, "reset_credit.setup", "%s", strerror(errno)))
+		goto out_srq;
+	o.srq = srq;
+	o.buf = RESET_MSG;
+	if (!pair_make(e, &p, &o, "reset_credit"))
+		goto out_srq;
+	if (srx_srq_set_credit(srq, SRX_UAPI_CREDIT_POST) ||
+	    srx_qp_set_limit(p.b.qp, 1)) {
+		skip("reset_credit", "no srx governance methods");
+		goto out;
+	}
+	for (i = 0; i < 32; i++)
+		post_srq1(srq, mr, i, 0, RESET_MSG);
+	for (i = 0; i < RESET_CYCLES; i++) {
+		post_wr(&p.a, IBV_WR_SEND, i, 0, RESET_MSG, 0, 0, 0,
+			IBV_SEND_SIGNALED);
+		/* Mid-message, or before or after it: held must be 0. */
+		set_state(p.b.qp, IBV_QPS_RESET);
+		if (!expect_ok("reset_credit.query", srx_qp_query(p.b.qp, &info)) ||
+		    !check(info.held == 0, "reset_credit.held",
+			   "cycle %d: QP holds %u SRQ WQEs after RESET", i,
+			   info.held))
+			goto out;
+		drawn = info.draws;
+		if (!check(pair_reconnect(&p), "reset_credit.reconnect", "%s",
+			   setup_err))
+			goto out;
+		drain_cq(p.a.scq);
+		drain_cq(p.b.rcq);
+		post_srq1(srq, mr, 100 + i, 0, RESET_MSG);
+	}
+	printf("# reset_credit: %d draws in %d cycles\n", drawn, i);
+	post_wr(&p.a, IBV_WR_SEND, 99, 0, 8, 0, 0, 0, IBV_SEND_SIGNALED);
+	expect_wc("reset_credit.after", p.a.scq, 99, IBV_WC_SUCCESS, -1, -1,
+		  NULL);
+out:
+	pair_free(&p);
+out_srq:
+	if (srq)
+		ibv_destroy_srq(srq);
+	if (mr)
+		ibv_dereg_mr(mr);
+	free(buf);
+}
+
 static void test_srq(struct env *e)
 {
 	if (!e->attr->max_srq) {
@@ -1655,6 +1755,7 @@ static void test_srq(struct env *e)
 	}
 	srq_shared(e);
 	srq_limit(e);
+	srq_reset_credit(e);
 }
 
 /* ------------------------------------------------------------ errors */
@@ -1766,6 +1867,106 @@ static void err_rdma(struct env *e, const char *name, int access_b,
 	pair_free(&p);
 }
 
+/*
+ * A request B's QP never enabled (its qp_access_flags, or no responder
+ * resources), on an MR that allows everything: refused as an invalid
+ * request, and neither side's memory changes.
+ */
+static void err_qp_rights(struct env *e, const char *name, int qp_access,
+			  int rd_atomic, enum ibv_wr_opcode op)
+{
+	struct opts o = def_opts(IBV_QPT_RC);
+	struct pair p;
+
+	o.qp_access_b = qp_access;
+	o.rd_atomic_b = rd_atomic;
+	if (!pair_make(e, &p, &o, name))
+		return;
+	memset(p.b.buf, GUARD, p.b.len);
+	memset(p.a.buf, GUARD, p.a.len);
+	if (op == IBV_WR_ATOMIC_FETCH_AND_ADD)
+		post_atomic(&p.a, op, 1, 0, raddr(&p.b, 0), p.b.mr->rkey, 1, 0);
+	else
+		post_wr(&p.a, op, 1, op == IBV_WR_RDMA_READ ? 0 : 64, 64,
+			raddr(&p.b, 0), p.b.mr->rkey, 0, IBV_SEND_SIGNALED);
+	post_wr(&p.a, IBV_WR_SEND, 2, 0, 8, 0, 0, 0, IBV_SEND_SIGNALED);
+	expect_wc(nm(name, "wc"), p.a.scq, 1, IBV_WC_REM_INV_REQ_ERR, -1, -1,
+		  NULL);
+	expect_flushed(name, &p.a, 2);
+	check_guard(nm(name, "target_untouched"), p.b.buf, p.b.len);
+	check_guard(nm(name, "local_untouched"), p.a.buf, 64);
+	pair_free(&p);
+}
+
+/* The QP's own rights, each missing in turn, on an MR granting all. */
+static void err_qp_access(struct env *e)
+{
+	err_qp_rights(e, "qp_no_remote_write",
+		      IBV_ACCESS_REMOTE_READ | IBV_ACCESS_REMOTE_ATOMIC, -1,
+		      IBV_WR_RDMA_WRITE);
+	err_qp_rights(e, "qp_no_remote_read",
+		      IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_ATOMIC, -1,
+		      IBV_WR_RDMA_READ);
+	err_qp_rights(e, "qp_no_remote_atomic",
+		      IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ, -1,
+		      IBV_WR_ATOMIC_FETCH_AND_ADD);
+	err_qp_rights(e, "qp_no_rd_atomic_resources", -1, 0,
+		      IBV_WR_RDMA_READ);
+	err_qp_rights(e, "qp_no_rd_atomic_resources_atomic", -1, 0,
+		      IBV_WR_ATOMIC_FETCH_AND_ADD);
+}
+
+/* As rdma_rxe: a send posted before RTS is refused at once. */
+static void err_post_before_rts(struct env *e)
+{
+	static const enum ibv_qp_state states[] = {
+		IBV_QPS_RESET, IBV_QPS_INIT, IBV_QPS_RTR,
+	};
+	static const char *const names[] = { "reset", "init", "rtr" };
+	struct opts o = def_opts(IBV_QPT_RC);
+	struct ibv_qp_attr a = {};
+	char name[64];
+	struct side s = {};
+	size_t i;
+	int rc;
+
+	if (!side_make(e, &s, &o, false)) {
+		check(false, "post_before_rts.setup", "%s", setup_err);
+		side_free(&s);
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(states); i++) {
+		snprintf(name, sizeof(name), "post_before_rts.%s", names[i]);
+		if (states[i] == IBV_QPS_INIT) {
+			a.qp_state = IBV_QPS_INIT;
+			a.port_num = 1;
+			ibv_modify_qp(s.qp, &a, IBV_QP_STATE | IBV_QP_PKEY_INDEX |
+				      IBV_QP_PORT | IBV_QP_ACCESS_FLAGS);
+		} else if (states[i] == IBV_QPS_RTR) {
+			memset(&a, 0, sizeof(a));
+			a.qp_state = IBV_QPS_RTR;
+			a.path_mtu = e->mtu_enum;
+			a.dest_qp_num = s.qp->qp_num;
+			a.max_dest_rd_atomic = 1;
+			a.min_rnr_timer = 1;
+			fill_ah(e, &a.ah_attr);
+			ibv_modify_qp(s.qp, &a, IBV_QP_STATE | IBV_QP_AV |
+				      IBV_QP_PATH_MTU | IBV_QP_DEST_QPN |
+				      IBV_QP_RQ_PSN | IBV_QP_MAX_DEST_RD_ATOMIC |
+				      IBV_QP_MIN_RNR_TIMER);
+		}
+		if (!check(qp_state(s.qp) == (int)states[i], nm(name, "state"),
+			   "QP in state %d", qp_state(s.qp)))
+			break;
+		rc = post_wr(&s, IBV_WR_SEND, 1, 0, 8, 0, 0, 0,
+			     IBV_SEND_SIGNALED);
+		check(rc == EINVAL, name, "ibv_post_send returned %d, want EINVAL",
+		      rc);
+		expect_none(nm(name, "no_wc"), s.scq, 50);
+	}
+	side_free(&s);
+}
+
 static void err_recv_too_small(struct env *e)
 {
 	struct opts o = def_opts(IBV_QPT_RC);
@@ -1845,6 +2046,8 @@ static void test_err(struct env *e)
 		 IBV_WR_RDMA_READ, 0, 64, 0, IBV_WC_REM_ACCESS_ERR);
 	err_recv_too_small(e);
 	err_bad_lkey(e);
+	err_qp_access(e);
+	err_post_before_rts(e);
 }
 
 /* ------------------------------------------------------------ MW */

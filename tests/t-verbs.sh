@@ -39,6 +39,9 @@ test_verbs_cq_resize_keeps_order() { abuse_case cq_resize_keeps_order; }
 test_verbs_cq_overflow_event() { abuse_case cq_overflow_event; }
 test_verbs_last_wqe_event() { abuse_case last_wqe_event; }
 
+test_verbs_flush_race() { abuse_case flush_race; }
+test_verbs_publish_race() { abuse_case publish_race; }
+
 test_verbs_ring_tamper() {
 	abuse_case ring_tamper
 	# The process is gone: nothing of it may be left in restrack.

@@ -12,12 +12,24 @@
  *   ring_tamper            garbage in every mapped ring index, then
  *                          flush, doorbell, resize and destroy: the kernel
  *                          stays sane (run it on the KASAN kernel)
+ *   publish_race           SRQs and QPs created and destroyed while another
+ *                          process reads gov/status and writes gov/ctl:
+ *                          nothing half-built is ever found
+ *   flush_race             a thread keeps the SQ and RQ producer indices
+ *                          just behind the kernel's consumer index and
+ *                          the CQ looking empty while the QP is flushed:
+ *                          the flush, with interrupts off, still ends
  *
  * Prints "ok - CASE" or "not ok - CASE: why"; exits 0 only on success.
  */
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,12 +55,13 @@ static int fail(const char *name, const char *why)
 	return 1;
 }
 
-static int setup(struct env *e, const char *dev, int cqe, int rq_depth)
+static int setup(struct env *e, const char *dev, int cqe, int rq_depth,
+		 int recv_sge)
 {
 	struct ibv_qp_init_attr init = {
 		.qp_type = IBV_QPT_RC,
 		.cap = { .max_send_wr = 4, .max_recv_wr = rq_depth,
-			 .max_send_sge = 1, .max_recv_sge = 1 },
+			 .max_send_sge = 1, .max_recv_sge = recv_sge },
 	};
 
 	e->ctx = open_dev(dev);
@@ -119,7 +132,7 @@ static int case_cq_resize(const char *dev)
 	struct env e = {};
 	int n, i, got = 0, rc = 1;
 
-	if (setup(&e, dev, 16, RQ_DEPTH) || post_and_flush(&e, 10)) {
+	if (setup(&e, dev, 16, RQ_DEPTH, 1) || post_and_flush(&e, 10)) {
 		rc = fail(name, "setup");
 		goto out;
 	}
@@ -177,7 +190,7 @@ static int case_cq_overflow(const char *dev)
 	int rc;
 
 	/* 32 flushed receives cannot fit a CQ of 4 (7 slots usable). */
-	if (setup(&e, dev, 4, RQ_DEPTH) || post_and_flush(&e, RQ_DEPTH))
+	if (setup(&e, dev, 4, RQ_DEPTH, 1) || post_and_flush(&e, RQ_DEPTH))
 		rc = fail(name, "setup");
 	else if (wait_async(e.ctx, IBV_EVENT_CQ_ERR))
 		rc = fail(name, "no IBV_EVENT_CQ_ERR within 5 s");
@@ -199,7 +212,7 @@ static int case_last_wqe(const char *dev)
 	struct env e = {};
 	int rc = 1;
 
-	if (setup(&e, dev, 16, 4)) {
+	if (setup(&e, dev, 16, 4, 1)) {
 		rc = fail(name, "setup");
 		goto out;
 	}
@@ -264,7 +277,7 @@ static int case_ring_tamper(const char *dev)
 	struct env e = {};
 	int rings, rc = 1;
 
-	if (setup(&e, dev, 16, RQ_DEPTH) || to_state(e.qp, IBV_QPS_INIT)) {
+	if (setup(&e, dev, 16, RQ_DEPTH, 1) || to_state(e.qp, IBV_QPS_INIT)) {
 		rc = fail(name, "setup");
 		goto out;
 	}
@@ -292,6 +305,176 @@ out:
 	return rc;
 }
 
+static atomic_bool race_stop;
+
+/* The mapped rings of this process, at most a few. */
+static int find_rings(volatile uint32_t **hdrs, int max)
+{
+	FILE *maps = fopen("/proc/self/maps", "r");
+	unsigned long start, end;
+	char line[512];
+	int n = 0;
+
+	if (!maps)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), maps)) {
+		if (strstr(line, "/dev/infiniband/uverbs") &&
+		    sscanf(line, "%lx-%lx", &start, &end) == 2 &&
+		    end - start >= 512)
+			hdrs[n++] = (volatile uint32_t *)start;
+	}
+	fclose(maps);
+	return n;
+}
+
+/*
+ * Per ring, over and over: a CQ (64-byte entries) is made to look empty
+ * (consumer = producer), a work queue full (producer one behind the
+ * kernel's consumer index), so a flush that re-read them would not end.
+ */
+static void *race_thread(void *arg)
+{
+	volatile uint32_t **hdrs = arg;
+	int i;
+
+	while (!atomic_load(&race_stop)) {
+		for (i = 0; hdrs[i]; i++) {
+			if (hdrs[i][0] == 6)		/* log2_elem_size */
+				hdrs[i][64] = hdrs[i][32];
+			else
+				hdrs[i][32] = hdrs[i][64] + hdrs[i][1];
+		}
+	}
+	return NULL;
+}
+
+static int case_flush_race(const char *dev)
+{
+	const char *name = "flush_race";
+	volatile uint32_t *hdrs[9] = {};
+	struct env e = {};
+	pthread_t t;
+	int n, rc = 1, round;
+
+	/* Two receive SGEs: RQ entries are 128 bytes, unlike the CQ's 64. */
+	if (setup(&e, dev, 16, RQ_DEPTH, 2) || to_state(e.qp, IBV_QPS_INIT)) {
+		rc = fail(name, "setup");
+		goto out;
+	}
+	n = find_rings(hdrs, 8);
+	if (n < 3) {
+		rc = fail(name, "fewer than 3 rings mapped (CQ, SQ, RQ)");
+		goto out;
+	}
+	if (pthread_create(&t, NULL, race_thread, hdrs)) {
+		rc = fail(name, "pthread_create");
+		goto out;
+	}
+	/* Each flush is bounded now; before, the first one never ended. */
+	for (round = 0; round < 20; round++) {
+		if (to_state(e.qp, IBV_QPS_ERR) ||
+		    to_state(e.qp, IBV_QPS_RESET) ||
+		    to_state(e.qp, IBV_QPS_INIT))
+			break;
+	}
+	atomic_store(&race_stop, true);
+	pthread_join(t, NULL);
+	if (round < 20) {
+		rc = fail(name, "modify_qp");
+		goto out;
+	}
+	printf("# %d rings raced over %d flushes\n", n, round);
+	printf("ok - %s\n", name);
+	rc = 0;
+out:
+	teardown(&e);
+	return rc;
+}
+
+/* Read gov/status and poke gov/ctl at QPNs near @qpn until killed. */
+static void publish_reader(const char *dev, uint32_t qpn)
+{
+	char path[256], buf[4096], cmd[64];
+	FILE *f;
+	uint32_t i;
+
+	for (i = 0;; i++) {
+		snprintf(path, sizeof(path), "/sys/class/infiniband/%s/gov/status",
+			 dev);
+		f = fopen(path, "r");
+		if (f) {
+			while (fread(buf, 1, sizeof(buf), f) > 0)
+				;
+			fclose(f);
+		}
+		snprintf(path, sizeof(path), "/sys/class/infiniband/%s/gov/ctl",
+			 dev);
+		f = fopen(path, "w");
+		if (f) {
+			snprintf(cmd, sizeof(cmd), "qp %u limit 3", qpn + i % 8);
+			fputs(cmd, f);
+			fclose(f);
+		}
+	}
+}
+
+static int case_publish_race(const char *dev)
+{
+	const char *name = "publish_race";
+	struct ibv_srq_init_attr sinit = {
+		.attr = { .max_wr = 4096, .max_sge = 4 },
+	};
+	struct ibv_qp_init_attr init = {
+		.qp_type = IBV_QPT_RC,
+		.cap = { .max_send_wr = 64, .max_send_sge = 1 },
+	};
+	struct env e = {};
+	struct ibv_srq *srq;
+	struct ibv_qp *qp;
+	int i, rc = 1, status;
+	pid_t child;
+
+	if (setup(&e, dev, 16, RQ_DEPTH, 1)) {
+		rc = fail(name, "setup");
+		goto out;
+	}
+	child = fork();
+	if (child < 0) {
+		rc = fail(name, "fork");
+		goto out;
+	}
+	if (!child) {
+		publish_reader(dev, e.qp->qp_num + 1);
+		_exit(0);
+	}
+	init.send_cq = e.cq;
+	init.recv_cq = e.cq;
+	for (i = 0; i < 300; i++) {
+		srq = ibv_create_srq(e.pd, &sinit);
+		if (!srq)
+			break;
+		init.srq = srq;
+		qp = ibv_create_qp(e.pd, &init);
+		if (qp)
+			ibv_destroy_qp(qp);
+		ibv_destroy_srq(srq);
+		if (!qp)
+			break;
+	}
+	kill(child, SIGKILL);
+	waitpid(child, &status, 0);
+	if (i < 300) {
+		rc = fail(name, "create");
+		goto out;
+	}
+	printf("# %d SRQs and QPs created under gov/status and gov/ctl\n", i);
+	printf("ok - %s\n", name);
+	rc = 0;
+out:
+	teardown(&e);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -302,6 +485,8 @@ int main(int argc, char **argv)
 		{ "cq_overflow_event", case_cq_overflow },
 		{ "last_wqe_event", case_last_wqe },
 		{ "ring_tamper", case_ring_tamper },
+		{ "flush_race", case_flush_race },
+		{ "publish_race", case_publish_race },
 	};
 	unsigned int i;
 

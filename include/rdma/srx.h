@@ -27,6 +27,8 @@ struct ib_qp;
 struct ib_srq;
 
 #define SRX_GOV_UNLIMITED	U32_MAX
+/* Groups one SRQ may have (each is walked with the SRQ lock held). */
+#define SRX_GOV_MAX_GROUPS	64
 
 enum srx_gov_policy {
 	SRX_GOV_RNR,		/* RNR NAK: the sender retries later (RC) */

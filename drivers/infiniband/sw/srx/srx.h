@@ -59,6 +59,13 @@
 #define SRX_GID_TBL_LEN		128
 #define SRX_VENDOR_ID		0xffffff
 
+/*
+ * Received packets a QP's engine may have waiting (while it answers a
+ * long READ it takes no new ones): beyond this they are dropped, and RC
+ * peers retransmit.
+ */
+#define SRX_MAX_RXQ		1024
+
 /* Object numbers. QPN 1 is the GSI QP; user QPNs start above 15. */
 #define SRX_QPN_MIN		16
 #define SRX_QPN_MAX		0xffffff
@@ -104,6 +111,7 @@ enum srx_counter {
 	SRX_CNT_OOO_HELD,
 	SRX_CNT_OOO_COMPLETED,
 	SRX_CNT_OOO_RELEASED,
+	SRX_CNT_RXQ_DROP,
 	SRX_CNT_NR
 };
 
@@ -299,11 +307,18 @@ struct srx_req {
 	struct timer_list	rnr_timer;
 };
 
-/* A responder resource: a read or atomic that may be asked for again. */
+/*
+ * A responder resource: a read or atomic that may be asked for again. A
+ * repeated request is served only from what was recorded here.
+ */
 struct srx_rdres {
 	u32			psn;
+	u32			last_psn;	/* of a read's last response */
 	u8			opcode;		/* 0: unused */
 	u64			orig;		/* atomic result */
+	u64			va;		/* read: the RETH as served */
+	u32			len;
+	u32			rkey;
 };
 
 /* A read being answered, a budget of packets per engine pass. */
@@ -489,8 +504,9 @@ static inline struct srx_ah *to_sah(struct ib_ah *ib)
 /* srx_pool.c */
 void srx_table_init(struct srx_table *t, u32 min, u32 max, u32 limit);
 void srx_table_destroy(struct srx_table *t);
-int srx_table_add(struct srx_table *t, void *obj, u32 *id, gfp_t gfp);
-int srx_table_add_at(struct srx_table *t, void *obj, u32 id);
+int srx_table_add(struct srx_table *t, u32 *id, gfp_t gfp);
+int srx_table_add_at(struct srx_table *t, u32 id);
+void srx_table_publish(struct srx_table *t, u32 id, void *obj);
 void srx_table_del(struct srx_table *t, u32 id);
 void srx_dev_tables_init(struct srx_dev *sdev);
 void srx_dev_tables_destroy(struct srx_dev *sdev);
@@ -697,6 +713,7 @@ int srx_resp_init(struct srx_qp *qp);
 void srx_resp_free(struct srx_qp *qp);
 void srx_resp_reset(struct srx_qp *qp);
 void srx_resp_flush(struct srx_qp *qp);
+void srx_resp_drop_wqe(struct srx_qp *qp);
 bool srx_resp_busy(struct srx_qp *qp);
 void srx_resp_rcv(struct srx_qp *qp, struct sk_buff *skb,
 		  const struct srx_pkt *pkt);

@@ -61,7 +61,7 @@ int srx_create_ah(struct ib_ah *ibah, struct rdma_ah_init_attr *init,
 	err = srx_av_from_attr(sdev, &ah->av, init->ah_attr);
 	if (err)
 		return err;
-	err = srx_table_add(&sdev->ah_tbl, ah, &ah->ah_num,
+	err = srx_table_add(&sdev->ah_tbl, &ah->ah_num,
 			    sleepable ? GFP_KERNEL : GFP_ATOMIC);
 	if (err)
 		return err;
@@ -74,6 +74,7 @@ int srx_create_ah(struct ib_ah *ibah, struct rdma_ah_init_attr *init,
 			return err;
 		}
 	}
+	srx_table_publish(&sdev->ah_tbl, ah->ah_num, ah);
 	return 0;
 }
 

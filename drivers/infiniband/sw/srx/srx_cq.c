@@ -41,7 +41,7 @@ int srx_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
 
 	cq->is_user = !!udata;
 	spin_lock_init(&cq->lock);
-	err = srx_table_add(&sdev->cq_tbl, cq, NULL, GFP_KERNEL);
+	err = srx_table_add(&sdev->cq_tbl, NULL, GFP_KERNEL);
 	if (err)
 		return err;
 	err = srx_queue_init(&cq->q, &num, srx_cqe_size(cq->is_user),
@@ -116,12 +116,18 @@ static void srx_cq_reap_to(struct srx_cq *cq, struct srx_qp **owner,
 		srx_gov_credit(run, SRX_QEV_CONSUMED, nrun);
 }
 
-static void srx_cq_reap(struct srx_cq *cq)
+/*
+ * Credit what was consumed up to the consumer index, read once here.
+ * Return: that index, for the caller's own use of it.
+ */
+static u32 srx_cq_reap(struct srx_cq *cq)
 {
-	if (!srx_gov_enabled())
-		return;
-	srx_cq_reap_to(cq, cq->owner, cq->q.index_mask, srx_queue_cons(&cq->q),
-		       srx_queue_prod(&cq->q));
+	u32 cons = srx_queue_cons(&cq->q);
+
+	if (srx_gov_enabled())
+		srx_cq_reap_to(cq, cq->owner, cq->q.index_mask, cons,
+			       srx_queue_prod(&cq->q));
+	return cons;
 }
 
 /* Credit what the consumer took from a user CQ since we last looked. */
@@ -239,13 +245,15 @@ int srx_req_notify_cq(struct ib_cq *ibcq, enum ib_cq_notify_flags flags)
 	struct srx_cq *cq = to_scq(ibcq);
 	unsigned long irqflags;
 	int ret = 0;
+	u32 cons;
 
 	spin_lock_irqsave(&cq->lock, irqflags);
-	srx_cq_reap(cq);
+	cons = srx_cq_reap(cq);
 	/* NEXT_COMP includes solicited completions; never downgrade it. */
 	if (cq->notify != IB_CQ_NEXT_COMP)
 		cq->notify = flags & IB_CQ_SOLICITED_MASK;
-	if ((flags & IB_CQ_REPORT_MISSED_EVENTS) && srx_queue_count(&cq->q))
+	if ((flags & IB_CQ_REPORT_MISSED_EVENTS) &&
+	    srx_ring_count(cq->q.prod, cons, cq->q.index_mask))
 		ret = 1;
 	spin_unlock_irqrestore(&cq->lock, irqflags);
 	return ret;
@@ -308,8 +316,7 @@ int srx_cq_post(struct srx_cq *cq, const struct ib_wc *wc, bool solicited,
 	void *slot;
 
 	spin_lock_irqsave(&cq->lock, flags);
-	srx_cq_reap(cq);
-	if (srx_queue_full(&cq->q)) {
+	if (srx_ring_full(cq->q.prod, srx_cq_reap(cq), cq->q.index_mask)) {
 		spin_unlock_irqrestore(&cq->lock, flags);
 		/* Nobody will consume it: credit the WQE as if flushed. */
 		if (owner)

@@ -151,7 +151,7 @@ static void srx_gov_fill_srq(struct srx_gov_srq_stats *st,
 	st->overcommit = sq->overcommit;
 	st->floor = sq->floor;
 	st->ceiling = sq->ceiling;
-	st->ngroups = list_count_nodes(&sq->groups);
+	st->ngroups = sq->ngroups;
 	st->draws = sq->draws;
 	st->credits = sq->credits;
 	st->rnr = sq->rnr;
@@ -190,11 +190,14 @@ static struct srx_quota_group *srx_gov_find_group(struct srx_quota *sq, u32 id)
  * @ibsrq: an srx SRQ
  * @group: the group's number, not 0
  * @limit: what its members may hold together (SRX_GOV_UNLIMITED: any)
+ *
+ * Return: 0, or -ENOSPC when the SRQ has SRX_GOV_MAX_GROUPS groups.
  */
 int srx_gov_srq_set_group(struct ib_srq *ibsrq, u32 group, u32 limit)
 {
 	struct srx_srq *srq = to_ssrq(ibsrq);
 	struct srx_quota_group *g, *new;
+	int err = 0;
 
 	if (!srx_is_srx_device(ibsrq->device))
 		return -EOPNOTSUPP;
@@ -207,13 +210,15 @@ int srx_gov_srq_set_group(struct ib_srq *ibsrq, u32 group, u32 limit)
 	g = srx_gov_find_group(&srq->quota, group);
 	if (g) {
 		g->limit = limit;
+	} else if (srq->quota.ngroups >= SRX_GOV_MAX_GROUPS) {
+		err = -ENOSPC;
 	} else {
 		srx_quota_group_init(&srq->quota, new, group, limit);
 		new = NULL;
 	}
 	spin_unlock_irq(&srq->lock);
 	kfree(new);
-	return 0;
+	return err;
 }
 EXPORT_SYMBOL_GPL(srx_gov_srq_set_group);
 
@@ -754,21 +759,39 @@ static void srx_gov_emit_srq(struct seq_buf *s, struct srx_srq *srq)
 			       sq->snap[i].dropped);
 }
 
-/* Every SRQ with its QPs, and the ranking kept at its last watermark. */
+/* The first SRQ numbered @index or above, with a reference, or NULL. */
+static struct srx_srq *srx_gov_next_srq(struct srx_dev *sdev,
+					unsigned long *index)
+{
+	struct xarray *xa = &sdev->srq_tbl.xa;
+	struct srx_srq *srq;
+
+	xa_lock_irq(xa);
+	for (srq = xa_find(xa, index, ULONG_MAX, XA_PRESENT); srq;
+	     srq = xa_find_after(xa, index, ULONG_MAX, XA_PRESENT))
+		if (refcount_inc_not_zero(&srq->ref))
+			break;
+	xa_unlock_irq(xa);
+	return srq;
+}
+
+/*
+ * Every SRQ with its QPs, and the ranking kept at its last watermark.
+ * Interrupts are off for one SRQ at a time, not for the whole table.
+ */
 static void srx_gov_emit_all(struct srx_dev *sdev, struct seq_buf *s)
 {
+	unsigned long index = 0;
 	struct srx_srq *srq;
-	unsigned long index;
 
-	xa_lock_irq(&sdev->srq_tbl.xa);
-	xa_for_each(&sdev->srq_tbl.xa, index, srq) {
-		spin_lock(&srq->lock);
+	while (!seq_buf_has_overflowed(s) &&
+	       (srq = srx_gov_next_srq(sdev, &index))) {
+		spin_lock_irq(&srq->lock);
 		srx_gov_emit_srq(s, srq);
-		spin_unlock(&srq->lock);
-		if (seq_buf_has_overflowed(s))
-			break;
+		spin_unlock_irq(&srq->lock);
+		srx_srq_put(srq);
+		index++;
 	}
-	xa_unlock_irq(&sdev->srq_tbl.xa);
 }
 
 /* gov/status grows to fit, up to this much text. */
@@ -803,7 +826,8 @@ static int srx_gov_status_build(struct srx_dev *sdev)
 /*
  * gov/status has no size limit: it is built when a reader starts at
  * offset 0, and that open file's further reads page through the same
- * text, so one read-through sees one consistent table.
+ * text, so one read-through sees one consistent table. The text is
+ * freed as soon as that reader has all of it.
  */
 static ssize_t status_read(struct file *filp, struct kobject *kobj,
 			   struct bin_attribute *attr, char *buf, loff_t off,
@@ -816,11 +840,16 @@ static ssize_t status_read(struct file *filp, struct kobject *kobj,
 	if (!off || sdev->gov_status_reader != filp) {
 		ret = srx_gov_status_build(sdev);
 		sdev->gov_status_reader = ret ? NULL : filp;
+	} else if (!sdev->gov_status) {
+		goto out;	/* this reader had all of it */
 	}
-	if (!ret)
-		ret = memory_read_from_buffer(buf, count, &off,
-					      sdev->gov_status,
-					      sdev->gov_status_len);
+	if (ret)
+		goto out;
+	ret = memory_read_from_buffer(buf, count, &off, sdev->gov_status,
+				      sdev->gov_status_len);
+	if (off >= sdev->gov_status_len)
+		srx_gov_status_free(sdev);
+out:
 	mutex_unlock(&sdev->gov_status_lock);
 	return ret;
 }

@@ -70,16 +70,10 @@ void srx_mr_put(struct srx_mr *mr)
 		srx_keyed_put(&mr->kh);
 }
 
-/* Is [iova, iova + len) inside [start, start + length)? No overflow. */
-static bool srx_range_ok(u64 start, u64 length, u64 iova, u64 len)
-{
-	return iova >= start && len <= length && iova - start <= length - len;
-}
-
 static bool srx_mr_covers(struct srx_mr *mr, u64 iova, u32 len)
 {
 	return mr->kind == SRX_MR_DMA ||
-	       srx_range_ok(mr->ibmr.iova, mr->ibmr.length, iova, len);
+	       srx_range_within(mr->ibmr.iova, mr->ibmr.length, iova, len);
 }
 
 /**
@@ -127,7 +121,7 @@ static struct srx_mr *srx_mw_resolve(struct srx_qp *qp, struct srx_mw *mw,
 
 	spin_lock_irqsave(&sdev->mw_lock, flags);
 	if (!mw->mr || (access & ~mw->access) ||
-	    !srx_range_ok(mw->addr, mw->length, *iova, len))
+	    !srx_range_within(mw->addr, mw->length, *iova, len))
 		goto out;
 	if (mw->ibmw.type == IB_MW_TYPE_1 ? mw->ibmw.pd != qp->ibqp.pd :
 	    mw->qpn != qp->ibqp.qp_num)
@@ -250,11 +244,14 @@ int srx_mr_copy(struct srx_mr *mr, u64 iova, void *buf, u32 len, bool to_mr)
 /**
  * srx_mr_atomic - 64-bit compare-and-swap or fetch-and-add
  * @mr: an MR resolved for 8 bytes at @iova with REMOTE_ATOMIC
- * @iova: 8-byte aligned address
+ * @iova: the address in the MR; its kernel address must be 8-byte aligned
  * @cmp_swap: true for compare-and-swap, false for fetch-and-add
  * @cmp_add: the compare value, or the addend
  * @swap: the swap value
  * @orig: the value found
+ *
+ * Return: 0, -EFAULT outside the MR's pages, -EINVAL if the kernel
+ * address is not 8-byte aligned or the 8 bytes would cross a page.
  */
 int srx_mr_atomic(struct srx_mr *mr, u64 iova, bool cmp_swap, u64 cmp_add,
 		  u64 swap, u64 *orig)
@@ -266,6 +263,11 @@ int srx_mr_atomic(struct srx_mr *mr, u64 iova, bool cmp_swap, u64 cmp_add,
 	addr = srx_mr_map(mr, iova, &avail);
 	if (!addr)
 		return -EFAULT;
+	/* The kernel address decides: 8 bytes, aligned, in one mapping. */
+	if (avail < sizeof(u64) || !IS_ALIGNED((uintptr_t)addr, sizeof(u64))) {
+		srx_mr_unmap(mr, addr);
+		return -EINVAL;
+	}
 	spin_lock_irqsave(&srx_atomic_lock, flags);
 	*orig = READ_ONCE(*addr);
 	if (!cmp_swap)
@@ -426,7 +428,7 @@ static int srx_bind_check(struct srx_qp *qp, struct srx_mw *mw,
 	    !(mr->access & IB_ACCESS_LOCAL_WRITE))
 		return -EINVAL;
 	if (mr->kind != SRX_MR_DMA &&
-	    !srx_range_ok(mr->ibmr.iova, mr->ibmr.length, wr->wr.mw.addr,
+	    !srx_range_within(mr->ibmr.iova, mr->ibmr.length, wr->wr.mw.addr,
 			  wr->wr.mw.length))
 		return -EINVAL;
 	return 0;

@@ -15,16 +15,30 @@
 
 #include "srx.h"
 
-static int srx_key_alloc(struct srx_dev *sdev, void *obj, u32 *key)
+/* A key that finds nothing until srx_key_publish(). */
+static int srx_key_alloc(struct srx_dev *sdev, u32 *key)
 {
 	u32 index;
 	int err;
 
-	err = srx_table_add(&sdev->key_tbl, obj, &index, GFP_KERNEL);
+	err = srx_table_add(&sdev->key_tbl, &index, GFP_KERNEL);
 	if (err)
 		return err;
 	*key = index << 8 | get_random_u8();
 	return 0;
+}
+
+/* The MR or MW is whole: packets and WQEs may use its key now. */
+static void srx_key_publish(struct srx_dev *sdev, u32 key,
+			    struct srx_keyed *kh)
+{
+	srx_table_publish(&sdev->key_tbl, key >> 8, kh);
+}
+
+static struct ib_mr *srx_mr_publish(struct srx_mr *mr)
+{
+	srx_key_publish(to_sdev(mr->ibmr.device), mr->ibmr.lkey, &mr->kh);
+	return &mr->ibmr;
 }
 
 static void srx_key_free(struct srx_dev *sdev, u32 key)
@@ -46,16 +60,17 @@ static struct srx_mr *srx_mr_new(struct ib_pd *ibpd, enum srx_mr_kind kind,
 	mr = kzalloc(sizeof(*mr), GFP_KERNEL);
 	if (!mr)
 		return ERR_PTR(-ENOMEM);
-	err = srx_table_add(&sdev->mr_tbl, NULL, NULL, GFP_KERNEL);
+	err = srx_table_add(&sdev->mr_tbl, NULL, GFP_KERNEL);
 	if (err)
 		goto err_free;
 	srx_keyed_init(&mr->kh, SRX_KEY_MR);
 	mr->kind = kind;
 	mr->access = access;
 	mr->valid = kind != SRX_MR_FAST;
-	err = srx_key_alloc(sdev, &mr->kh, &key);
+	err = srx_key_alloc(sdev, &key);
 	if (err)
 		goto err_count;
+	mr->ibmr.device = ibpd->device;
 	mr->ibmr.lkey = key;
 	mr->ibmr.rkey = key;
 	return mr;
@@ -102,7 +117,7 @@ struct ib_mr *srx_get_dma_mr(struct ib_pd *ibpd, int access)
 {
 	struct srx_mr *mr = srx_mr_new(ibpd, SRX_MR_DMA, access);
 
-	return IS_ERR(mr) ? ERR_CAST(mr) : &mr->ibmr;
+	return IS_ERR(mr) ? ERR_CAST(mr) : srx_mr_publish(mr);
 }
 
 struct ib_mr *srx_reg_user_mr(struct ib_pd *ibpd, u64 start, u64 length,
@@ -139,7 +154,7 @@ struct ib_mr *srx_reg_user_mr(struct ib_pd *ibpd, u64 start, u64 length,
 	mr->ibmr.iova = iova;
 	mr->ibmr.length = length;
 	mr->ibmr.page_size = PAGE_SIZE;
-	return &mr->ibmr;
+	return srx_mr_publish(mr);
 }
 
 struct ib_mr *srx_alloc_mr(struct ib_pd *ibpd, enum ib_mr_type type,
@@ -160,7 +175,7 @@ struct ib_mr *srx_alloc_mr(struct ib_pd *ibpd, enum ib_mr_type type,
 		return ERR_PTR(-ENOMEM);
 	}
 	mr->max_pages = max_num_sg;
-	return &mr->ibmr;
+	return srx_mr_publish(mr);
 }
 
 static int srx_set_page(struct ib_mr *ibmr, u64 addr)
@@ -211,14 +226,17 @@ int srx_alloc_mw(struct ib_mw *ibmw, struct ib_udata *udata)
 
 	if (ibmw->type != IB_MW_TYPE_1 && ibmw->type != IB_MW_TYPE_2)
 		return -EINVAL;
-	err = srx_table_add(&sdev->mw_tbl, NULL, NULL, GFP_KERNEL);
+	err = srx_table_add(&sdev->mw_tbl, NULL, GFP_KERNEL);
 	if (err)
 		return err;
 	srx_keyed_init(&mw->kh, SRX_KEY_MW);
-	err = srx_key_alloc(sdev, &mw->kh, &ibmw->rkey);
-	if (err)
+	err = srx_key_alloc(sdev, &ibmw->rkey);
+	if (err) {
 		srx_table_del(&sdev->mw_tbl, 0);
-	return err;
+		return err;
+	}
+	srx_key_publish(sdev, ibmw->rkey, &mw->kh);
+	return 0;
 }
 
 int srx_dealloc_mw(struct ib_mw *ibmw)

@@ -27,16 +27,20 @@ void srx_table_destroy(struct srx_table *t)
 }
 
 /**
- * srx_table_add - count a new object and, with @id, number it
+ * srx_table_add - count a new object and, with @id, reserve it a number
  * @t: the table
- * @obj: the object the id maps to
  * @id: NULL for count-only tables, else set to the new id
  * @gfp: GFP_ATOMIC when called in atomic context
  *
+ * A reserved number finds nothing until srx_table_publish(): lookups
+ * must never see an object its create has not finished.
+ *
  * Return: 0, or -ENOMEM when the table is at its limit or out of memory.
  */
-int srx_table_add(struct srx_table *t, void *obj, u32 *id, gfp_t gfp)
+int srx_table_add(struct srx_table *t, u32 *id, gfp_t gfp)
 {
+	void *obj = NULL;	/* reserves the number */
+
 	int err;
 
 	if (atomic_inc_return(&t->count) > t->limit) {
@@ -66,8 +70,8 @@ int srx_table_add(struct srx_table *t, void *obj, u32 *id, gfp_t gfp)
 	return 0;
 }
 
-/* Numbers with a fixed meaning, such as QPN 1 for the GSI QP. */
-int srx_table_add_at(struct srx_table *t, void *obj, u32 id)
+/* Reserve a number with a fixed meaning, such as QPN 1 for the GSI QP. */
+int srx_table_add_at(struct srx_table *t, u32 id)
 {
 	int err;
 
@@ -75,12 +79,30 @@ int srx_table_add_at(struct srx_table *t, void *obj, u32 id)
 		atomic_dec(&t->count);
 		return -ENOMEM;
 	}
-	err = xa_insert_irq(&t->xa, id, obj, GFP_KERNEL);
+	err = xa_insert_irq(&t->xa, id, NULL, GFP_KERNEL);
 	if (err) {
 		atomic_dec(&t->count);
 		return err == -EBUSY ? -EEXIST : err;
 	}
 	return 0;
+}
+
+/**
+ * srx_table_publish - let lookups of a reserved number find @obj
+ * @t: the table
+ * @id: a number from srx_table_add() or srx_table_add_at()
+ * @obj: the object, fully initialised; its create cannot fail any more
+ */
+void srx_table_publish(struct srx_table *t, u32 id, void *obj)
+{
+	unsigned long flags;
+	void *old;
+
+	xa_lock_irqsave(&t->xa, flags);
+	/* The slot exists already: storing into it allocates nothing. */
+	old = __xa_store(&t->xa, id, obj, GFP_ATOMIC);
+	xa_unlock_irqrestore(&t->xa, flags);
+	WARN_ON_ONCE(xa_is_err(old) || old);
 }
 
 void srx_table_del(struct srx_table *t, u32 id)

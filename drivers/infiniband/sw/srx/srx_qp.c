@@ -119,6 +119,13 @@ void srx_qp_put(struct srx_qp *qp)
 /* Hand a received packet to the QP's engine, now or in a worker. */
 void srx_qp_rcv(struct srx_qp *qp, struct sk_buff *skb, bool now)
 {
+	/* A peer cannot make the queue grow without bound. */
+	if (skb_queue_len_lockless(&qp->rxq) >= SRX_MAX_RXQ) {
+		srx_count(to_sdev(qp->ibqp.device), SRX_CNT_RXQ_DROP);
+		kfree_skb(skb);
+		srx_qp_more(qp);
+		return;
+	}
 	skb_queue_tail(&qp->rxq, skb);
 	if (now)
 		srx_qp_run(qp);
@@ -263,6 +270,7 @@ err_sq:
 	return err;
 }
 
+/* A QPN that packets and the operator find only once create is done. */
 static int srx_qp_number(struct srx_dev *sdev, struct srx_qp *qp)
 {
 	u32 qpn;
@@ -270,9 +278,9 @@ static int srx_qp_number(struct srx_dev *sdev, struct srx_qp *qp)
 
 	if (qp->ibqp.qp_type == IB_QPT_GSI) {
 		qp->ibqp.qp_num = 1;
-		return srx_table_add_at(&sdev->qp_tbl, qp, 1);
+		return srx_table_add_at(&sdev->qp_tbl, 1);
 	}
-	err = srx_table_add(&sdev->qp_tbl, qp, &qpn, GFP_KERNEL);
+	err = srx_table_add(&sdev->qp_tbl, &qpn, GFP_KERNEL);
 	if (!err)
 		qp->ibqp.qp_num = qpn;
 	return err;
@@ -316,8 +324,11 @@ int srx_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 		if (err)
 			goto err_num;
 	}
+	/* Last: from here on packets and gov/ctl may take references. */
+	srx_table_publish(&sdev->qp_tbl, ibqp->qp_num, qp);
 	return 0;
 
+	/* Unpublished, the QP has no references, work or timers to undo. */
 err_num:
 	srx_gov_qp_detach(qp);
 	srx_table_del(&sdev->qp_tbl, ibqp->qp_num);
@@ -333,7 +344,29 @@ err_queues:
 static_assert(offsetof(struct rxe_send_wqe, wr.wr_id) == 0);
 static_assert(offsetof(struct rxe_recv_wqe, wr_id) == 0);
 
-/* Complete every WQE still in @q with IB_WC_WR_FLUSH_ERR, in order. */
+/* Take the oldest WQE of @q for a flush; false when none is left. */
+static bool srx_qp_flush_take(struct srx_queue *q, spinlock_t *lock,
+			      u64 *wr_id)
+{
+	unsigned long flags;
+	bool taken;
+
+	spin_lock_irqsave(lock, flags);
+	taken = srx_queue_count(q);
+	if (taken) {
+		*wr_id = READ_ONCE(*(u64 *)srx_queue_elem(q, srx_queue_cons(q)));
+		srx_queue_advance_cons(q);
+	}
+	spin_unlock_irqrestore(lock, flags);
+	return taken;
+}
+
+/*
+ * Complete the WQEs in @q with IB_WC_WR_FLUSH_ERR, in order: at most as
+ * many as were there when the flush began (a process moving its producer
+ * index meanwhile must not keep it going), and with the queue lock
+ * dropped around each completion, whose handler may post again.
+ */
 static void srx_qp_flush(struct srx_qp *qp, struct srx_queue *q,
 			 spinlock_t *lock, struct ib_cq *ibcq,
 			 enum ib_wc_opcode opcode)
@@ -344,17 +377,14 @@ static void srx_qp_flush(struct srx_qp *qp, struct srx_queue *q,
 		.qp = &qp->ibqp,
 	};
 	unsigned long flags;
-	u64 *wr_id;
+	u32 n;
 
 	spin_lock_irqsave(lock, flags);
-	while (srx_queue_count(q)) {
-		wr_id = srx_queue_elem(q, srx_queue_cons(q));
-		wc.wr_id = READ_ONCE(*wr_id);
+	n = srx_queue_count(q);
+	spin_unlock_irqrestore(lock, flags);
+	for (; n && srx_qp_flush_take(q, lock, &wc.wr_id); n--)
 		if (srx_cq_post(to_scq(ibcq), &wc, false, NULL))
 			break;
-		srx_queue_advance_cons(q);
-	}
-	spin_unlock_irqrestore(lock, flags);
 }
 
 static void srx_qp_flush_sq(struct srx_qp *qp)
@@ -462,10 +492,17 @@ void srx_qp_error(struct srx_qp *qp)
 	srx_qp_run(qp);
 }
 
-/* Back to RESET: stop the engine, forget every packet and WQE. */
+/*
+ * Back to RESET: stop the engine, forget every packet and WQE. A pass
+ * already running may still arm a timer, so the timers go only once no
+ * pass runs; a timer that fired meanwhile may queue one more, which
+ * finds RESET and does nothing.
+ */
 static void srx_qp_quiesce(struct srx_qp *qp)
 {
 	srx_qp_write_state(qp, IB_QPS_RESET);
+	srx_qp_wait_idle(qp);
+	flush_work(&qp->work);
 	timer_delete_sync(&qp->req.retrans_timer);
 	timer_delete_sync(&qp->req.rnr_timer);
 	timer_delete_sync(&qp->resp.nak_timer);
@@ -478,7 +515,7 @@ static void srx_qp_quiesce(struct srx_qp *qp)
 	clear_bit(SRX_QPF_NAK_DUE, &qp->flags);
 	clear_bit(SRX_QPF_LAST_WQE, &qp->flags);
 	clear_bit(SRX_QPF_SQD_NOTIFY, &qp->flags);
-	qp->resp.has_wqe = false;
+	srx_resp_drop_wqe(qp);
 	qp->resp.rd.active = false;
 	srx_qp_reset(qp);
 	memset(qp->sqe, 0, (qp->sq.index_mask + 1) * sizeof(*qp->sqe));
@@ -745,6 +782,9 @@ int srx_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
 	struct srx_qp *qp = to_sqp(ibqp);
 
 	if (qp->is_user) {
+		/* As rdma_rxe: no send may be posted before RTS. */
+		if (READ_ONCE(qp->state) < IB_QPS_RTS)
+			return -EINVAL;
 		srx_qp_run(qp);
 		return 0;
 	}

@@ -184,6 +184,7 @@ void srx_quota_group_init(struct srx_quota *sq, struct srx_quota_group *g,
 	g->id = id;
 	g->limit = limit;
 	list_add_tail(&g->node, &sq->groups);
+	sq->ngroups++;
 }
 
 /* Put @q in @g (NULL: no group); what it holds moves with it. */
@@ -210,6 +211,7 @@ void srx_quota_group_remove(struct srx_quota *sq, struct srx_quota_group *g)
 		if (q->group == g)
 			srx_quota_set_group(sq, q, NULL);
 	list_del(&g->node);
+	sq->ngroups--;
 }
 
 /* May @held grow by @r under @limit? 0 admits nothing. */

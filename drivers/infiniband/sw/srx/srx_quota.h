@@ -88,6 +88,7 @@ struct srx_quota {
 	struct list_head	qps;
 	u32			nqps;
 	struct list_head	groups;
+	u32			ngroups;
 	/* credit=repost: the QP of each outstanding draw, oldest first */
 	struct srx_quota_qp	**fifo;
 	u32			fifo_head;

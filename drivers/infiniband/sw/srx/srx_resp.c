@@ -413,13 +413,26 @@ static bool srx_resp_hold(struct srx_qp *qp, const struct srx_pkt *pkt)
 	return true;
 }
 
+/* The SRQ WQE being filled will never complete: credit its draw. */
+static void srx_resp_credit_wqe(struct srx_qp *qp)
+{
+	if (qp->resp.has_wqe && qp->ibqp.srq && srx_gov_enabled())
+		srx_gov_flush(qp, 1);
+}
+
+/* Back to RESET: the WQE being filled is forgotten, its draw credited. */
+void srx_resp_drop_wqe(struct srx_qp *qp)
+{
+	srx_resp_credit_wqe(qp);
+	qp->resp.has_wqe = false;
+}
+
 /* The QP is in error: the WQE being filled completes as flushed. */
 void srx_resp_flush(struct srx_qp *qp)
 {
 	srx_ooo_release_qp(qp);
 	qp->resp.ooo_gap = false;
-	if (qp->resp.has_wqe && qp->ibqp.srq && srx_gov_enabled())
-		srx_gov_flush(qp, 1);
+	srx_resp_credit_wqe(qp);
 	srx_resp_complete(qp, IB_WC_WR_FLUSH_ERR, IB_WC_RECV, NULL, NULL);
 	qp->resp.rd.active = false;
 }
@@ -654,6 +667,51 @@ bool srx_resp_busy(struct srx_qp *qp)
 	return qp->resp.rd.active;
 }
 
+static struct srx_rdres *srx_resp_res_find(struct srx_qp *qp, u32 psn)
+{
+	struct srx_rdres *res;
+	u32 i;
+
+	for (i = 0; i < qp->resp.nres; i++) {
+		res = &qp->resp.res[i];
+		if (res->opcode && srx_psn_diff(psn, res->psn) >= 0 &&
+		    srx_psn_diff(res->last_psn, psn) >= 0)
+			return res;
+	}
+	return NULL;
+}
+
+/* The next responder resource, recycled oldest first. */
+static struct srx_rdres *srx_resp_res_new(struct srx_qp *qp, u8 opcode,
+					  u32 psn, u32 last_psn)
+{
+	struct srx_resp *rs = &qp->resp;
+	struct srx_rdres *res = &rs->res[rs->res_next];
+
+	rs->res_next = (rs->res_next + 1) % rs->nres;
+	memset(res, 0, sizeof(*res));
+	res->opcode = opcode;
+	res->psn = psn;
+	res->last_psn = last_psn;
+	return res;
+}
+
+/*
+ * A repeated READ is answered only inside a read served before: the same
+ * rkey, a range within it, a PSN among its responses. Anything else was
+ * never served, so there is nothing to repeat (IBTA class D: dropped).
+ */
+static bool srx_resp_read_served(struct srx_qp *qp, const struct srx_pkt *pkt)
+{
+	const struct srx_reth *reth = srx_pkt_reth(pkt);
+	struct srx_rdres *res = srx_resp_res_find(qp, pkt->psn);
+
+	return res && (res->opcode & 0x1f) == IB_OPCODE_RDMA_READ_REQUEST &&
+	       srx_reth_rkey(reth) == res->rkey &&
+	       srx_range_within(res->va, res->len, srx_reth_va(reth),
+				srx_reth_len(reth));
+}
+
 /* RDMA READ, new or repeated: answer from the RETH of this request. */
 static int srx_resp_read(struct srx_qp *qp, const struct srx_pkt *pkt,
 			 bool dup)
@@ -663,10 +721,14 @@ static int srx_resp_read(struct srx_qp *qp, const struct srx_pkt *pkt,
 	struct srx_read_state *rd = &rs->rd;
 	u32 len = srx_reth_len(reth);
 	u64 va = srx_reth_va(reth);
+	struct srx_rdres *res;
 	struct srx_mr *mr;
+	u32 nseg;
 
 	if (len > SRX_MAX_MSG_SZ)
 		return -EINVAL;
+	if (dup && !srx_resp_read_served(qp, pkt))
+		return 0;
 	if (len) {
 		mr = srx_rkey_get(qp, srx_reth_rkey(reth), &va, len,
 				  IB_ACCESS_REMOTE_READ);
@@ -681,22 +743,18 @@ static int srx_resp_read(struct srx_qp *qp, const struct srx_pkt *pkt,
 	rd->first = true;
 	rd->active = true;
 	if (!dup) {
-		rs->psn = srx_psn_add(rs->psn, srx_seg_count(len, qp->mtu));
+		nseg = srx_seg_count(len, qp->mtu);
+		res = srx_resp_res_new(qp, pkt->opcode, pkt->psn,
+				       srx_psn_add(pkt->psn, nseg - 1));
+		res->va = srx_reth_va(reth);
+		res->len = len;
+		res->rkey = rd->rkey;
+		rs->psn = srx_psn_add(rs->psn, nseg);
 		rs->msn = (rs->msn + 1) & SRX_AETH_MSN_MASK;
 		rs->ack_pending = false;
 	}
 	srx_resp_read_continue(qp);
 	return 0;
-}
-
-static struct srx_rdres *srx_resp_res_find(struct srx_qp *qp, u32 psn)
-{
-	u32 i;
-
-	for (i = 0; i < qp->resp.nres; i++)
-		if (qp->resp.res[i].opcode && qp->resp.res[i].psn == psn)
-			return &qp->resp.res[i];
-	return NULL;
 }
 
 static int srx_resp_atomic(struct srx_qp *qp, const struct srx_pkt *pkt,
@@ -713,7 +771,7 @@ static int srx_resp_atomic(struct srx_qp *qp, const struct srx_pkt *pkt,
 	if (dup) {
 		/* Never execute twice: replay the recorded result. */
 		res = srx_resp_res_find(qp, pkt->psn);
-		if (res)
+		if (res && res->opcode == pkt->opcode && res->psn == pkt->psn)
 			srx_send_ack(qp, IB_OPCODE_RC_ATOMIC_ACKNOWLEDGE,
 				     srx_aeth_syn_ack(SRX_AETH_NO_CREDITS),
 				     pkt->psn, res->orig);
@@ -731,11 +789,8 @@ static int srx_resp_atomic(struct srx_qp *qp, const struct srx_pkt *pkt,
 			    srx_atmeth_swap_add(a), &orig);
 	srx_mr_put(mr);
 	if (err)
-		return -EACCES;
-	res = &rs->res[rs->res_next];
-	rs->res_next = (rs->res_next + 1) % rs->nres;
-	res->opcode = pkt->opcode;
-	res->psn = pkt->psn;
+		return err == -EINVAL ? -EINVAL : -EACCES;
+	res = srx_resp_res_new(qp, pkt->opcode, pkt->psn, pkt->psn);
 	res->orig = orig;
 	rs->psn = srx_psn_add(rs->psn, 1);
 	rs->msn = (rs->msn + 1) & SRX_AETH_MSN_MASK;
@@ -743,6 +798,26 @@ static int srx_resp_atomic(struct srx_qp *qp, const struct srx_pkt *pkt,
 	srx_send_ack(qp, IB_OPCODE_RC_ATOMIC_ACKNOWLEDGE,
 		     srx_aeth_syn_ack(SRX_AETH_NO_CREDITS), pkt->psn, orig);
 	return 0;
+}
+
+/*
+ * Does the QP itself allow this request? Its access flags must grant
+ * remote write, read or atomics (the MR or MW must too, checked per
+ * access), and reads and atomics need responder resources.
+ */
+static bool srx_resp_op_allowed(struct srx_qp *qp, const struct srx_pkt *pkt)
+{
+	int access = READ_ONCE(qp->attr.qp_access_flags);
+	u16 f = pkt->info->flags;
+
+	if ((f & SRX_OPF_WRITE) && !(access & IB_ACCESS_REMOTE_WRITE))
+		return false;
+	if ((f & SRX_OPF_READ) && !(access & IB_ACCESS_REMOTE_READ))
+		return false;
+	if ((f & SRX_OPF_ATOMIC) && !(access & IB_ACCESS_REMOTE_ATOMIC))
+		return false;
+	return !(f & (SRX_OPF_READ | SRX_OPF_ATOMIC)) ||
+	       READ_ONCE(qp->attr.max_dest_rd_atomic);
 }
 
 /* Does @pkt continue the message in progress, or start a new one? */
@@ -840,6 +915,11 @@ static void srx_resp_rc(struct srx_qp *qp, struct sk_buff *skb,
 	s32 diff = srx_psn_diff(pkt->psn, rs->psn);
 	int err;
 
+	/* Not even a repeat of a request the QP never enabled is served. */
+	if (!srx_resp_op_allowed(qp, pkt)) {
+		srx_resp_fail(qp, skb, pkt, -EINVAL);
+		return;
+	}
 	if (diff > 0) {
 		srx_count(sdev, SRX_CNT_OUT_OF_SEQ);
 		if (srx_resp_hold(qp, pkt)) {
@@ -909,7 +989,8 @@ static void srx_resp_uc(struct srx_qp *qp, struct sk_buff *skb,
 		rs->placed = 0;
 	}
 	rs->psn = srx_psn_add(pkt->psn, 1);
-	err = srx_resp_execute(qp, skb, pkt);
+	err = srx_resp_op_allowed(qp, pkt) ? srx_resp_execute(qp, skb, pkt) :
+					     -EINVAL;
 	if (!err)
 		return;
 	if (err == -ECONNRESET)

@@ -93,7 +93,8 @@ int srx_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
 	srq->max_sge = max_t(u32, init->attr.max_sge, 1);
 	srq->limit = init->attr.srq_limit;
 
-	err = srx_table_add(&sdev->srq_tbl, srq, &srq->srq_num, GFP_KERNEL);
+	/* A number now (the response carries it), published when whole. */
+	err = srx_table_add(&sdev->srq_tbl, &srq->srq_num, GFP_KERNEL);
 	if (err)
 		return err;
 	err = srx_queue_init(&srq->q, &num, srx_recv_wqe_size(srq->max_sge),
@@ -118,6 +119,7 @@ int srx_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
 	}
 	init->attr.max_wr = srq->max_wr;
 	init->attr.max_sge = srq->max_sge;
+	srx_table_publish(&sdev->srq_tbl, srq->srq_num, srq);
 	return 0;
 
 err_ooo:

@@ -45,4 +45,10 @@ static inline u32 srx_ring_next(u32 index, u32 mask)
 	return (index + 1) & mask;
 }
 
+/* Is [iova, iova + len) inside [start, start + length)? No overflow. */
+static inline bool srx_range_within(u64 start, u64 length, u64 iova, u64 len)
+{
+	return iova >= start && len <= length && iova - start <= length - len;
+}
+
 #endif /* SRX_UTIL_H */

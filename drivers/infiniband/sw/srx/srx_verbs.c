@@ -191,7 +191,7 @@ static int srx_alloc_pd(struct ib_pd *ibpd, struct ib_udata *udata)
 {
 	if (udata && udata->inlen)
 		return -EINVAL;
-	return srx_table_add(&to_sdev(ibpd->device)->pd_tbl, ibpd, NULL,
+	return srx_table_add(&to_sdev(ibpd->device)->pd_tbl, NULL,
 			     GFP_KERNEL);
 }
 
