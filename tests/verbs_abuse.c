@@ -241,12 +241,8 @@ out:
 	return rc;
 }
 
-/*
- * Write garbage over the indices of every ring this process has mapped.
- * The element size and index mask are left alone: librxe itself computes
- * addresses from them, and the point is the kernel, not crashing librxe.
- */
-static int tamper_rings(void)
+/* The mapped rings of this process, at most a few. */
+static int find_rings(volatile uint32_t **hdrs, int max)
 {
 	FILE *maps = fopen("/proc/self/maps", "r");
 	unsigned long start, end;
@@ -255,19 +251,30 @@ static int tamper_rings(void)
 
 	if (!maps)
 		return 0;
-	while (fgets(line, sizeof(line), maps)) {
-		uint32_t *hdr;
-
-		if (!strstr(line, "/dev/infiniband/uverbs") ||
-		    sscanf(line, "%lx-%lx", &start, &end) != 2 ||
-		    end - start < 512)
-			continue;
-		hdr = (uint32_t *)start;
-		hdr[32] = 0x7ffffff3;		/* producer_index */
-		hdr[64] = 0xfffffffe;		/* consumer_index */
-		n++;
+	while (n < max && fgets(line, sizeof(line), maps)) {
+		if (strstr(line, "/dev/infiniband/uverbs") &&
+		    sscanf(line, "%lx-%lx", &start, &end) == 2 &&
+		    end - start >= 512)
+			hdrs[n++] = (volatile uint32_t *)start;
 	}
 	fclose(maps);
+	return n;
+}
+
+/*
+ * Write garbage over the indices of every ring this process has mapped.
+ * The element size and index mask are left alone: librxe itself computes
+ * addresses from them, and the point is the kernel, not crashing librxe.
+ */
+static int tamper_rings(void)
+{
+	volatile uint32_t *hdrs[8];
+	int i, n = find_rings(hdrs, 8);
+
+	for (i = 0; i < n; i++) {
+		hdrs[i][32] = 0x7ffffff3;	/* producer_index */
+		hdrs[i][64] = 0xfffffffe;	/* consumer_index */
+	}
 	return n;
 }
 
@@ -306,26 +313,6 @@ out:
 }
 
 static atomic_bool race_stop;
-
-/* The mapped rings of this process, at most a few. */
-static int find_rings(volatile uint32_t **hdrs, int max)
-{
-	FILE *maps = fopen("/proc/self/maps", "r");
-	unsigned long start, end;
-	char line[512];
-	int n = 0;
-
-	if (!maps)
-		return 0;
-	while (n < max && fgets(line, sizeof(line), maps)) {
-		if (strstr(line, "/dev/infiniband/uverbs") &&
-		    sscanf(line, "%lx-%lx", &start, &end) == 2 &&
-		    end - start >= 512)
-			hdrs[n++] = (volatile uint32_t *)start;
-	}
-	fclose(maps);
-	return n;
-}
 
 /*
  * Per ring, over and over: a CQ (64-byte entries) is made to look empty
