@@ -601,6 +601,7 @@ void srx_ooo_check_low(struct srx_srq *srq);
 void srx_ooo_release_slot(struct srx_qp *qp, struct srx_ooo_slot *slot);
 void srx_ooo_release_qp_locked(struct srx_qp *qp);
 void srx_ooo_release_qp(struct srx_qp *qp);
+void srx_ooo_release_stale(struct srx_qp *qp);
 bool srx_ooo_may_hold(struct srx_qp *qp, struct srx_srq *srq);
 void srx_ooo_nak_timer(struct timer_list *t);
 void srx_resp_nak_due(struct srx_qp *qp);

@@ -155,6 +155,26 @@ void srx_ooo_release_qp(struct srx_qp *qp)
 	spin_unlock_irqrestore(&srq->lock, flags);
 }
 
+/*
+ * Held messages the expected PSN went past (a READ's responses take
+ * PSNs too, or a peer jumped) can never complete in order: they go back
+ * now, or they would complete stale when the PSN came round again.
+ */
+void srx_ooo_release_stale(struct srx_qp *qp)
+{
+	struct srx_srq *srq = to_ssrq(qp->ibqp.srq);
+	struct srx_resp *rs = &qp->resp;
+	unsigned long flags;
+	u32 i;
+
+	spin_lock_irqsave(&srq->lock, flags);
+	for (i = 0; i < rs->nooo && rs->nheld; i++)
+		if (rs->ooo[i].state == SRX_OOO_HELD &&
+		    srx_psn_diff(rs->ooo[i].psn, rs->psn) < 0)
+			srx_ooo_release_slot(qp, &rs->ooo[i]);
+	spin_unlock_irqrestore(&srq->lock, flags);
+}
+
 /* The SRQ runs low: every QP's held messages give their WQEs back. */
 void srx_ooo_release_srq(struct srx_srq *srq)
 {

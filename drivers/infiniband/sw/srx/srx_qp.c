@@ -89,6 +89,26 @@ void srx_qp_run(struct srx_qp *qp)
 	local_bh_enable();
 }
 
+/*
+ * Keep every engine pass off the QP while a verb changes what passes
+ * read (the path). A caller that finds the engine held leaves PENDING,
+ * which srx_qp_engine_resume() hands to a worker.
+ */
+static void srx_qp_engine_hold(struct srx_qp *qp)
+{
+	while (test_and_set_bit_lock(SRX_QPF_RUNNING, &qp->flags))
+		cond_resched();
+}
+
+static void srx_qp_engine_resume(struct srx_qp *qp)
+{
+	clear_bit_unlock(SRX_QPF_RUNNING, &qp->flags);
+	/* As in srx_qp_run(): a PENDING set meanwhile is seen here. */
+	smp_mb__after_atomic();
+	if (test_bit(SRX_QPF_PENDING, &qp->flags))
+		srx_qp_kick(qp);
+}
+
 /* Wait for an inline run elsewhere to finish (RESET, destroy). */
 static void srx_qp_wait_idle(struct srx_qp *qp)
 {
@@ -582,8 +602,11 @@ int srx_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
 		err = srx_av_from_attr(sdev, &av, &attr->ah_attr);
 		if (err)
 			goto out;
+		/* A pass sending from the old path must not see half of it. */
+		srx_qp_engine_hold(qp);
 		qp->av = av;
 		dst_cache_reset(&qp->dst_cache);
+		srx_qp_engine_resume(qp);
 	}
 	srx_qp_store(qp, attr, mask);
 	if (mask & IB_QP_STATE)

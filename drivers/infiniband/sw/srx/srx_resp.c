@@ -956,13 +956,17 @@ static void srx_resp_rc(struct srx_qp *qp, struct sk_buff *skb,
 		srx_resp_fail(qp, skb, pkt, err);
 		return;
 	}
-	if (pkt->info->flags & (SRX_OPF_READ | SRX_OPF_ATOMIC))
+	/* READ and atomics moved the PSN (and answered) themselves. */
+	if (!(pkt->info->flags & (SRX_OPF_READ | SRX_OPF_ATOMIC))) {
+		rs->psn = srx_psn_add(rs->psn, 1);
+		if (pkt->info->flags & SRX_OPF_LAST)
+			rs->msn = (rs->msn + 1) & SRX_AETH_MSN_MASK;
+		if (pkt->ack_req)
+			rs->ack_pending = true;
+	}
+	if (!rs->nheld)
 		return;
-	rs->psn = srx_psn_add(rs->psn, 1);
-	if (pkt->info->flags & SRX_OPF_LAST)
-		rs->msn = (rs->msn + 1) & SRX_AETH_MSN_MASK;
-	if (pkt->ack_req)
-		rs->ack_pending = true;
+	srx_ooo_release_stale(qp);
 	if (!rs->nheld || rs->in_send || rs->in_write)
 		return;
 	srx_resp_drain_held(qp);
