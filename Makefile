@@ -55,6 +55,21 @@ bench:
 	$(MAKE) all
 	scripts/bench $(BENCH_ARGS)
 
+# A long fuzz in one guest boot: tests/t-fuzz.sh's test_fuzz_packets
+# SRX_FUZZ_RUNS times (default 20), each with SRX_FUZZ_COUNT packets
+# (default 250000) and its own seed (SRX_FUZZ_SEED + run; the clock by
+# default); FUZZ_KERNEL=debug for the debug kernel. Stops at the first
+# failing run, whose seed reproduces it.
+.PHONY: fuzz
+fuzz: all
+	@runs=$${SRX_FUZZ_RUNS:-20}; count=$${SRX_FUZZ_COUNT:-250000}; \
+	seed=$${SRX_FUZZ_SEED:-$$(date +%s)}; \
+	echo "fuzz: $$runs runs of $$count packets, seeds $$seed + 1..$$runs"; \
+	scripts/vm-run --kernel $${FUZZ_KERNEL:-stock} \
+		--timeout $$((runs * 320 + 300)) -- "for i in \$$(seq $$runs); do \
+		SRX_FUZZ_SEED=\$$(($$seed + i)) SRX_FUZZ_COUNT=$$count \
+		SRX_FUZZ_SECONDS=240 tests/guest-run t-fuzz.sh:test_fuzz_packets || exit 1; done"
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf build
