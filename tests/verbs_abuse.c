@@ -55,12 +55,12 @@ static int fail(const char *name, const char *why)
 	return 1;
 }
 
-static int setup(struct env *e, const char *dev, int cqe, int rq_depth,
-		 int recv_sge)
+static int setup(struct env *e, const char *dev, int cqe, int sq_depth,
+		 int rq_depth, int recv_sge)
 {
 	struct ibv_qp_init_attr init = {
 		.qp_type = IBV_QPT_RC,
-		.cap = { .max_send_wr = 4, .max_recv_wr = rq_depth,
+		.cap = { .max_send_wr = sq_depth, .max_recv_wr = rq_depth,
 			 .max_send_sge = 1, .max_recv_sge = recv_sge },
 	};
 
@@ -132,7 +132,7 @@ static int case_cq_resize(const char *dev)
 	struct env e = {};
 	int n, i, got = 0, rc = 1;
 
-	if (setup(&e, dev, 16, RQ_DEPTH, 1) || post_and_flush(&e, 10)) {
+	if (setup(&e, dev, 16, 4, RQ_DEPTH, 1) || post_and_flush(&e, 10)) {
 		rc = fail(name, "setup");
 		goto out;
 	}
@@ -190,7 +190,7 @@ static int case_cq_overflow(const char *dev)
 	int rc;
 
 	/* 32 flushed receives cannot fit a CQ of 4 (7 slots usable). */
-	if (setup(&e, dev, 4, RQ_DEPTH, 1) || post_and_flush(&e, RQ_DEPTH))
+	if (setup(&e, dev, 4, 4, RQ_DEPTH, 1) || post_and_flush(&e, RQ_DEPTH))
 		rc = fail(name, "setup");
 	else if (wait_async(e.ctx, IBV_EVENT_CQ_ERR))
 		rc = fail(name, "no IBV_EVENT_CQ_ERR within 5 s");
@@ -212,7 +212,7 @@ static int case_last_wqe(const char *dev)
 	struct env e = {};
 	int rc = 1;
 
-	if (setup(&e, dev, 16, 4, 1)) {
+	if (setup(&e, dev, 16, 4, 4, 1)) {
 		rc = fail(name, "setup");
 		goto out;
 	}
@@ -284,7 +284,7 @@ static int case_ring_tamper(const char *dev)
 	struct env e = {};
 	int rings, rc = 1;
 
-	if (setup(&e, dev, 16, RQ_DEPTH, 1) || to_state(e.qp, IBV_QPS_INIT)) {
+	if (setup(&e, dev, 16, 4, RQ_DEPTH, 1) || to_state(e.qp, IBV_QPS_INIT)) {
 		rc = fail(name, "setup");
 		goto out;
 	}
@@ -338,18 +338,31 @@ static void *race_thread(void *arg)
 static int case_flush_race(const char *dev)
 {
 	const char *name = "flush_race";
-	volatile uint32_t *hdrs[9] = {};
+	volatile uint32_t *hdrs[9] = {}, *cq = NULL;
+	uint32_t slots = 0, prod, flushed, most = 0;
 	struct env e = {};
 	pthread_t t;
-	int n, rc = 1, round;
+	int i, n, rc = 1, round;
 
-	/* Two receive SGEs: RQ entries are 128 bytes, unlike the CQ's 64. */
-	if (setup(&e, dev, 16, RQ_DEPTH, 2) || to_state(e.qp, IBV_QPS_INIT)) {
+	/*
+	 * The largest rings, so that the thread refreshes the indices long
+	 * before the kernel could reach them; two receive SGEs, so that RQ
+	 * entries are 128 bytes, unlike the CQ's 64.
+	 */
+	if (setup(&e, dev, 65535, 16384, 16384, 2) ||
+	    to_state(e.qp, IBV_QPS_INIT)) {
 		rc = fail(name, "setup");
 		goto out;
 	}
 	n = find_rings(hdrs, 8);
-	if (n < 3) {
+	/* The CQ counts what each flush completes; SQ and RQ bound it. */
+	for (i = 0; i < n; i++) {
+		if (hdrs[i][0] == 6)
+			cq = hdrs[i];
+		else
+			slots += hdrs[i][1];
+	}
+	if (n < 3 || !cq) {
 		rc = fail(name, "fewer than 3 rings mapped (CQ, SQ, RQ)");
 		goto out;
 	}
@@ -358,19 +371,28 @@ static int case_flush_race(const char *dev)
 		goto out;
 	}
 	/* Each flush is bounded now; before, the first one never ended. */
-	for (round = 0; round < 20; round++) {
-		if (to_state(e.qp, IBV_QPS_ERR) ||
-		    to_state(e.qp, IBV_QPS_RESET) ||
+	for (round = 0; round < 4; round++) {
+		prod = cq[32];
+		if (to_state(e.qp, IBV_QPS_ERR))
+			break;
+		flushed = (cq[32] - prod) & cq[1];
+		most = flushed > most ? flushed : most;
+		if (to_state(e.qp, IBV_QPS_RESET) ||
 		    to_state(e.qp, IBV_QPS_INIT))
 			break;
 	}
 	atomic_store(&race_stop, true);
 	pthread_join(t, NULL);
-	if (round < 20) {
+	if (round < 4) {
 		rc = fail(name, "modify_qp");
 		goto out;
 	}
-	printf("# %d rings raced over %d flushes\n", n, round);
+	printf("# %d rings raced over %d flushes, at most %u completions of %u slots\n",
+	       n, round, most, slots);
+	if (most > slots) {
+		rc = fail(name, "a flush completed more WQEs than the queues hold");
+		goto out;
+	}
 	printf("ok - %s\n", name);
 	rc = 0;
 out:
@@ -421,7 +443,7 @@ static int case_publish_race(const char *dev)
 	int i, rc = 1, status;
 	pid_t child;
 
-	if (setup(&e, dev, 16, RQ_DEPTH, 1)) {
+	if (setup(&e, dev, 16, 4, RQ_DEPTH, 1)) {
 		rc = fail(name, "setup");
 		goto out;
 	}

@@ -136,6 +136,23 @@ void srx_qp_put(struct srx_qp *qp)
 		complete(&qp->released);
 }
 
+/*
+ * Packets the engine will never handle (the QP is not ready, in error,
+ * reset or being destroyed): freed and counted as bad-state drops.
+ */
+static void srx_qp_drop_rxq(struct srx_qp *qp)
+{
+	struct sk_buff *skb;
+	u32 n = 0;
+
+	while ((skb = skb_dequeue(&qp->rxq))) {
+		kfree_skb(skb);
+		n++;
+	}
+	if (n)
+		srx_count_n(to_sdev(qp->ibqp.device), SRX_CNT_BAD_STATE, n);
+}
+
 /* Hand a received packet to the QP's engine, now or in a worker. */
 void srx_qp_rcv(struct srx_qp *qp, struct sk_buff *skb, bool now)
 {
@@ -496,20 +513,46 @@ static void srx_qp_write_state(struct srx_qp *qp, enum ib_qp_state state)
 	spin_unlock_irqrestore(&qp->sq_lock, flags);
 }
 
+/* Who moves a QP to ERR: a verb may from any state, the engine not. */
+enum srx_err_cause {
+	SRX_ERR_BY_VERB,
+	SRX_ERR_BY_ENGINE,	/* never out of RESET: a verb put it there */
+};
+
 /*
- * Move to the error state from the data path or a verb. The engine
- * flushes both queues; for an SRQ QP it then raises LAST_WQE_REACHED,
- * as no SRQ WQE is in use by the QP any more.
+ * Move to the error state. The state is tested and written under both
+ * queue locks: an engine pass that failed a WQE just before a verb
+ * moved the QP to RESET must not take it out of RESET again. The
+ * engine flushes both queues; for an SRQ QP it then raises
+ * LAST_WQE_REACHED, as no SRQ WQE is in use by the QP any more.
  */
+static void srx_qp_to_error(struct srx_qp *qp, enum srx_err_cause cause)
+{
+	enum ib_qp_state cur;
+	unsigned long flags;
+	bool moved;
+
+	spin_lock_irqsave(&qp->sq_lock, flags);
+	spin_lock(&qp->rq_lock);
+	cur = qp->state;
+	moved = cur != IB_QPS_ERR &&
+		(cur != IB_QPS_RESET || cause == SRX_ERR_BY_VERB);
+	if (moved) {
+		if (qp->ibqp.srq)
+			set_bit(SRX_QPF_LAST_WQE, &qp->flags);
+		WRITE_ONCE(qp->state, IB_QPS_ERR);
+	}
+	spin_unlock(&qp->rq_lock);
+	spin_unlock_irqrestore(&qp->sq_lock, flags);
+	/* From a verb the flush is done on return (from the engine: soon). */
+	if (moved)
+		srx_qp_run(qp);
+}
+
+/* The data path failed the QP: to ERR, unless a verb reset it. */
 void srx_qp_error(struct srx_qp *qp)
 {
-	if (READ_ONCE(qp->state) == IB_QPS_ERR)
-		return;
-	if (qp->ibqp.srq)
-		set_bit(SRX_QPF_LAST_WQE, &qp->flags);
-	srx_qp_write_state(qp, IB_QPS_ERR);
-	/* From a verb the flush is done on return (from the engine: soon). */
-	srx_qp_run(qp);
+	srx_qp_to_error(qp, SRX_ERR_BY_ENGINE);
 }
 
 /*
@@ -528,7 +571,7 @@ static void srx_qp_quiesce(struct srx_qp *qp)
 	timer_delete_sync(&qp->resp.nak_timer);
 	flush_work(&qp->work);
 	srx_qp_wait_idle(qp);
-	skb_queue_purge(&qp->rxq);
+	srx_qp_drop_rxq(qp);
 	srx_ooo_release_qp(qp);
 	clear_bit(SRX_QPF_TIMEOUT, &qp->flags);
 	clear_bit(SRX_QPF_RNR_DONE, &qp->flags);
@@ -563,7 +606,7 @@ static void srx_qp_set_state(struct srx_qp *qp, enum ib_qp_state cur,
 			set_bit(SRX_QPF_SQD_NOTIFY, &qp->flags);
 		break;
 	case IB_QPS_ERR:
-		srx_qp_error(qp);
+		srx_qp_to_error(qp, SRX_ERR_BY_VERB);
 		return;
 	default:
 		break;
@@ -657,7 +700,7 @@ int srx_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 	timer_shutdown_sync(&qp->resp.nak_timer);
 	cancel_work_sync(&qp->work);
 	srx_qp_wait_idle(qp);
-	skb_queue_purge(&qp->rxq);
+	srx_qp_drop_rxq(qp);
 	srx_ooo_release_qp(qp);
 	srx_gov_qp_detach(qp);
 	srx_qp_free_engine(qp);
@@ -924,9 +967,7 @@ static void srx_qp_engine(struct srx_qp *qp)
 	if (READ_ONCE(qp->dying))
 		return;
 	if (state < IB_QPS_RTR) {
-		srx_count_n(to_sdev(qp->ibqp.device), SRX_CNT_BAD_STATE,
-			    skb_queue_len(&qp->rxq));
-		skb_queue_purge(&qp->rxq);
+		srx_qp_drop_rxq(qp);
 		return;
 	}
 	if (test_and_clear_bit(SRX_QPF_TIMEOUT, &qp->flags))
@@ -944,7 +985,7 @@ static void srx_qp_engine(struct srx_qp *qp)
 	state = READ_ONCE(qp->state);
 	if (state == IB_QPS_ERR) {
 		srx_qp_flush_all(qp);
-		skb_queue_purge(&qp->rxq);
+		srx_qp_drop_rxq(qp);
 		return;
 	}
 	if (state == IB_QPS_RTS || state == IB_QPS_SQD) {
