@@ -106,6 +106,69 @@ EOF
 	FZGID=$(fz_gid_index)
 }
 
+# fz_target_start DIR SECS: fuzz_target in $FZA, its QPs in DIR/targets,
+# ready for SECS seconds of packets; its PID (timeout(1), in $FZA) in
+# FZ_TPID. A line on fd 8 (or its closing) makes it verify and exit.
+fz_target_start() {
+	local d=$1 secs=$2 i
+	mkfifo "$d/in"
+	ip netns exec $FZA timeout $((secs + 240)) "$BIN/fuzz_target" \
+		-d $FZDEV -g "$FZGID" -o "$d/targets" -s "$d/status" \
+		-w $((secs + 230)) \
+		<"$d/in" >"$d/target.out" 2>&1 &
+	FZ_TPID=$!
+	exec 8>"$d/in"
+	for ((i = 0; i < 1200; i++)); do
+		grep -q '^ready' "$d/target.out" && return 0
+		kill -0 $FZ_TPID 2>/dev/null || break
+		sleep 0.1
+	done
+	fail "fuzz_target did not become ready: $(cat "$d/target.out")"
+	exec 8>&-
+	wait $FZ_TPID
+	rm -rf "$d"
+	return 1
+}
+
+# fz_send PACKET: one packet from $FZB, given as pktfuzz --packets keys.
+fz_send() {
+	ip netns exec $FZB timeout 60 "$BIN/pktfuzz" --src $FZB4 --dst $FZA4 \
+		--packets - >/dev/null 2>&1 <<<"$1" || fail "pktfuzz: $1"
+}
+
+fz_more() { [ "$(fz_cnt "$1")" -gt "$2" ]; }
+
+# A SEND held ahead of a gap, then a READ at the gap whose responses
+# take the PSNs past it: the held message can never complete in order
+# and goes back to the SRQ at once (before, it stayed held, to complete
+# stale when the PSN came round again).
+test_fuzz_ooo_stale() {
+	local d line qpn psn rkey va len mtu h0 r0 e0
+	fz_setup || return
+	d=$(mktemp -d)
+	fz_target_start "$d" 10 || return
+	line=$(grep ' name=rc_srq ' "$d/targets")
+	read -r qpn _ psn rkey va len _ <<<"$line"
+	mtu=$(sed -n 's/.* mtu=\([0-9]*\).*/\1/p' <<<"$line")
+	# A READ of 6 packets, PSNs psn..psn+5, inside the QP's MR: valid,
+	# so no error flush releases the hold instead.
+	[ "$len" -ge $((6 * mtu)) ] || fail "MR of $len bytes < 6 x $mtu"
+	h0=$(fz_cnt ooo_held)
+	r0=$(fz_cnt ooo_released)
+	e0=$(( $(fz_cnt remote_access_err) + $(fz_cnt remote_invalid_req_err) ))
+	fz_send "op=0x04 qpn=$qpn psn=$(( (psn + 5) & 0xffffff )) len=8"
+	wait_for fz_more ooo_held "$h0" ||
+		fail "the SEND ahead of the gap was not held"
+	fz_send "op=0x0c qpn=$qpn psn=$psn rkey=$rkey va=$va dlen=$((6 * mtu))"
+	wait_for fz_more ooo_released "$r0" ||
+		fail "held SEND at PSN $(printf %#x $((psn + 5))) not released after a READ took PSNs $psn..$(printf %#x $((psn + 5))) (ooo_released $(fz_cnt ooo_released), was $r0)"
+	expect_eq $(( $(fz_cnt remote_access_err) + $(fz_cnt remote_invalid_req_err) )) \
+		"$e0" "remote errors (the READ must be valid)"
+	exec 8>&-
+	wait $FZ_TPID
+	rm -rf "$d"
+}
+
 # Single packets, each of which must land in the counter that starts
 # its line (one pktfuzz run; the counters must add up): what a
 # regression test for a fixed bug looks like.
@@ -179,25 +242,8 @@ test_fuzz_packets() {
 	[ -w /sys/class/infiniband/$FZDEV/gov/qp_limit ] &&
 		echo 6 >/sys/class/infiniband/$FZDEV/gov/qp_limit
 	d=$(mktemp -d)
-	mkfifo "$d/in"
-	ip netns exec $FZA timeout $((secs + 240)) "$BIN/fuzz_target" \
-		-d $FZDEV -g "$FZGID" -o "$d/targets" -s "$d/status" \
-		-w $((secs + 230)) \
-		<"$d/in" >"$d/target.out" 2>&1 &
-	tpid=$!
-	exec 8>"$d/in"
-	for ((i = 0; i < 1200; i++)); do
-		grep -q '^ready' "$d/target.out" && break
-		kill -0 $tpid 2>/dev/null || break
-		sleep 0.1
-	done
-	if ! grep -q '^ready' "$d/target.out"; then
-		fail "fuzz_target did not become ready: $(cat "$d/target.out")"
-		exec 8>&-
-		wait $tpid
-		rm -rf "$d"
-		return
-	fi
+	fz_target_start "$d" "$secs" || return
+	tpid=$FZ_TPID
 	fz_probe "$d"
 	# $tpid is timeout(1) in $FZA: /proc/$tpid/net is that namespace's.
 	fz_snap $tpid >"$d/before"
