@@ -101,7 +101,9 @@ gov_res_has() {
 test_gov_restrack_attributes() {
 	local pid
 	gov_add || return
-	timeout 60 "$BIN/gov_flood" -d srx0 -g 1 -t 6 -L 5 >/dev/null 2>&1 &
+	# Long enough for four rdma res queries on a loaded TCG guest (each
+	# took ~2 s there; with -t 6 the flood ended before the SRQ query).
+	timeout 60 "$BIN/gov_flood" -d srx0 -g 1 -t 20 -L 5 >/dev/null 2>&1 &
 	pid=$!
 	wait_for gov_res_has qp 'gov_limit 5'
 	wait_for gov_res_has qp 'gov_draws'
