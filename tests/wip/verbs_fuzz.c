@@ -3226,7 +3226,7 @@ static void worker_main(int slot, uint64_t seed)
 		if (!W.ctx) {
 			if (w_open()) {
 				/* not rnd(): the op sequence keeps to the seed */
-				sleep_ms(50 + getpid() % 100);
+				sleep_ms(200 + getpid() % 100);
 				if (++idle % 50 == 0)
 					tr("still waiting for %s", dev_name);
 				continue;
@@ -3458,7 +3458,7 @@ static void gov_main(uint64_t seed)
 	snprintf(ctl, sizeof(ctl), "/sys/class/infiniband/%s/gov/ctl", dev_name);
 	while (!__atomic_load_n(&SH->stop, __ATOMIC_RELAXED)) {
 		if (access(status, F_OK)) {
-			sleep_ms(20);
+			sleep_ms(100);	/* the device is being re-added */
 			continue;
 		}
 		gov_read(status, &g);
@@ -3479,7 +3479,7 @@ static void gov_main(uint64_t seed)
 		}
 		if (fd >= 0)
 			close(fd);
-		sleep_ms(rnd(6));
+		sleep_ms(2 + rnd(10));
 	}
 	_exit(0);
 }
