@@ -246,11 +246,10 @@ static void srx_comp_aeth(struct srx_qp *qp, const struct srx_pkt *pkt)
 
 	switch (srx_aeth_syn_type(syn)) {
 	case SRX_AETH_ACK:
-		/* Repeats the last one (the peer's coalescing): nothing new. */
+		/* Repeats an ACK already had (the peer's coalescing): counted. */
 		if (srx_psn_lt(pkt->psn, qp->req.acked_psn))
 			srx_count(to_sdev(qp->ibqp.device), SRX_CNT_STALE_RESP);
-		else
-			srx_comp_ack(qp, pkt->psn);
+		srx_comp_ack(qp, pkt->psn);
 		break;
 	case SRX_AETH_RNR_NAK:
 		srx_comp_rnr(qp, pkt->psn, srx_aeth_syn_val(syn));
