@@ -11,7 +11,7 @@ CFLAGS_USER := -O2 -g -Wall -Wextra -Werror -Iinclude/uapi -Itools/srxctl
 TEST_PROGS := $(patsubst tests/%.c,build/tests/%,$(wildcard tests/*.c))
 LIBSRXCTL := build/tools/libsrxctl.a
 
-.PHONY: all module module-debug test-progs tools check demo bench clean
+.PHONY: all module module-debug test-progs tools check demo bench soak clean
 
 all: module tools test-progs
 
@@ -69,6 +69,23 @@ fuzz: all
 		--timeout $$((runs * 320 + 300)) -- "for i in \$$(seq $$runs); do \
 		SRX_FUZZ_SEED=\$$(($$seed + i)) SRX_FUZZ_COUNT=$$count \
 		SRX_FUZZ_SECONDS=240 tests/guest-run t-fuzz.sh:test_fuzz_packets || exit 1; done"
+
+# The adversarial tests long, on the debug kernel (SOAK_KERNEL=stock for
+# the other): teardown under traffic SRX_TEARDOWN_ROUNDS times (default
+# 20, the methods taking turns), the verbs fuzzer SRX_VFUZZ_SECONDS
+# (default 300), fault injection with 60 s random runs and a 600 s
+# systematic one (SRX_FAULT_SECONDS, SRX_FAULT_NTH_SECONDS). make check
+# runs each of them short.
+soak: all
+	@if [ "$${SOAK_KERNEL:-debug}" = debug ]; then $(MAKE) module-debug; fi
+	scripts/vm-run --kernel $${SOAK_KERNEL:-debug} --timeout 14400 -- \
+		"export SRX_TEARDOWN_ROUNDS=$${SRX_TEARDOWN_ROUNDS:-20} \
+		SRX_VFUZZ_SECONDS=$${SRX_VFUZZ_SECONDS:-300} \
+		SRX_FAULT_SECONDS=$${SRX_FAULT_SECONDS:-60} \
+		SRX_FAULT_NTH_SECONDS=$${SRX_FAULT_NTH_SECONDS:-600} \
+		SRX_FAULT_BUDGET=900 SRX_STOCK_SKIP=; rc=0; \
+		for t in t-teardown t-vfuzz t-fault; do \
+		tests/guest-run \$$t || rc=1; done; exit \$$rc"
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

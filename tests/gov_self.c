@@ -178,6 +178,26 @@ static void test_qp_set(void)
 	check(err == -EINVAL, "qp_without_srq", "%d", err);
 }
 
+/* An SRQ has at most SRXCTL_MAX_GROUPS groups; more are refused. */
+static void test_group_bound(void)
+{
+	unsigned int g, made = 0;
+	int err;
+
+	for (g = 1; g <= SRXCTL_MAX_GROUPS; g++)
+		made += !srx_srq_set_group(srq, g, 2);
+	err = srx_srq_set_group(srq, SRXCTL_MAX_GROUPS + 1, 2);
+	check(made == SRXCTL_MAX_GROUPS && err == -ENOSPC &&
+	      sinfo().ngroups == SRXCTL_MAX_GROUPS, "group_bound",
+	      "made %u, one more: %d, groups %u", made, err, sinfo().ngroups);
+	err = srx_srq_set_group(srq, 1, 3);
+	check(!err, "group_bound_change_limit", "%d", err);
+	for (g = 1; g <= SRXCTL_MAX_GROUPS; g++)
+		srx_srq_remove_group(srq, g);
+	check(!sinfo().ngroups, "group_bound_removed", "groups %u",
+	      sinfo().ngroups);
+}
+
 static void test_groups(void)
 {
 	int err;
@@ -196,6 +216,7 @@ static void test_groups(void)
 	      qinfo(rq[1]).group);
 	err = srx_srq_remove_group(srq, 5);
 	check(err == -ENOENT, "group_remove_again", "%d", err);
+	test_group_bound();
 }
 
 static void test_srq_set(void)

@@ -279,6 +279,77 @@ static void ulp_flush(struct ulp_ctx *c)
 	ib_destroy_qp(qp);
 }
 
+/* A completion handler that posts a receive to the QP being flushed. */
+struct ulp_repost {
+	struct ib_qp *qp;
+	atomic_t calls;
+	int post_err;
+};
+
+static void ulp_repost_handler(struct ib_cq *cq, void *ctx)
+{
+	struct ulp_repost *r = ctx;
+	struct ib_sge sge = { .length = 32 };
+	struct ib_recv_wr rwr = { .wr_id = 200, .sg_list = &sge, .num_sge = 1 };
+	const struct ib_recv_wr *bad;
+
+	if (atomic_inc_return(&r->calls) == 1)
+		r->post_err = ib_post_recv(r->qp, &rwr, &bad);
+}
+
+/*
+ * The flush calls the CQ's handler with no QP lock held: a handler may
+ * post to the QP (it once ran under the receive queue's lock: the post
+ * spun on it for ever).
+ */
+static void ulp_flush_handler_posts(struct ulp_ctx *c)
+{
+	struct ib_cq_init_attr ca = { .cqe = 16 };
+	struct ib_qp_attr a = { .qp_state = IB_QPS_ERR };
+	struct ib_sge sge = { .length = 32 };
+	struct ib_recv_wr rwr = { .sg_list = &sge, .num_sge = 1 };
+	struct ulp_repost r = { .calls = ATOMIC_INIT(0) };
+	struct ib_cq *saved = c->cq, *cq;
+	const struct ib_recv_wr *rbad;
+	int i, n, flushed = 0;
+	struct ib_wc wc[8];
+	u64 ids = 0;
+
+	cq = ib_create_cq(c->dev, ulp_repost_handler, NULL, &r, &ca);
+	if (IS_ERR(cq)) {
+		CHECK(0, "flush_handler.create_cq", "%ld", PTR_ERR(cq));
+		return;
+	}
+	c->cq = cq;
+	r.qp = ulp_qp(c, IB_QPT_UC, false, IB_POLL_DIRECT);
+	c->cq = saved;
+	if (IS_ERR(r.qp)) {
+		CHECK(0, "flush_handler.create_qp", "%ld", PTR_ERR(r.qp));
+		ib_destroy_cq(cq);
+		return;
+	}
+	ulp_to_init(r.qp);
+	for (i = 0; i < 2; i++) {
+		rwr.wr_id = i;
+		ib_post_recv(r.qp, &rwr, &rbad);
+	}
+	ib_req_notify_cq(cq, IB_CQ_NEXT_COMP);
+	CHECK_ERR(ib_modify_qp(r.qp, &a, IB_QP_STATE), 0, "flush_handler.to_err");
+	n = ib_poll_cq(cq, ARRAY_SIZE(wc), wc);
+	for (i = 0; i < n; i++) {
+		if (wc[i].status != IB_WC_WR_FLUSH_ERR || wc[i].wr_id > 200)
+			continue;
+		flushed++;
+		ids |= BIT_ULL(wc[i].wr_id == 200 ? 2 : wc[i].wr_id);
+	}
+	CHECK(atomic_read(&r.calls) == 1 && !r.post_err && n == 3 &&
+	      flushed == 3 && ids == 7, "flush_handler.posts_from_handler",
+	      "handler calls %d post %d polled %d flushed %d ids %llx",
+	      atomic_read(&r.calls), r.post_err, n, flushed, ids);
+	ib_destroy_qp(r.qp);
+	ib_destroy_cq(cq);
+}
+
 /* ib_drain_qp() relies on flush completions and CQ notification. */
 static void ulp_drain(struct ulp_ctx *c)
 {
@@ -425,6 +496,7 @@ static void ulp_run(struct ib_device *dev)
 	ulp_srq(&c);
 	ulp_rc_states(&c);
 	ulp_flush(&c);
+	ulp_flush_handler_posts(&c);
 	ulp_drain(&c);
 	if (c.srq)
 		ulp_qp_variants(&c);

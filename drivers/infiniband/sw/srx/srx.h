@@ -50,6 +50,8 @@
 #define SRX_MAX_CQE		0xffff
 #define SRX_MAX_SRQ		0x1000
 #define SRX_MAX_SRQ_WR		0x4000
+/* Messages all QPs of one SRQ may hold ahead of PSN gaps. */
+#define SRX_OOO_SRQ_MAX		256U
 #define SRX_MAX_MR		0x10000
 #define SRX_MAX_MW		0x10000
 #define SRX_MAX_AH		0x10000
@@ -239,7 +241,7 @@ struct srx_srq {
 	struct srx_quota	quota;		/* governance; under lock */
 	u32			seen_prod;	/* posts accounted for repost */
 	/* WQEs given back by released out-of-order holds; drawn first */
-	struct rxe_recv_wqe	**spare;
+	void			*spare;		/* spare_cap WQEs */
 	u32			nspare;
 	u32			spare_cap;	/* also the cap on OOO holds */
 	u32			ooo_held;	/* slots not free, all QPs */
@@ -412,6 +414,7 @@ struct srx_qp {
 	enum ib_sig_type	sq_sig_type;
 	struct ib_qp_attr	attr;		/* as last set */
 	struct srx_av		av;
+	bool			av_local;	/* av's destination is this host */
 	bool			is_user;
 };
 
@@ -450,9 +453,20 @@ struct srx_mr {
 	struct rcu_head		rcu;		/* key lookups are RCU */
 };
 
+/*
+ * An MW's entry in the key table. ib_core frees the MW itself as soon as
+ * dealloc returns, so lockless lookups get a handle that outlives it by
+ * a grace period (kfree_rcu) instead of a synchronize_rcu() per MW.
+ */
+struct srx_mw_key {
+	struct srx_keyed	kh;
+	struct srx_mw		*mw;		/* valid while kh.ref is held */
+	struct rcu_head		rcu;
+};
+
 struct srx_mw {
 	struct ib_mw		ibmw;
-	struct srx_keyed	kh;
+	struct srx_mw_key	*key;
 	struct srx_mr		*mr;		/* bound to; under mw_lock */
 	u64			addr;
 	u64			length;
@@ -700,7 +714,8 @@ struct sk_buff *srx_pkt_new(struct srx_qp *qp, const struct srx_av *av,
 			    const struct srx_pkt_fields *f, void **payload);
 void srx_req_init(struct srx_qp *qp);
 void srx_qp_path_init(struct srx_qp *qp);
-bool srx_av_is_local(struct srx_dev *sdev, const struct srx_av *av);
+int srx_av_locality(struct srx_dev *sdev, const struct srx_av *av,
+		    bool *local);
 void srx_req_rewind(struct srx_qp *qp);
 void srx_req_arm(struct srx_qp *qp, bool restart);
 void srx_req_run(struct srx_qp *qp);

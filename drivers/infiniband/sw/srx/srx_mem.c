@@ -49,7 +49,7 @@ void srx_keyed_drain(struct srx_keyed *kh)
 /*
  * Lockless: every copy of every packet looks a key up. An object found
  * here stays readable until the RCU readers are gone (MRs are freed with
- * kfree_rcu(), MW deallocation waits for a grace period), and one being
+ * kfree_rcu(), an MW's key handle too), and one being
  * drained has a zero count, so it is never pinned again.
  */
 static struct srx_keyed *srx_key_lookup(struct srx_dev *sdev, u32 key)
@@ -155,7 +155,7 @@ struct srx_mr *srx_rkey_get(struct srx_qp *qp, u32 rkey, u64 *iova, u32 len,
 	if (!kh)
 		return NULL;
 	if (kh->type == SRX_KEY_MW) {
-		mw = container_of(kh, struct srx_mw, kh);
+		mw = container_of(kh, struct srx_mw_key, kh)->mw;
 		if (mw->ibmw.rkey == rkey)
 			mr = srx_mw_resolve(qp, mw, iova, len, access);
 		srx_keyed_put(kh);
@@ -371,7 +371,7 @@ static int srx_invalidate(struct srx_qp *qp, u32 rkey, bool remote)
 			err = 0;
 		}
 	} else {
-		mw = container_of(kh, struct srx_mw, kh);
+		mw = container_of(kh, struct srx_mw_key, kh)->mw;
 		spin_lock_irqsave(&sdev->mw_lock, flags);
 		if (mw->ibmw.rkey == rkey && mw->ibmw.type == IB_MW_TYPE_2 &&
 		    mw->mr && (remote ? mw->qpn == qp->ibqp.qp_num :
@@ -455,7 +455,7 @@ int srx_bind_mw(struct srx_qp *qp, const struct rxe_send_wr *wr)
 		return -EINVAL;
 	if (kh->type != SRX_KEY_MW)
 		goto out_mw;
-	mw = container_of(kh, struct srx_mw, kh);
+	mw = container_of(kh, struct srx_mw_key, kh)->mw;
 	if (mw->ibmw.rkey != wr->wr.mw.mw_rkey)
 		goto out_mw;
 	mr = srx_mr_get(sdev, qp->ibqp.pd, wr->wr.mw.mr_lkey, wr->wr.mw.addr,

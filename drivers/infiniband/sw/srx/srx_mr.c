@@ -229,14 +229,24 @@ int srx_alloc_mw(struct ib_mw *ibmw, struct ib_udata *udata)
 	err = srx_table_add(&sdev->mw_tbl, NULL, GFP_KERNEL);
 	if (err)
 		return err;
-	srx_keyed_init(&mw->kh, SRX_KEY_MW);
-	err = srx_key_alloc(sdev, &ibmw->rkey);
-	if (err) {
-		srx_table_del(&sdev->mw_tbl, 0);
-		return err;
+	mw->key = kzalloc(sizeof(*mw->key), GFP_KERNEL_ACCOUNT);
+	if (!mw->key) {
+		err = -ENOMEM;
+		goto out_tbl;
 	}
-	srx_key_publish(sdev, ibmw->rkey, &mw->kh);
+	mw->key->mw = mw;
+	srx_keyed_init(&mw->key->kh, SRX_KEY_MW);
+	err = srx_key_alloc(sdev, &ibmw->rkey);
+	if (err)
+		goto out_key;
+	srx_key_publish(sdev, ibmw->rkey, &mw->key->kh);
 	return 0;
+
+out_key:
+	kfree(mw->key);
+out_tbl:
+	srx_table_del(&sdev->mw_tbl, 0);
+	return err;
 }
 
 int srx_dealloc_mw(struct ib_mw *ibmw)
@@ -245,10 +255,10 @@ int srx_dealloc_mw(struct ib_mw *ibmw)
 	struct srx_mw *mw = to_smw(ibmw);
 
 	srx_key_free(sdev, ibmw->rkey);
-	/* ib_core frees the MW on return: no key lookup may see it then. */
-	synchronize_rcu();
-	srx_keyed_drain(&mw->kh);
+	/* Lookups that still see the handle find its count zero. */
+	srx_keyed_drain(&mw->key->kh);
 	srx_mw_release(sdev, mw);
+	kfree_rcu(mw->key, rcu);
 	srx_table_del(&sdev->mw_tbl, 0);
 	return 0;
 }

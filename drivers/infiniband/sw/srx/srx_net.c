@@ -350,7 +350,7 @@ static void srx_av_ip4(const struct srx_av *av, __be32 *saddr, __be32 *daddr)
 
 /*
  * Does a route end in this host (srx_loopback())? srx_xmit4/6() and
- * srx_av_is_local() must answer alike: the segment size of a connection
+ * srx_av_locality() must answer alike: the segment size of a connection
  * depends on it.
  */
 static bool srx_rt4_local(const struct rtable *rt)
@@ -482,37 +482,65 @@ static int srx_xmit6(struct srx_dev *sdev, const struct srx_av *av,
 	return net_xmit_eval(err);
 }
 
+/*
+ * The route lookup failed: for want of memory the caller fails too (the
+ * two ends of a connection must agree on its segment size, so guessing
+ * is no answer). Otherwise there is no route yet, or IPv6 could not copy
+ * the route it found: the address itself says whether it is ours.
+ */
+static int srx_locality_unrouted(struct net *net, struct srx_dev *sdev,
+				 const struct srx_av *av, long err, bool *local)
+{
+	__be32 saddr, daddr;
+
+	if (err == -ENOMEM || err == -ENOBUFS)
+		return err;
+	if (av->network_type == RXE_NETWORK_TYPE_IPV4) {
+		srx_av_ip4(av, &saddr, &daddr);
+		*local = inet_addr_type_dev_table(net, sdev->ndev, daddr) ==
+			 RTN_LOCAL;
+	} else {
+		*local = IS_ENABLED(CONFIG_IPV6) &&
+			 ipv6_chk_addr(net, (const struct in6_addr *)
+				       av->attr.grh.dgid.raw, NULL, 0);
+	}
+	return 0;
+}
+
 /**
- * srx_av_is_local - is @av's destination an address of this host?
+ * srx_av_locality - is @av's destination an address of this host?
  * @sdev: the sending device
  * @av: destination and source addresses
+ * @local: set to the answer
  *
  * Packets to such a destination never leave the host (srx_loopback()).
+ * Return: 0, or -ENOMEM/-ENOBUFS when the route lookup ran out of memory.
  */
-bool srx_av_is_local(struct srx_dev *sdev, const struct srx_av *av)
+int srx_av_locality(struct srx_dev *sdev, const struct srx_av *av,
+		    bool *local)
 {
 	struct net *net = dev_net(sdev->ndev);
 	struct dst_entry *dst;
 	struct rtable *rt;
 	__be32 saddr, daddr;
-	bool local;
 
 	if (av->network_type == RXE_NETWORK_TYPE_IPV4) {
 		srx_av_ip4(av, &saddr, &daddr);
 		rt = srx_route4(net, sdev, saddr, daddr, NULL);
 		if (IS_ERR(rt))
-			return false;
-		local = srx_rt4_local(rt);
+			return srx_locality_unrouted(net, sdev, av, PTR_ERR(rt),
+						     local);
+		*local = srx_rt4_local(rt);
 		ip_rt_put(rt);
-		return local;
+		return 0;
 	}
 	dst = srx_route6(net, sdev, (const struct in6_addr *)av->sgid.raw,
 			 (const struct in6_addr *)av->attr.grh.dgid.raw, NULL);
 	if (IS_ERR(dst))
-		return false;
-	local = srx_dst6_local(dst);
+		return srx_locality_unrouted(net, sdev, av, PTR_ERR(dst), local);
+	*local = srx_dst6_local(dst);
 	dst_release(dst);
-	return local;
+	return 0;
 }
 
 /**

@@ -7,7 +7,9 @@
  *
  * Bounds: ooo_hold slots per QP, and a hold must leave the QP room for
  * one more WQE under its governance limit (the in-order message). Per
- * SRQ at most a quarter of its WQEs are held. When the SRQ's free WQEs
+ * SRQ at most a quarter of its WQEs are held, and never more than
+ * SRX_OOO_SRQ_MAX: the spare list is allocated with the SRQ, charged to
+ * the caller's memory cgroup, in one block. When the SRQ's free WQEs
  * fall to an eighth of its size, every held message is dropped and its
  * WQE goes back to the SRQ (a spare list drawn before the ring, since a
  * user ring's producer index is not ours to move); go-back-N brings the
@@ -33,31 +35,22 @@ MODULE_PARM_DESC(ooo_hold,
 
 int srx_ooo_srq_init(struct srx_srq *srq)
 {
-	size_t size = srx_recv_wqe_size(srq->max_sge);
-	u32 i;
-
-	srq->spare_cap = max(srq->max_wr / 4, 1U);
-	srq->spare = kcalloc(srq->spare_cap, sizeof(*srq->spare), GFP_KERNEL);
-	if (!srq->spare)
-		return -ENOMEM;
-	for (i = 0; i < srq->spare_cap; i++) {
-		srq->spare[i] = kzalloc(size, GFP_KERNEL);
-		if (!srq->spare[i]) {
-			srx_ooo_srq_free(srq);
-			return -ENOMEM;
-		}
-	}
-	return 0;
+	srq->spare_cap = clamp(srq->max_wr / 4, 1U, SRX_OOO_SRQ_MAX);
+	srq->spare = kvcalloc(srq->spare_cap, srx_recv_wqe_size(srq->max_sge),
+			      GFP_KERNEL_ACCOUNT);
+	return srq->spare ? 0 : -ENOMEM;
 }
 
 void srx_ooo_srq_free(struct srx_srq *srq)
 {
-	u32 i;
-
-	for (i = 0; srq->spare && i < srq->spare_cap; i++)
-		kfree(srq->spare[i]);
-	kfree(srq->spare);
+	kvfree(srq->spare);
 	srq->spare = NULL;
+}
+
+/* Spare WQE @i: WQEs are max_sge-sized, so the block is indexed by hand. */
+static struct rxe_recv_wqe *srx_ooo_spare(struct srx_srq *srq, u32 i)
+{
+	return srq->spare + (size_t)i * srx_recv_wqe_size(srq->max_sge);
 }
 
 int srx_ooo_qp_init(struct srx_qp *qp)
@@ -70,12 +63,12 @@ int srx_ooo_qp_init(struct srx_qp *qp)
 	if (qp->ibqp.qp_type != IB_QPT_RC || !qp->ibqp.srq || !n)
 		return 0;
 	size = srx_recv_wqe_size(to_ssrq(qp->ibqp.srq)->max_sge);
-	rs->ooo = kcalloc(n, sizeof(*rs->ooo), GFP_KERNEL);
+	rs->ooo = kcalloc(n, sizeof(*rs->ooo), GFP_KERNEL_ACCOUNT);
 	if (!rs->ooo)
 		return -ENOMEM;
 	rs->nooo = n;
 	for (i = 0; i < n; i++) {
-		rs->ooo[i].wqe = kzalloc(size, GFP_KERNEL);
+		rs->ooo[i].wqe = kzalloc(size, GFP_KERNEL_ACCOUNT);
 		if (!rs->ooo[i].wqe) {
 			srx_ooo_qp_free(qp);
 			return -ENOMEM;
@@ -109,7 +102,8 @@ bool srx_ooo_take_spare(struct srx_srq *srq, struct rxe_recv_wqe *wqe)
 	lockdep_assert_held(&srq->lock);
 	if (!srq->nspare)
 		return false;
-	memcpy(wqe, srq->spare[--srq->nspare], srx_recv_wqe_size(srq->max_sge));
+	memcpy(wqe, srx_ooo_spare(srq, --srq->nspare),
+	       srx_recv_wqe_size(srq->max_sge));
 	return true;
 }
 
@@ -119,7 +113,7 @@ void srx_ooo_release_slot(struct srx_qp *qp, struct srx_ooo_slot *slot)
 	struct srx_srq *srq = to_ssrq(qp->ibqp.srq);
 
 	lockdep_assert_held(&srq->lock);
-	memcpy(srq->spare[srq->nspare++], slot->wqe,
+	memcpy(srx_ooo_spare(srq, srq->nspare++), slot->wqe,
 	       srx_recv_wqe_size(srq->max_sge));
 	slot->state = SRX_OOO_FREE;
 	qp->resp.nheld--;

@@ -622,6 +622,7 @@ int srx_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
 	struct srx_qp *qp = to_sqp(ibqp);
 	enum ib_qp_state cur, next;
 	struct srx_av av = {};
+	bool av_local = false;
 	int err;
 
 	if (mask & ~IB_QP_ATTR_STANDARD_BITS)
@@ -643,11 +644,14 @@ int srx_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
 		goto out;
 	if (mask & IB_QP_AV) {
 		err = srx_av_from_attr(sdev, &av, &attr->ah_attr);
+		if (!err)
+			err = srx_av_locality(sdev, &av, &av_local);
 		if (err)
 			goto out;
 		/* A pass sending from the old path must not see half of it. */
 		srx_qp_engine_hold(qp);
 		qp->av = av;
+		qp->av_local = av_local;
 		dst_cache_reset(&qp->dst_cache);
 		srx_qp_engine_resume(qp);
 	}

@@ -205,7 +205,7 @@ void srx_qp_path_init(struct srx_qp *qp)
 	}
 	qp->mtu = ib_mtu_enum_to_int(qp->attr.path_mtu ? qp->attr.path_mtu :
 				     IB_MTU_1024);
-	if (seg > qp->mtu && srx_av_is_local(sdev, &qp->av))
+	if (seg > qp->mtu && qp->av_local)
 		qp->mtu = seg;
 }
 

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 #
 # Teardown under traffic, repeated: SRX_TEARDOWN_ROUNDS rounds (default
-# 20) on one kernel, the removal methods taking turns: round r removes
+# 4, one per method, in make check; make soak runs 20) on one kernel, the removal methods taking turns: round r removes
 # the traffic by method r % 4 -- "rdma link delete srx0", "rmmod srx"
 # with the link and the traffic live, eth0 down and up again, kill -9 of
 # the traffic's processes. One test per method (its rounds), so that
@@ -21,7 +21,13 @@
 . "$(dirname "${BASH_SOURCE[0]}")/t-traffic.sh"
 unset -f $(declare -F | awk '$3 ~ /^test_traffic_/ { print $3 }')
 
-TD_ROUNDS=${SRX_TEARDOWN_ROUNDS:-20}
+TD_ROUNDS=${SRX_TEARDOWN_ROUNDS:-4}
+# A round takes up to ~75 s on the debug kernel.
+TD_LIMIT=$(( (TD_ROUNDS + 3) / 4 * 120 + 60 ))
+TEST_TIMEOUT_test_teardown_under_traffic_link_delete=$TD_LIMIT
+TEST_TIMEOUT_test_teardown_under_traffic_rmmod=$TD_LIMIT
+TEST_TIMEOUT_test_teardown_under_traffic_netdev_down=$TD_LIMIT
+TEST_TIMEOUT_test_teardown_under_traffic_kill=$TD_LIMIT
 TD_PROCS='ib_(write|read|send)_bw'
 TD_TOOLS=(ib_write_bw ib_send_bw_srq ib_read_bw ib_send_bw)
 

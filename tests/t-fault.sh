@@ -16,12 +16,18 @@
 # under vmalloc are never failed (reject-start/end): its failure path
 # prints a stack trace (warn_alloc) that would read as a kernel splat.
 #
-# SRX_FAULT_SECONDS: the time one random run may take (default 30 s);
-# SRX_FAULT_NTH_SECONDS: the systematic run's (default 150 s).
+# SRX_FAULT_SECONDS: the time one random run may take (default 10 s);
+# SRX_FAULT_NTH_SECONDS: the systematic run's (default 45 s);
+# SRX_FAULT_BUDGET: a test's time (default 240 s; runs that would not
+# fit are skipped with a note). make soak runs them longer.
 
 FI_DBG=/sys/kernel/debug
 KMEMLEAK=$FI_DBG/kmemleak
 FI_TIMES=1000000	# "unlimited", and what is left tells how many failed
+for fn in failslab failslab_nth page_alloc page_alloc_nth; do
+	declare "TEST_TIMEOUT_test_fault_$fn=$(( ${SRX_FAULT_BUDGET:-240} + 60 ))"
+done
+unset fn
 FI_INJECTED=0
 
 fi_available() {
@@ -187,31 +193,40 @@ fo_report() {
 	FI_INJECTED=$((FI_INJECTED + n))
 	note "$1: $n failures injected; $(tail -n 1 <<<"$3")"
 	if [ "$2" -ne 0 ]; then
-		fail "$1: fault_ops exited $2:"
-		grep -E -A8 '^not ok|watchdog|crashed' <<<"$3" | head -n 40
+		fail "$1: fault_ops exited $2 (each different 'not ok', counted):"
+		grep '^not ok' <<<"$3" | sed 's/pass [0-9]*: //' | sort |
+			uniq -c | sort -rn | head -n 20
+		grep -E -A12 'watchdog|crashed' <<<"$3" | head -n 30
 	fi
 }
 
 # fi_run LABEL FILTER PROBABILITY INTERVAL: fault_ops for
 # SRX_FAULT_SECONDS with make-it-fail, then the checks.
 fi_run() {
-	local out rc
+	local out rc t0=$SECONDS t=$SECONDS
+	fi_time "$1" $((FI_SECONDS + 50)) || return 0
 	fi_config "$FI_ATTR" "$2" "$3" "$4" || return 1
 	out=$(timeout $((FI_SECONDS + 120)) "$BIN/fault_ops" -d srx0 -f \
 		-n 1000 -t "$FI_SECONDS" 2>&1)
 	rc=$?
 	echo 0 >"$FI_DBG/$FI_ATTR/probability"
 	fo_report "$1" $rc "$out"
+	t=$((SECONDS - t))
 	after_run "$1"
+	note "$1: $t s, the checks after it $((SECONDS - t0 - t)) s"
 }
 
-# fi_nth LABEL: systematic, for SRX_FAULT_NTH_SECONDS (default 150):
+# fi_nth LABEL: systematic, for SRX_FAULT_NTH_SECONDS (default 45):
 # count the fault sites (allocations with srx on the stack) one pass
 # reaches, then fail one per pass (fail-nth), every STEPth from a random
 # first one, STEP such that the passes cover the whole pass in time.
 fi_nth() {
 	local out rc sites secs passes step first t=$SECONDS
-	local budget=${SRX_FAULT_NTH_SECONDS:-150}
+	local budget=${SRX_FAULT_NTH_SECONDS:-45}
+	# What is left of the test's time, less the checks and the end.
+	[ $((FI_BUDGET - SECONDS - 90)) -lt "$budget" ] &&
+		budget=$((FI_BUDGET - SECONDS - 90))
+	fi_time "$1" 120 || return 0
 	fi_config "$FI_ATTR" srx 0 1 || return 1
 	out=$(timeout 300 "$BIN/fault_ops" -d srx0 -N 1000000000 -n 1 2>&1)
 	sites=$(sed -n 's/.* reached \([0-9]*\) fault sites.*/\1/p' <<<"$out")
@@ -230,7 +245,17 @@ fi_nth() {
 	rc=$?
 	note "$1: $(grep '^# fail-nth' <<<"$out")"
 	fo_report "$1" $rc "$out"
+	t=$SECONDS
 	after_run "$1"
+	note "$1: the checks after it $((SECONDS - t)) s"
+}
+
+# fi_time WHAT SECONDS: is there time left for WHAT? guest-run gives a
+# test SRX_FAULT_BUDGET (default 240) + 60 s; the budget is what it takes.
+fi_time() {
+	[ $((SECONDS + $2)) -le "$FI_BUDGET" ] && return 0
+	note "$1: skipped, the test is at $SECONDS s of its $FI_BUDGET"
+	return 1
 }
 
 # fi_begin ATTR OTHER: srx0 up and working, ATTR the one to use, OTHER
@@ -245,7 +270,8 @@ fi_begin() {
 		return 1
 	fi
 	FI_ATTR=$1
-	FI_SECONDS=${SRX_FAULT_SECONDS:-30}
+	FI_SECONDS=${SRX_FAULT_SECONDS:-10}
+	FI_BUDGET=${SRX_FAULT_BUDGET:-240}
 	RES_BASE=$(res_summary)
 	FI_RANGES=$(fi_ranges)
 	fi_reset "$1"
