@@ -656,19 +656,34 @@ int srx_query_ah(struct ib_ah *ibah, struct rdma_ah_attr *attr);
 int srx_destroy_ah(struct ib_ah *ibah, u32 flags);
 
 /* srx_mem.c */
+
+/* Which way srx_mr_copy() and srx_sgl_copy() move the bytes. */
+enum srx_copy_dir {
+	SRX_COPY_TO_MEM,	/* buffer -> registered memory */
+	SRX_COPY_FROM_MEM,	/* registered memory -> buffer */
+};
+
 struct srx_mr *srx_mr_get(struct srx_dev *sdev, struct ib_pd *pd, u32 lkey,
 			  u64 iova, u32 len, int access, bool kernel);
 void srx_mr_put(struct srx_mr *mr);
 struct srx_mr *srx_rkey_get(struct srx_qp *qp, u32 rkey, u64 *iova, u32 len,
 			    int access);
-int srx_mr_copy(struct srx_mr *mr, u64 iova, void *buf, u32 len, bool to_mr);
-int srx_mr_atomic(struct srx_mr *mr, u64 iova, bool cmp_swap, u64 cmp_add,
-		  u64 swap, u64 *orig);
+int srx_mr_copy(struct srx_mr *mr, u64 iova, void *buf, u32 len,
+		enum srx_copy_dir dir);
+/* The two 64-bit atomics of RoCE. */
+enum srx_atomic_op {
+	SRX_ATOMIC_FETCH_ADD,
+	SRX_ATOMIC_CMP_SWAP,
+};
+
+int srx_mr_atomic(struct srx_mr *mr, u64 iova, enum srx_atomic_op op,
+		  u64 cmp_add, u64 swap, u64 *orig);
 void srx_keyed_init(struct srx_keyed *kh, enum srx_key_type type);
 void srx_keyed_put(struct srx_keyed *kh);
 void srx_keyed_drain(struct srx_keyed *kh);
 int srx_sgl_copy(struct srx_qp *qp, const struct rxe_sge *sge, u32 num_sge,
-		 struct srx_sgl_pos *pos, void *buf, u32 len, bool to_sgl);
+		 struct srx_sgl_pos *pos, void *buf, u32 len,
+		 enum srx_copy_dir dir);
 int srx_sgl_len(const struct rxe_sge *sge, u32 num_sge, u32 *len);
 int srx_local_inv(struct srx_qp *qp, u32 rkey);
 int srx_fast_reg(struct srx_qp *qp, struct srx_mr *mr, u32 key, int access);

@@ -300,7 +300,8 @@ static void srx_comp_read(struct srx_qp *qp, const struct srx_pkt *pkt)
 	if (first)
 		memset(&r->rpos, 0, sizeof(r->rpos));
 	if (srx_sgl_copy(qp, wqe->dma.sge, wqe->dma.num_sge, &r->rpos,
-			 (void *)srx_pkt_payload(pkt), pkt->payload_len, true)) {
+			 (void *)srx_pkt_payload(pkt), pkt->payload_len,
+			 SRX_COPY_TO_MEM)) {
 		srx_comp_fail(qp, IB_WC_LOC_PROT_ERR);
 		return;
 	}
@@ -334,7 +335,7 @@ static void srx_comp_atomic(struct srx_qp *qp, const struct srx_pkt *pkt)
 	wqe = srx_sq_wqe(qp, idx);
 	orig = srx_atmack_orig(srx_pkt_atmack(pkt));
 	if (srx_sgl_copy(qp, wqe->dma.sge, wqe->dma.num_sge, &pos, &orig,
-			 sizeof(orig), true)) {
+			 sizeof(orig), SRX_COPY_TO_MEM)) {
 		srx_comp_fail(qp, IB_WC_LOC_PROT_ERR);
 		return;
 	}

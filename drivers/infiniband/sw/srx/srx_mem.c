@@ -215,11 +215,12 @@ static void srx_mr_unmap(struct srx_mr *mr, void *addr)
  * @iova: first byte in the MR
  * @buf: the kernel buffer
  * @len: bytes
- * @to_mr: direction
+ * @dir: into the MR's memory or out of it
  *
  * Return: 0, or -EFAULT if the MR's pages do not cover the range.
  */
-int srx_mr_copy(struct srx_mr *mr, u64 iova, void *buf, u32 len, bool to_mr)
+int srx_mr_copy(struct srx_mr *mr, u64 iova, void *buf, u32 len,
+		enum srx_copy_dir dir)
 {
 	u32 avail, n;
 	void *addr;
@@ -229,7 +230,7 @@ int srx_mr_copy(struct srx_mr *mr, u64 iova, void *buf, u32 len, bool to_mr)
 		if (!addr)
 			return -EFAULT;
 		n = min(len, avail);
-		if (to_mr)
+		if (dir == SRX_COPY_TO_MEM)
 			memcpy(addr, buf, n);
 		else
 			memcpy(buf, addr, n);
@@ -245,7 +246,7 @@ int srx_mr_copy(struct srx_mr *mr, u64 iova, void *buf, u32 len, bool to_mr)
  * srx_mr_atomic - 64-bit compare-and-swap or fetch-and-add
  * @mr: an MR resolved for 8 bytes at @iova with REMOTE_ATOMIC
  * @iova: the address in the MR; its kernel address must be 8-byte aligned
- * @cmp_swap: true for compare-and-swap, false for fetch-and-add
+ * @op: compare-and-swap or fetch-and-add
  * @cmp_add: the compare value, or the addend
  * @swap: the swap value
  * @orig: the value found
@@ -253,8 +254,8 @@ int srx_mr_copy(struct srx_mr *mr, u64 iova, void *buf, u32 len, bool to_mr)
  * Return: 0, -EFAULT outside the MR's pages, -EINVAL if the kernel
  * address is not 8-byte aligned or the 8 bytes would cross a page.
  */
-int srx_mr_atomic(struct srx_mr *mr, u64 iova, bool cmp_swap, u64 cmp_add,
-		  u64 swap, u64 *orig)
+int srx_mr_atomic(struct srx_mr *mr, u64 iova, enum srx_atomic_op op,
+		  u64 cmp_add, u64 swap, u64 *orig)
 {
 	unsigned long flags;
 	u32 avail;
@@ -270,7 +271,7 @@ int srx_mr_atomic(struct srx_mr *mr, u64 iova, bool cmp_swap, u64 cmp_add,
 	}
 	spin_lock_irqsave(&srx_atomic_lock, flags);
 	*orig = READ_ONCE(*addr);
-	if (!cmp_swap)
+	if (op == SRX_ATOMIC_FETCH_ADD)
 		WRITE_ONCE(*addr, *orig + cmp_add);
 	else if (*orig == cmp_add)
 		WRITE_ONCE(*addr, swap);
@@ -301,12 +302,13 @@ int srx_sgl_len(const struct rxe_sge *sge, u32 num_sge, u32 *len)
  * @pos: where the previous copy stopped; advanced
  * @buf: the buffer
  * @len: bytes to copy
- * @to_sgl: true to write into the SGEs' memory (needs LOCAL_WRITE)
+ * @dir: SRX_COPY_TO_MEM writes into the SGEs' memory (needs LOCAL_WRITE)
  *
  * Return: 0, -EINVAL if the list is too short, -EACCES for a bad lkey.
  */
 int srx_sgl_copy(struct srx_qp *qp, const struct rxe_sge *sge, u32 num_sge,
-		 struct srx_sgl_pos *pos, void *buf, u32 len, bool to_sgl)
+		 struct srx_sgl_pos *pos, void *buf, u32 len,
+		 enum srx_copy_dir dir)
 {
 	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
 	const struct rxe_sge *s;
@@ -325,11 +327,11 @@ int srx_sgl_copy(struct srx_qp *qp, const struct rxe_sge *sge, u32 num_sge,
 		}
 		n = min(len, s->length - pos->off);
 		mr = srx_mr_get(sdev, qp->ibqp.pd, s->lkey, s->addr + pos->off,
-				n, to_sgl ? IB_ACCESS_LOCAL_WRITE : 0,
+				n, dir == SRX_COPY_TO_MEM ? IB_ACCESS_LOCAL_WRITE : 0,
 				!qp->is_user);
 		if (!mr)
 			return -EACCES;
-		err = srx_mr_copy(mr, s->addr + pos->off, buf, n, to_sgl);
+		err = srx_mr_copy(mr, s->addr + pos->off, buf, n, dir);
 		srx_mr_put(mr);
 		if (err)
 			return -EACCES;

@@ -421,7 +421,8 @@ static int srx_req_packet(struct srx_qp *qp, struct rxe_send_wqe *wqe,
 	if (wqe->wr.send_flags & IB_SEND_INLINE) {
 		memcpy(data, wqe->dma.inline_data + r->off, payload);
 	} else if (payload && srx_sgl_copy(qp, wqe->dma.sge, wqe->dma.num_sge,
-					   &r->pos, data, payload, false)) {
+					   &r->pos, data, payload,
+					   SRX_COPY_FROM_MEM)) {
 		kfree_skb(skb);
 		sqe->status = IB_WC_LOC_PROT_ERR;
 		sqe->done = 1;

@@ -68,17 +68,36 @@ void srx_resp_reset(struct srx_qp *qp)
 		memset(rs->res, 0, SRX_MAX_RD_ATOMIC * sizeof(*rs->res));
 }
 
-static int srx_gov_errno(enum srx_quota_verdict v)
+/*
+ * What the responder makes of a request; the transport answers each in
+ * one place (srx_resp_rc(), srx_resp_uc(), srx_resp_ud()). The IBTA
+ * response class is in the comment (9.9.2; UC and UD answer nothing).
+ */
+enum srx_resp_verdict {
+	SRX_RV_DONE,		/* executed; ACKed in due course */
+	SRX_RV_RNR,		/* no receive WQE: RNR NAK (class B) */
+	SRX_RV_GOV_DROP,	/* over its SRQ limit, policy drop: silently
+				 * dropped, the requester retries
+				 */
+	SRX_RV_GOV_DISCONNECT,	/* over its SRQ limit, policy disconnect:
+				 * remote operational error, QP to ERR
+				 */
+	SRX_RV_INV_REQ,		/* invalid request NAK (class C), QP to ERR */
+	SRX_RV_REM_ACCESS,	/* remote access error NAK (class C) */
+	SRX_RV_REM_OP,		/* remote operational error NAK (class C) */
+};
+
+static enum srx_resp_verdict srx_gov_verdict(enum srx_quota_verdict v)
 {
 	switch (v) {
 	case SRX_QUOTA_ADMIT:
-		return 0;
+		return SRX_RV_DONE;
 	case SRX_QUOTA_RNR:
-		return -EAGAIN;		/* as if the SRQ were empty */
+		return SRX_RV_RNR;	/* as if the SRQ were empty */
 	case SRX_QUOTA_DROP:
-		return -ENOSPC;
+		return SRX_RV_GOV_DROP;
 	default:
-		return -ECONNRESET;
+		return SRX_RV_GOV_DISCONNECT;
 	}
 }
 
@@ -87,35 +106,38 @@ static int srx_gov_errno(enum srx_quota_verdict v)
  * messages ahead of a gap, those go back first: the message that fills
  * the gap must never wait for WQEs that wait for it.
  */
-static int srx_resp_charge(struct srx_qp *qp, struct srx_srq *srq)
+static enum srx_resp_verdict srx_resp_charge(struct srx_qp *qp,
+					     struct srx_srq *srq)
 {
 	if (qp->resp.nheld && !srx_quota_room(&srq->quota, &qp->quota, 1))
 		srx_ooo_release_qp_locked(qp);
-	return srx_gov_errno(srx_gov_draw(qp, srq));
+	return srx_gov_verdict(srx_gov_draw(qp, srq));
 }
 
 /*
  * Take one WQE of @qp's SRQ into @wqe (srq locked): a spare first, then
  * the ring. Held out-of-order messages give theirs back when the SRQ is
  * empty. With @ooo, only for a hold the SRQ and the QP's limit can
- * afford (-EBUSY otherwise).
+ * afford (SRX_RV_RNR otherwise: no hold).
  */
-static int srx_resp_draw_srq(struct srx_qp *qp, struct srx_srq *srq,
-			     struct rxe_recv_wqe *wqe, bool ooo)
+static enum srx_resp_verdict srx_resp_draw_srq(struct srx_qp *qp,
+					       struct srx_srq *srq,
+					       struct rxe_recv_wqe *wqe,
+					       bool ooo)
 {
 	struct srx_queue *q = &srq->q;
-	int err;
+	enum srx_resp_verdict v;
 
 	if (!srx_ooo_available(srq) && srq->ooo_held && !ooo)
 		srx_ooo_release_srq(srq);
 	if (!srx_ooo_available(srq))
-		return -EAGAIN;
+		return SRX_RV_RNR;
 	if (ooo && !srx_ooo_may_hold(qp, srq))
-		return -EBUSY;
+		return SRX_RV_RNR;
 	if (srx_gov_enabled()) {
-		err = srx_resp_charge(qp, srq);
-		if (err)
-			return err;
+		v = srx_resp_charge(qp, srq);
+		if (v != SRX_RV_DONE)
+			return v;
 	}
 	if (!srx_ooo_take_spare(srq, wqe)) {
 		memcpy(wqe, srx_queue_elem(q, srx_queue_cons(q)),
@@ -127,7 +149,7 @@ static int srx_resp_draw_srq(struct srx_qp *qp, struct srx_srq *srq,
 		qp->resp.nheld++;
 	}
 	srx_ooo_check_low(srq);
-	return 0;
+	return SRX_RV_DONE;
 }
 
 /* Is the armed srq_limit crossed? Then the moment's ranking is kept. */
@@ -157,34 +179,35 @@ static bool srx_resp_reap_first(struct srx_qp *qp, struct srx_srq *srq)
 
 /*
  * Take the next receive WQE of @qp's RQ or SRQ into @wqe. From an SRQ
- * the QP is charged first; over its limit, its policy's errno comes
- * back: -EAGAIN (RNR), -ENOSPC (drop) or -ECONNRESET (disconnect).
+ * the QP is charged first; over its limit, its policy's verdict comes
+ * back.
  */
-static int srx_resp_draw(struct srx_qp *qp, struct rxe_recv_wqe *wqe, bool ooo)
+static enum srx_resp_verdict srx_resp_draw(struct srx_qp *qp,
+					   struct rxe_recv_wqe *wqe, bool ooo)
 {
 	struct srx_srq *srq = qp->ibqp.srq ? to_ssrq(qp->ibqp.srq) : NULL;
+	enum srx_resp_verdict v = SRX_RV_DONE;
 	bool limit_reached = false;
 	unsigned long flags;
-	int err = 0;
 
 	if (!srq) {
 		spin_lock_irqsave(&qp->rq_lock, flags);
 		if (!srx_queue_count(&qp->rq)) {
-			err = -EAGAIN;
+			v = SRX_RV_RNR;
 		} else {
 			memcpy(wqe, srx_queue_elem(&qp->rq, srx_queue_cons(&qp->rq)),
 			       srx_recv_wqe_size(qp->cap.max_recv_sge));
 			srx_queue_advance_cons(&qp->rq);
 		}
 		spin_unlock_irqrestore(&qp->rq_lock, flags);
-		return err;
+		return v;
 	}
 	/* Credits for completions the process consumed, before charging. */
 	if (srx_resp_reap_first(qp, srq))
 		srx_cq_consumed(to_scq(qp->ibqp.recv_cq));
 	spin_lock_irqsave(&srq->lock, flags);
-	err = srx_resp_draw_srq(qp, srq, wqe, ooo);
-	if (!err)
+	v = srx_resp_draw_srq(qp, srq, wqe, ooo);
+	if (v == SRX_RV_DONE)
 		limit_reached = srx_resp_srq_limit(srq);
 	spin_unlock_irqrestore(&srq->lock, flags);
 
@@ -192,7 +215,7 @@ static int srx_resp_draw(struct srx_qp *qp, struct rxe_recv_wqe *wqe, bool ooo)
 		srx_count(to_sdev(qp->ibqp.device), SRX_CNT_GOV_WATERMARKS);
 		srx_srq_event(srq, IB_EVENT_SRQ_LIMIT_REACHED);
 	}
-	return err;
+	return v;
 }
 
 /* The bytes @wqe's SGEs can take; 0 (and no SGE) for a malformed one. */
@@ -211,19 +234,19 @@ static u32 srx_resp_wqe_len(struct srx_qp *qp, struct rxe_recv_wqe *wqe)
 }
 
 /* Take the next receive WQE into rs->wqe, to fill in order. */
-static int srx_resp_get_wqe(struct srx_qp *qp)
+static enum srx_resp_verdict srx_resp_get_wqe(struct srx_qp *qp)
 {
 	struct srx_resp *rs = &qp->resp;
-	int err;
+	enum srx_resp_verdict v;
 
-	err = srx_resp_draw(qp, rs->wqe, false);
-	if (err)
-		return err;
+	v = srx_resp_draw(qp, rs->wqe, false);
+	if (v != SRX_RV_DONE)
+		return v;
 	rs->wqe_len = srx_resp_wqe_len(qp, rs->wqe);
 	memset(&rs->pos, 0, sizeof(rs->pos));
 	rs->placed = 0;
 	rs->has_wqe = true;
-	return 0;
+	return SRX_RV_DONE;
 }
 
 static void srx_resp_ud_info(struct srx_qp *qp, struct sk_buff *skb,
@@ -384,7 +407,7 @@ static bool srx_resp_hold(struct srx_qp *qp, const struct srx_pkt *pkt)
 	slot = srx_resp_slot(qp, pkt->psn, &dup);
 	if (!slot)
 		return dup;
-	if (srx_resp_draw(qp, slot->wqe, true)) {
+	if (srx_resp_draw(qp, slot->wqe, true) != SRX_RV_DONE) {
 		spin_lock_irqsave(&srq->lock, flags);
 		slot->state = SRX_OOO_FREE;
 		spin_unlock_irqrestore(&srq->lock, flags);
@@ -393,7 +416,8 @@ static bool srx_resp_hold(struct srx_qp *qp, const struct srx_pkt *pkt)
 	len = srx_resp_wqe_len(qp, slot->wqe);
 	if (pkt->payload_len > len ||
 	    srx_sgl_copy(qp, slot->wqe->dma.sge, slot->wqe->dma.num_sge, &pos,
-			 (void *)srx_pkt_payload(pkt), pkt->payload_len, true)) {
+			 (void *)srx_pkt_payload(pkt), pkt->payload_len,
+			 SRX_COPY_TO_MEM)) {
 		/* In order, the same message fails properly. */
 		srx_resp_unhold(qp, slot);
 		return false;
@@ -512,51 +536,55 @@ void srx_resp_flush_ack(struct srx_qp *qp)
 }
 
 /* SEND: place the payload in the receive WQE. */
-static int srx_resp_send(struct srx_qp *qp, struct sk_buff *skb,
-			 const struct srx_pkt *pkt)
+static enum srx_resp_verdict srx_resp_send(struct srx_qp *qp,
+					   struct sk_buff *skb,
+					   const struct srx_pkt *pkt)
 {
 	struct srx_resp *rs = &qp->resp;
 	bool first = pkt->info->flags & SRX_OPF_FIRST;
 	bool last = pkt->info->flags & SRX_OPF_LAST;
-	int err;
+	enum srx_resp_verdict v;
 
 	if (first && !rs->has_wqe) {
-		/* -EAGAIN (RNR), or governance's -ENOSPC / -ECONNRESET */
-		err = srx_resp_get_wqe(qp);
-		if (err)
-			return err;
+		/* RNR, or governance's refusal */
+		v = srx_resp_get_wqe(qp);
+		if (v != SRX_RV_DONE)
+			return v;
 	}
 	if (!rs->has_wqe)
-		return -EINVAL;
+		return SRX_RV_INV_REQ;
 	if (pkt->payload_len > rs->wqe_len - rs->placed) {
 		srx_resp_complete(qp, IB_WC_LOC_LEN_ERR, IB_WC_RECV, skb, pkt);
-		return -EINVAL;
+		return SRX_RV_INV_REQ;
 	}
 	if (srx_sgl_copy(qp, rs->wqe->dma.sge, rs->wqe->dma.num_sge, &rs->pos,
-			 (void *)srx_pkt_payload(pkt), pkt->payload_len, true)) {
+			 (void *)srx_pkt_payload(pkt), pkt->payload_len,
+			 SRX_COPY_TO_MEM)) {
 		srx_resp_complete(qp, IB_WC_LOC_PROT_ERR, IB_WC_RECV, skb, pkt);
-		return -EIO;
+		return SRX_RV_REM_OP;
 	}
 	rs->placed += pkt->payload_len;
 	rs->in_send = !last;
 	if (!last)
-		return 0;
+		return SRX_RV_DONE;
 	if ((pkt->info->hdrs & SRX_HDR_IETH) &&
 	    srx_remote_inv(qp, srx_ieth_rkey(srx_pkt_ieth(pkt)))) {
 		srx_resp_complete(qp, IB_WC_LOC_QP_OP_ERR, IB_WC_RECV, skb, pkt);
-		return -EINVAL;
+		return SRX_RV_INV_REQ;
 	}
 	srx_resp_complete(qp, IB_WC_SUCCESS, IB_WC_RECV, skb, pkt);
-	return 0;
+	return SRX_RV_DONE;
 }
 
 /* RDMA WRITE: check the whole range on the first packet, then place. */
-static int srx_resp_write(struct srx_qp *qp, struct sk_buff *skb,
-			  const struct srx_pkt *pkt)
+static enum srx_resp_verdict srx_resp_write(struct srx_qp *qp,
+					    struct sk_buff *skb,
+					    const struct srx_pkt *pkt)
 {
 	struct srx_resp *rs = &qp->resp;
 	bool last = pkt->info->flags & SRX_OPF_LAST;
 	u32 len = pkt->payload_len;
+	enum srx_resp_verdict v;
 	struct srx_mr *mr;
 	int err;
 
@@ -571,27 +599,27 @@ static int srx_resp_write(struct srx_qp *qp, struct sk_buff *skb,
 			mr = srx_rkey_get(qp, rs->rkey, &rs->va, rs->resid,
 					  IB_ACCESS_REMOTE_WRITE);
 			if (!mr)
-				return -EACCES;
+				return SRX_RV_REM_ACCESS;
 			srx_mr_put(mr);
 		}
 	}
 	if (len > rs->resid || (last && len != rs->resid))
-		return -EINVAL;
+		return SRX_RV_INV_REQ;
 	if (last && (pkt->info->hdrs & SRX_HDR_IMMDT) && !rs->has_wqe) {
-		err = srx_resp_get_wqe(qp);
-		if (err)
-			return err;
+		v = srx_resp_get_wqe(qp);
+		if (v != SRX_RV_DONE)
+			return v;
 	}
 	if (len) {
 		mr = srx_rkey_get(qp, rs->rkey, &rs->va, len,
 				  IB_ACCESS_REMOTE_WRITE);
 		if (!mr)
-			return -EACCES;
+			return SRX_RV_REM_ACCESS;
 		err = srx_mr_copy(mr, rs->va, (void *)srx_pkt_payload(pkt), len,
-				  true);
+				  SRX_COPY_TO_MEM);
 		srx_mr_put(mr);
 		if (err)
-			return -EACCES;
+			return SRX_RV_REM_ACCESS;
 	}
 	rs->va += len;
 	rs->resid -= len;
@@ -601,7 +629,7 @@ static int srx_resp_write(struct srx_qp *qp, struct sk_buff *skb,
 		srx_resp_complete(qp, IB_WC_SUCCESS, IB_WC_RECV_RDMA_WITH_IMM,
 				  skb, pkt);
 	}
-	return 0;
+	return SRX_RV_DONE;
 }
 
 /* Send up to a budget of the read responses still owed. */
@@ -637,7 +665,8 @@ static void srx_resp_read_continue(struct srx_qp *qp)
 		if (n) {
 			mr = srx_rkey_get(qp, rd->rkey, &rd->va, n,
 					  IB_ACCESS_REMOTE_READ);
-			if (!mr || srx_mr_copy(mr, rd->va, data, n, false)) {
+			if (!mr || srx_mr_copy(mr, rd->va, data, n,
+					       SRX_COPY_FROM_MEM)) {
 				if (mr)
 					srx_mr_put(mr);
 				kfree_skb(skb);
@@ -713,8 +742,8 @@ static bool srx_resp_read_served(struct srx_qp *qp, const struct srx_pkt *pkt)
 }
 
 /* RDMA READ, new or repeated: answer from the RETH of this request. */
-static int srx_resp_read(struct srx_qp *qp, const struct srx_pkt *pkt,
-			 bool dup)
+static enum srx_resp_verdict srx_resp_read(struct srx_qp *qp,
+					   const struct srx_pkt *pkt, bool dup)
 {
 	const struct srx_reth *reth = srx_pkt_reth(pkt);
 	struct srx_resp *rs = &qp->resp;
@@ -726,14 +755,14 @@ static int srx_resp_read(struct srx_qp *qp, const struct srx_pkt *pkt,
 	u32 nseg;
 
 	if (len > SRX_MAX_MSG_SZ)
-		return -EINVAL;
+		return SRX_RV_INV_REQ;
 	if (dup && !srx_resp_read_served(qp, pkt))
-		return 0;
+		return SRX_RV_DONE;
 	if (len) {
 		mr = srx_rkey_get(qp, srx_reth_rkey(reth), &va, len,
 				  IB_ACCESS_REMOTE_READ);
 		if (!mr)
-			return -EACCES;
+			return SRX_RV_REM_ACCESS;
 		srx_mr_put(mr);
 	}
 	rd->va = va;
@@ -754,14 +783,15 @@ static int srx_resp_read(struct srx_qp *qp, const struct srx_pkt *pkt,
 		rs->ack_pending = false;
 	}
 	srx_resp_read_continue(qp);
-	return 0;
+	return SRX_RV_DONE;
 }
 
-static int srx_resp_atomic(struct srx_qp *qp, const struct srx_pkt *pkt,
-			   bool dup)
+static enum srx_resp_verdict srx_resp_atomic(struct srx_qp *qp,
+					     const struct srx_pkt *pkt, bool dup)
 {
 	const struct srx_atmeth *a = srx_pkt_atmeth(pkt);
-	bool cmp_swap = (pkt->opcode & 0x1f) == IB_OPCODE_COMPARE_SWAP;
+	enum srx_atomic_op op = (pkt->opcode & 0x1f) == IB_OPCODE_COMPARE_SWAP ?
+				SRX_ATOMIC_CMP_SWAP : SRX_ATOMIC_FETCH_ADD;
 	struct srx_resp *rs = &qp->resp;
 	u64 va = srx_atmeth_va(a), orig;
 	struct srx_rdres *res;
@@ -775,21 +805,21 @@ static int srx_resp_atomic(struct srx_qp *qp, const struct srx_pkt *pkt,
 			srx_send_ack(qp, IB_OPCODE_RC_ATOMIC_ACKNOWLEDGE,
 				     srx_aeth_syn_ack(SRX_AETH_NO_CREDITS),
 				     pkt->psn, res->orig);
-		return 0;
+		return SRX_RV_DONE;
 	}
 	if (va & 7)
-		return -EINVAL;
+		return SRX_RV_INV_REQ;
 	mr = srx_rkey_get(qp, srx_atmeth_rkey(a), &va, sizeof(u64),
 			  IB_ACCESS_REMOTE_ATOMIC);
 	if (!mr)
-		return -EACCES;
-	err = srx_mr_atomic(mr, va, cmp_swap,
-			    cmp_swap ? srx_atmeth_compare(a) :
-				       srx_atmeth_swap_add(a),
+		return SRX_RV_REM_ACCESS;
+	err = srx_mr_atomic(mr, va, op,
+			    op == SRX_ATOMIC_CMP_SWAP ? srx_atmeth_compare(a) :
+							srx_atmeth_swap_add(a),
 			    srx_atmeth_swap_add(a), &orig);
 	srx_mr_put(mr);
-	if (err)
-		return err == -EINVAL ? -EINVAL : -EACCES;
+	if (err)	/* misaligned on the kernel address, or outside */
+		return err == -EINVAL ? SRX_RV_INV_REQ : SRX_RV_REM_ACCESS;
 	res = srx_resp_res_new(qp, pkt->opcode, pkt->psn, pkt->psn);
 	res->orig = orig;
 	rs->psn = srx_psn_add(rs->psn, 1);
@@ -797,7 +827,7 @@ static int srx_resp_atomic(struct srx_qp *qp, const struct srx_pkt *pkt,
 	rs->ack_pending = false;
 	srx_send_ack(qp, IB_OPCODE_RC_ATOMIC_ACKNOWLEDGE,
 		     srx_aeth_syn_ack(SRX_AETH_NO_CREDITS), pkt->psn, orig);
-	return 0;
+	return SRX_RV_DONE;
 }
 
 /*
@@ -857,13 +887,14 @@ static void srx_resp_dup(struct srx_qp *qp, const struct srx_pkt *pkt)
 		qp->resp.ack_pending = true;
 }
 
-static int srx_resp_execute(struct srx_qp *qp, struct sk_buff *skb,
-			    const struct srx_pkt *pkt)
+static enum srx_resp_verdict srx_resp_execute(struct srx_qp *qp,
+					      struct sk_buff *skb,
+					      const struct srx_pkt *pkt)
 {
 	u16 f = pkt->info->flags;
 
 	if (!srx_resp_seq_ok(&qp->resp, pkt) || !srx_resp_len_ok(qp, pkt))
-		return -EINVAL;
+		return SRX_RV_INV_REQ;
 	if (f & SRX_OPF_SEND)
 		return srx_resp_send(qp, skb, pkt);
 	if (f & SRX_OPF_WRITE)
@@ -884,24 +915,24 @@ static void srx_gov_disconnect(struct srx_qp *qp, const struct srx_pkt *pkt)
 
 /* A request failed in a way the requester must hear about: NAK, error. */
 static void srx_resp_fail(struct srx_qp *qp, struct sk_buff *skb,
-			  const struct srx_pkt *pkt, int err)
+			  const struct srx_pkt *pkt, enum srx_resp_verdict v)
 {
 	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
 	enum srx_nak_code code = SRX_NAK_INVALID_REQ;
 	enum ib_event_type ev = IB_EVENT_QP_REQ_ERR;
 
-	if (err == -EACCES) {
+	if (v == SRX_RV_REM_ACCESS) {
 		code = SRX_NAK_REM_ACCESS;
 		ev = IB_EVENT_QP_ACCESS_ERR;
 		srx_count(sdev, SRX_CNT_REM_ACCESS_ERR);
-	} else if (err == -EIO) {
+	} else if (v == SRX_RV_REM_OP) {
 		code = SRX_NAK_REM_OP;
 		srx_count(sdev, SRX_CNT_REM_OP_ERR);
 	} else {
 		srx_count(sdev, SRX_CNT_REM_INV_REQ_ERR);
 	}
 	srx_resp_nak(qp, srx_aeth_syn_nak(code), pkt->psn);
-	srx_resp_complete(qp, err == -EACCES ? IB_WC_REM_ACCESS_ERR :
+	srx_resp_complete(qp, v == SRX_RV_REM_ACCESS ? IB_WC_REM_ACCESS_ERR :
 			  IB_WC_REM_INV_REQ_ERR, IB_WC_RECV, skb, pkt);
 	srx_qp_error(qp);
 	srx_qp_event(qp, ev);
@@ -913,11 +944,11 @@ static void srx_resp_rc(struct srx_qp *qp, struct sk_buff *skb,
 	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
 	struct srx_resp *rs = &qp->resp;
 	s32 diff = srx_psn_diff(pkt->psn, rs->psn);
-	int err;
+	enum srx_resp_verdict v;
 
 	/* Not even a repeat of a request the QP never enabled is served. */
 	if (!srx_resp_op_allowed(qp, pkt)) {
-		srx_resp_fail(qp, skb, pkt, -EINVAL);
+		srx_resp_fail(qp, skb, pkt, SRX_RV_INV_REQ);
 		return;
 	}
 	if (diff > 0) {
@@ -939,21 +970,22 @@ static void srx_resp_rc(struct srx_qp *qp, struct sk_buff *skb,
 		return;
 	}
 	rs->nak_sent = false;
-	err = srx_resp_execute(qp, skb, pkt);
-	if (err == -ENOSPC)
-		return;		/* governance dropped it; it comes again */
-	if (err == -ECONNRESET) {
+	v = srx_resp_execute(qp, skb, pkt);
+	switch (v) {
+	case SRX_RV_DONE:
+		break;
+	case SRX_RV_GOV_DROP:
+		return;		/* it comes again */
+	case SRX_RV_GOV_DISCONNECT:
 		srx_gov_disconnect(qp, pkt);
 		return;
-	}
-	if (err == -EAGAIN) {
+	case SRX_RV_RNR:
 		srx_count(sdev, SRX_CNT_RNR_NAK_SENT);
 		srx_resp_nak(qp, srx_aeth_syn_rnr(qp->attr.min_rnr_timer),
 			     pkt->psn);
 		return;
-	}
-	if (err) {
-		srx_resp_fail(qp, skb, pkt, err);
+	default:
+		srx_resp_fail(qp, skb, pkt, v);
 		return;
 	}
 	/* READ and atomics moved the PSN (and answered) themselves. */
@@ -982,7 +1014,7 @@ static void srx_resp_uc(struct srx_qp *qp, struct sk_buff *skb,
 {
 	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
 	struct srx_resp *rs = &qp->resp;
-	int err;
+	enum srx_resp_verdict v;
 
 	if (pkt->psn != rs->psn && (rs->in_send || rs->in_write)) {
 		/* The message in progress is lost; its WQE is reused. */
@@ -993,11 +1025,12 @@ static void srx_resp_uc(struct srx_qp *qp, struct sk_buff *skb,
 		rs->placed = 0;
 	}
 	rs->psn = srx_psn_add(pkt->psn, 1);
-	err = srx_resp_op_allowed(qp, pkt) ? srx_resp_execute(qp, skb, pkt) :
-					     -EINVAL;
-	if (!err)
+	v = srx_resp_op_allowed(qp, pkt) ? srx_resp_execute(qp, skb, pkt) :
+					   SRX_RV_INV_REQ;
+	if (v == SRX_RV_DONE)
 		return;
-	if (err == -ECONNRESET)
+	/* UC answers nothing: the message is dropped (and counted). */
+	if (v == SRX_RV_GOV_DISCONNECT)
 		srx_gov_disconnect(qp, pkt);
 	srx_count(sdev, SRX_CNT_UC_DROP);
 	rs->in_send = false;
@@ -1015,7 +1048,7 @@ static void srx_resp_ud(struct srx_qp *qp, struct sk_buff *skb,
 	struct srx_resp *rs = &qp->resp;
 	u8 grh[SRX_GRH_LEN] = {};
 	struct iphdr *iph = ip_hdr(skb);
-	int err;
+	enum srx_resp_verdict v;
 
 	if (!(pkt->info->hdrs & SRX_HDR_DETH)) {
 		srx_count(sdev, SRX_CNT_MALFORMED);
@@ -1025,12 +1058,12 @@ static void srx_resp_ud(struct srx_qp *qp, struct sk_buff *skb,
 		srx_count(sdev, SRX_CNT_QKEY_VIOL);
 		return;
 	}
-	err = srx_resp_get_wqe(qp);
-	if (err == -ECONNRESET)
+	v = srx_resp_get_wqe(qp);
+	if (v == SRX_RV_GOV_DISCONNECT)
 		srx_gov_disconnect(qp, pkt);
-	if (err == -EAGAIN)
+	if (v == SRX_RV_RNR)
 		srx_count(sdev, SRX_CNT_UD_NO_WQE);
-	if (err)
+	if (v != SRX_RV_DONE)
 		return;
 	if (pkt->payload_len > rs->wqe_len ||
 	    rs->wqe_len - pkt->payload_len < SRX_GRH_LEN) {
@@ -1043,9 +1076,10 @@ static void srx_resp_ud(struct srx_qp *qp, struct sk_buff *skb,
 	else
 		memcpy(grh, ipv6_hdr(skb), sizeof(struct ipv6hdr));
 	if (srx_sgl_copy(qp, rs->wqe->dma.sge, rs->wqe->dma.num_sge, &rs->pos,
-			 grh, SRX_GRH_LEN, true) ||
+			 grh, SRX_GRH_LEN, SRX_COPY_TO_MEM) ||
 	    srx_sgl_copy(qp, rs->wqe->dma.sge, rs->wqe->dma.num_sge, &rs->pos,
-			 (void *)srx_pkt_payload(pkt), pkt->payload_len, true)) {
+			 (void *)srx_pkt_payload(pkt), pkt->payload_len,
+			 SRX_COPY_TO_MEM)) {
 		srx_resp_complete(qp, IB_WC_LOC_PROT_ERR, IB_WC_RECV, skb, pkt);
 		return;
 	}
