@@ -591,6 +591,25 @@ void srx_gov_credit(struct srx_qp *qp, enum srx_quota_event ev, u32 n);
 bool srx_gov_on_post(struct srx_qp *qp);
 void srx_gov_flush(struct srx_qp *qp, u32 n);
 
+/*
+ * What the responder makes of a request; the transport answers each in
+ * one place (srx_resp_rc(), srx_resp_uc(), srx_resp_ud()). The IBTA
+ * response class is in the comment (9.9.2; UC and UD answer nothing).
+ */
+enum srx_resp_verdict {
+	SRX_RV_DONE,		/* executed; ACKed in due course */
+	SRX_RV_RNR,		/* no receive WQE: RNR NAK (class B) */
+	SRX_RV_GOV_DROP,	/* over its SRQ limit, policy drop: silently
+				 * dropped, the requester retries
+				 */
+	SRX_RV_GOV_DISCONNECT,	/* over its SRQ limit, policy disconnect:
+				 * remote operational error, QP to ERR
+				 */
+	SRX_RV_INV_REQ,		/* invalid request NAK (class C), QP to ERR */
+	SRX_RV_REM_ACCESS,	/* remote access error NAK (class C) */
+	SRX_RV_REM_OP,		/* remote operational error NAK (class C) */
+};
+
 /* srx_srq.c */
 int srx_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
 		   struct ib_udata *udata);
@@ -602,6 +621,8 @@ int srx_post_srq_recv(struct ib_srq *ibsrq, const struct ib_recv_wr *wr,
 		      const struct ib_recv_wr **bad_wr);
 u32 srx_recv_wqe_size(u32 max_sge);
 void srx_srq_event(struct srx_srq *srq, enum ib_event_type type);
+enum srx_resp_verdict srx_rqe_get(struct srx_qp *qp, struct rxe_recv_wqe *wqe,
+				  bool ooo);
 
 /* srx_ooo.c */
 int srx_ooo_srq_init(struct srx_srq *srq);
@@ -708,16 +729,23 @@ void srx_rcv(struct srx_dev *sdev, struct sk_buff *skb, bool loopback);
 /* srx_main.c */
 struct srx_dev *srx_get_by_netdev(struct net_device *ndev);
 
-/* srx_qp.c: the engine */
+/* srx_engine.c: run now, or schedule; the rest for srx_qp.c */
 extern struct workqueue_struct *srx_wq;
-void srx_qp_kick(struct srx_qp *qp);
-void srx_qp_run(struct srx_qp *qp);
-void srx_qp_more(struct srx_qp *qp);
+void srx_engine_run(struct srx_qp *qp);
+void srx_engine_schedule(struct srx_qp *qp);
+void srx_engine_rcv(struct srx_qp *qp, struct sk_buff *skb, bool now);
+void srx_engine_init(struct srx_qp *qp);
+void srx_engine_hold(struct srx_qp *qp);
+void srx_engine_resume(struct srx_qp *qp);
+void srx_engine_wait_idle(struct srx_qp *qp);
+void srx_engine_drop_rxq(struct srx_qp *qp);
+
+/* srx_qp.c */
 struct srx_qp *srx_qp_get(struct srx_dev *sdev, u32 qpn);
 void srx_qp_put(struct srx_qp *qp);
 void srx_qp_error(struct srx_qp *qp);
 void srx_qp_event(struct srx_qp *qp, enum ib_event_type type);
-void srx_qp_rcv(struct srx_qp *qp, struct sk_buff *skb, bool now);
+void srx_qp_flush_all(struct srx_qp *qp);
 
 /* srx_req.c, srx_comp.c, srx_resp.c */
 struct rxe_send_wqe *srx_sq_wqe(struct srx_qp *qp, u32 idx);

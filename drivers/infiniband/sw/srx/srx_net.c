@@ -606,7 +606,7 @@ void srx_rcv(struct srx_dev *sdev, struct sk_buff *skb, bool loopback)
 		srx_count(sdev, SRX_CNT_UNKNOWN_QP);
 		goto drop;
 	}
-	srx_qp_rcv(qp, skb, !loopback || srx_loopback_inline);
+	srx_engine_rcv(qp, skb, !loopback || srx_loopback_inline);
 	srx_qp_put(qp);
 	return;
 

@@ -216,5 +216,5 @@ void srx_ooo_nak_timer(struct timer_list *t)
 	struct srx_qp *qp = from_timer(qp, t, resp.nak_timer);
 
 	set_bit(SRX_QPF_NAK_DUE, &qp->flags);
-	srx_qp_kick(qp);
+	srx_engine_schedule(qp);
 }

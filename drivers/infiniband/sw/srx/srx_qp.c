@@ -11,111 +11,6 @@
 
 #include "srx.h"
 
-/* Received packets one engine pass handles before yielding. */
-#define SRX_RX_BUDGET	64
-/* Engine passes one inline run makes before leaving the rest to a worker. */
-#define SRX_INLINE_PASSES	4
-/* Engines nested by loopback delivery: a QP answering its peer inline. */
-#define SRX_MAX_NEST	2
-
-struct workqueue_struct *srx_wq;
-static DEFINE_PER_CPU(int, srx_nest);
-
-static void srx_qp_work(struct work_struct *work);
-static void srx_qp_engine(struct srx_qp *qp);
-
-/* Let a worker run the engine soon. */
-void srx_qp_kick(struct srx_qp *qp)
-{
-	queue_work(srx_wq, &qp->work);
-}
-
-/* Ask for one more engine pass: inline if one is running, else a worker. */
-void srx_qp_more(struct srx_qp *qp)
-{
-	set_bit(SRX_QPF_PENDING, &qp->flags);
-	/* Pairs with the barrier after a runner drops RUNNING. */
-	smp_mb__after_atomic();
-	if (!test_bit(SRX_QPF_RUNNING, &qp->flags))
-		srx_qp_kick(qp);
-}
-
-/*
- * Run the engine now, in the caller's context (a doorbell, the UDP
- * receive softirq, a worker, or a peer's engine delivering a looped-back
- * packet), with bottom halves off. Only one context runs a QP's engine
- * at a time: a caller that finds it running leaves a PENDING mark the
- * runner picks up. Nesting is bounded, and so are the passes of one
- * inline run; the rest goes to a worker.
- */
-void srx_qp_run(struct srx_qp *qp)
-{
-	int passes = 0;
-
-	if (irqs_disabled() || in_hardirq() ||
-	    this_cpu_read(srx_nest) >= SRX_MAX_NEST) {
-		srx_qp_more(qp);
-		return;
-	}
-	local_bh_disable();
-	set_bit(SRX_QPF_PENDING, &qp->flags);
-	/* PENDING is visible before we look at RUNNING (see below). */
-	smp_mb__after_atomic();
-	while (!test_and_set_bit_lock(SRX_QPF_RUNNING, &qp->flags)) {
-		this_cpu_inc(srx_nest);
-		while (test_and_clear_bit(SRX_QPF_PENDING, &qp->flags)) {
-			if (passes++ == SRX_INLINE_PASSES) {
-				set_bit(SRX_QPF_PENDING, &qp->flags);
-				break;
-			}
-			srx_qp_engine(qp);
-		}
-		this_cpu_dec(srx_nest);
-		clear_bit_unlock(SRX_QPF_RUNNING, &qp->flags);
-		/* Either we see a new PENDING or its setter sees !RUNNING. */
-		smp_mb__after_atomic();
-		if (!test_bit(SRX_QPF_PENDING, &qp->flags))
-			break;
-		/*
-		 * Out of passes: a worker takes the rest. It is queued only
-		 * now that RUNNING is clear, or it could find the engine
-		 * busy, leave a mark and return, and the mark be lost.
-		 */
-		if (passes > SRX_INLINE_PASSES) {
-			srx_qp_kick(qp);
-			break;
-		}
-	}
-	local_bh_enable();
-}
-
-/*
- * Keep every engine pass off the QP while a verb changes what passes
- * read (the path). A caller that finds the engine held leaves PENDING,
- * which srx_qp_engine_resume() hands to a worker.
- */
-static void srx_qp_engine_hold(struct srx_qp *qp)
-{
-	while (test_and_set_bit_lock(SRX_QPF_RUNNING, &qp->flags))
-		cond_resched();
-}
-
-static void srx_qp_engine_resume(struct srx_qp *qp)
-{
-	clear_bit_unlock(SRX_QPF_RUNNING, &qp->flags);
-	/* As in srx_qp_run(): a PENDING set meanwhile is seen here. */
-	smp_mb__after_atomic();
-	if (test_bit(SRX_QPF_PENDING, &qp->flags))
-		srx_qp_kick(qp);
-}
-
-/* Wait for an inline run elsewhere to finish (RESET, destroy). */
-static void srx_qp_wait_idle(struct srx_qp *qp)
-{
-	while (test_bit(SRX_QPF_RUNNING, &qp->flags))
-		cond_resched();
-}
-
 /* The QP numbered @qpn, pinned against destruction, or NULL. */
 struct srx_qp *srx_qp_get(struct srx_dev *sdev, u32 qpn)
 {
@@ -136,40 +31,6 @@ void srx_qp_put(struct srx_qp *qp)
 		complete(&qp->released);
 }
 
-/*
- * Packets the engine will never handle (the QP is not ready, in error,
- * reset or being destroyed): freed and counted as bad-state drops.
- */
-static void srx_qp_drop_rxq(struct srx_qp *qp)
-{
-	struct sk_buff *skb;
-	u32 n = 0;
-
-	while ((skb = skb_dequeue(&qp->rxq))) {
-		kfree_skb(skb);
-		n++;
-	}
-	if (n)
-		srx_count_n(to_sdev(qp->ibqp.device), SRX_CNT_BAD_STATE, n);
-}
-
-/* Hand a received packet to the QP's engine, now or in a worker. */
-void srx_qp_rcv(struct srx_qp *qp, struct sk_buff *skb, bool now)
-{
-	/* A peer cannot make the queue grow without bound. */
-	if (skb_queue_len_lockless(&qp->rxq) >= SRX_MAX_RXQ) {
-		srx_count(to_sdev(qp->ibqp.device), SRX_CNT_RXQ_DROP);
-		kfree_skb(skb);
-		srx_qp_more(qp);
-		return;
-	}
-	skb_queue_tail(&qp->rxq, skb);
-	if (now)
-		srx_qp_run(qp);
-	else
-		srx_qp_more(qp);
-}
-
 static int srx_qp_init_engine(struct srx_qp *qp)
 {
 	u32 slots = qp->sq.index_mask + 1;
@@ -178,8 +39,7 @@ static int srx_qp_init_engine(struct srx_qp *qp)
 	refcount_set(&qp->ref, 1);
 	init_completion(&qp->released);
 	qp->mtu = 256;
-	INIT_WORK(&qp->work, srx_qp_work);
-	skb_queue_head_init(&qp->rxq);
+	srx_engine_init(qp);
 	timer_setup(&qp->req.retrans_timer, srx_retrans_timer, 0);
 	timer_setup(&qp->req.rnr_timer, srx_rnr_timer, 0);
 	err = dst_cache_init(&qp->dst_cache, GFP_KERNEL);
@@ -546,7 +406,7 @@ static void srx_qp_to_error(struct srx_qp *qp, enum srx_err_cause cause)
 	spin_unlock_irqrestore(&qp->sq_lock, flags);
 	/* From a verb the flush is done on return (from the engine: soon). */
 	if (moved)
-		srx_qp_run(qp);
+		srx_engine_run(qp);
 }
 
 /* The data path failed the QP: to ERR, unless a verb reset it. */
@@ -564,14 +424,14 @@ void srx_qp_error(struct srx_qp *qp)
 static void srx_qp_quiesce(struct srx_qp *qp)
 {
 	srx_qp_write_state(qp, IB_QPS_RESET);
-	srx_qp_wait_idle(qp);
+	srx_engine_wait_idle(qp);
 	flush_work(&qp->work);
 	timer_delete_sync(&qp->req.retrans_timer);
 	timer_delete_sync(&qp->req.rnr_timer);
 	timer_delete_sync(&qp->resp.nak_timer);
 	flush_work(&qp->work);
-	srx_qp_wait_idle(qp);
-	srx_qp_drop_rxq(qp);
+	srx_engine_wait_idle(qp);
+	srx_engine_drop_rxq(qp);
 	srx_ooo_release_qp(qp);
 	clear_bit(SRX_QPF_TIMEOUT, &qp->flags);
 	clear_bit(SRX_QPF_RNR_DONE, &qp->flags);
@@ -612,7 +472,7 @@ static void srx_qp_set_state(struct srx_qp *qp, enum ib_qp_state cur,
 		break;
 	}
 	srx_qp_write_state(qp, state);
-	srx_qp_run(qp);
+	srx_engine_run(qp);
 }
 
 int srx_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
@@ -649,11 +509,11 @@ int srx_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
 		if (err)
 			goto out;
 		/* A pass sending from the old path must not see half of it. */
-		srx_qp_engine_hold(qp);
+		srx_engine_hold(qp);
 		qp->av = av;
 		qp->av_local = av_local;
 		dst_cache_reset(&qp->dst_cache);
-		srx_qp_engine_resume(qp);
+		srx_engine_resume(qp);
 	}
 	srx_qp_store(qp, attr, mask);
 	if (mask & IB_QP_STATE)
@@ -703,8 +563,8 @@ int srx_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 	timer_shutdown_sync(&qp->req.rnr_timer);
 	timer_shutdown_sync(&qp->resp.nak_timer);
 	cancel_work_sync(&qp->work);
-	srx_qp_wait_idle(qp);
-	srx_qp_drop_rxq(qp);
+	srx_engine_wait_idle(qp);
+	srx_engine_drop_rxq(qp);
 	srx_ooo_release_qp(qp);
 	srx_gov_qp_detach(qp);
 	srx_qp_free_engine(qp);
@@ -836,7 +696,7 @@ static int srx_post_send_kernel(struct srx_qp *qp, const struct ib_send_wr *wr,
 	spin_unlock_irqrestore(&qp->sq_lock, flags);
 	if (err)
 		*bad_wr = wr;
-	srx_qp_run(qp);
+	srx_engine_run(qp);
 	return err;
 }
 
@@ -855,7 +715,7 @@ int srx_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
 		/* As rdma_rxe: no send may be posted before RTS. */
 		if (READ_ONCE(qp->state) < IB_QPS_RTS)
 			return -EINVAL;
-		srx_qp_run(qp);
+		srx_engine_run(qp);
 		return 0;
 	}
 	return srx_post_send_kernel(qp, wr, bad_wr);
@@ -900,7 +760,7 @@ int srx_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
 }
 
 /* The QP is in error: complete everything it holds as flushed. */
-static void srx_qp_flush_all(struct srx_qp *qp)
+void srx_qp_flush_all(struct srx_qp *qp)
 {
 	timer_delete(&qp->req.retrans_timer);
 	timer_delete(&qp->req.rnr_timer);
@@ -913,91 +773,4 @@ static void srx_qp_flush_all(struct srx_qp *qp)
 	srx_qp_flush_rq(qp);
 	if (test_and_clear_bit(SRX_QPF_LAST_WQE, &qp->flags))
 		srx_qp_event(qp, IB_EVENT_QP_LAST_WQE_REACHED);
-}
-
-/* Does the packet's transport (RC, UC, UD) match the QP's type? */
-static bool srx_qp_type_ok(struct srx_qp *qp, const struct srx_pkt *pkt)
-{
-	switch (qp->ibqp.qp_type) {
-	case IB_QPT_RC:
-		return (pkt->opcode & 0xe0) == IB_OPCODE_RC;
-	case IB_QPT_UC:
-		return (pkt->opcode & 0xe0) == IB_OPCODE_UC;
-	default:
-		return (pkt->opcode & 0xe0) == IB_OPCODE_UD;
-	}
-}
-
-static void srx_qp_handle(struct srx_qp *qp, struct sk_buff *skb)
-{
-	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
-	struct srx_pkt pkt;
-
-	if (srx_hdr_parse(skb->data, skb->len, &pkt) ||
-	    !srx_qp_type_ok(qp, &pkt)) {
-		srx_count(sdev, SRX_CNT_MALFORMED);
-	} else if (pkt.info->flags & SRX_OPF_RESP) {
-		srx_comp_rcv(qp, skb, &pkt);
-	} else {
-		srx_resp_rcv(qp, skb, &pkt);
-	}
-	consume_skb(skb);
-}
-
-/* SQD with notification asked for: tell the owner once nothing is out. */
-static void srx_qp_sqd_check(struct srx_qp *qp)
-{
-	if (qp->req.head == qp->sq.cons && !qp->req.off &&
-	    test_and_clear_bit(SRX_QPF_SQD_NOTIFY, &qp->flags))
-		srx_qp_event(qp, IB_EVENT_SQ_DRAINED);
-}
-
-static void srx_qp_work(struct work_struct *work)
-{
-	srx_qp_run(container_of(work, struct srx_qp, work));
-}
-
-/*
- * One engine pass: everything a QP does on the data path runs here, one
- * context at a time (srx_qp_run()), so requester, completer and
- * responder state needs no lock.
- */
-static void srx_qp_engine(struct srx_qp *qp)
-{
-	enum ib_qp_state state = READ_ONCE(qp->state);
-	int budget = SRX_RX_BUDGET;
-	struct sk_buff *skb;
-
-	if (READ_ONCE(qp->dying))
-		return;
-	if (state < IB_QPS_RTR) {
-		srx_qp_drop_rxq(qp);
-		return;
-	}
-	if (test_and_clear_bit(SRX_QPF_TIMEOUT, &qp->flags))
-		srx_comp_timeout(qp);
-	if (test_and_clear_bit(SRX_QPF_RNR_DONE, &qp->flags))
-		qp->req.rnr_wait = false;
-	if (test_and_clear_bit(SRX_QPF_NAK_DUE, &qp->flags))
-		srx_resp_nak_due(qp);
-	while (!srx_resp_busy(qp) && budget-- &&
-	       (skb = skb_dequeue(&qp->rxq)))
-		srx_qp_handle(qp, skb);
-	srx_resp_flush_ack(qp);
-	srx_comp_run(qp);
-
-	state = READ_ONCE(qp->state);
-	if (state == IB_QPS_ERR) {
-		srx_qp_flush_all(qp);
-		srx_qp_drop_rxq(qp);
-		return;
-	}
-	if (state == IB_QPS_RTS || state == IB_QPS_SQD) {
-		srx_req_run(qp);
-		srx_comp_run(qp);
-		if (state == IB_QPS_SQD)
-			srx_qp_sqd_check(qp);
-	}
-	if (!skb_queue_empty(&qp->rxq) || qp->resp.rd.active)
-		set_bit(SRX_QPF_PENDING, &qp->flags);
 }

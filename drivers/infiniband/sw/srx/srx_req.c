@@ -539,9 +539,9 @@ void srx_req_run(struct srx_qp *qp)
 			set_bit(SRX_QPF_PENDING, &qp->flags);
 			break;
 		}
-		/* Out of memory: a worker tries again. */
+		/* Out of memory: a later pass tries again. */
 		if (srx_req_packet(qp, wqe, sqe) == -ENOMEM) {
-			srx_qp_kick(qp);
+			srx_engine_schedule(qp);
 			break;
 		}
 	}
@@ -554,7 +554,7 @@ void srx_retrans_timer(struct timer_list *t)
 	struct srx_qp *qp = from_timer(qp, t, req.retrans_timer);
 
 	set_bit(SRX_QPF_TIMEOUT, &qp->flags);
-	srx_qp_kick(qp);
+	srx_engine_schedule(qp);
 }
 
 void srx_rnr_timer(struct timer_list *t)
@@ -562,5 +562,5 @@ void srx_rnr_timer(struct timer_list *t)
 	struct srx_qp *qp = from_timer(qp, t, req.rnr_timer);
 
 	set_bit(SRX_QPF_RNR_DONE, &qp->flags);
-	srx_qp_kick(qp);
+	srx_engine_schedule(qp);
 }

@@ -68,156 +68,6 @@ void srx_resp_reset(struct srx_qp *qp)
 		memset(rs->res, 0, SRX_MAX_RD_ATOMIC * sizeof(*rs->res));
 }
 
-/*
- * What the responder makes of a request; the transport answers each in
- * one place (srx_resp_rc(), srx_resp_uc(), srx_resp_ud()). The IBTA
- * response class is in the comment (9.9.2; UC and UD answer nothing).
- */
-enum srx_resp_verdict {
-	SRX_RV_DONE,		/* executed; ACKed in due course */
-	SRX_RV_RNR,		/* no receive WQE: RNR NAK (class B) */
-	SRX_RV_GOV_DROP,	/* over its SRQ limit, policy drop: silently
-				 * dropped, the requester retries
-				 */
-	SRX_RV_GOV_DISCONNECT,	/* over its SRQ limit, policy disconnect:
-				 * remote operational error, QP to ERR
-				 */
-	SRX_RV_INV_REQ,		/* invalid request NAK (class C), QP to ERR */
-	SRX_RV_REM_ACCESS,	/* remote access error NAK (class C) */
-	SRX_RV_REM_OP,		/* remote operational error NAK (class C) */
-};
-
-static enum srx_resp_verdict srx_gov_verdict(enum srx_quota_verdict v)
-{
-	switch (v) {
-	case SRX_QUOTA_ADMIT:
-		return SRX_RV_DONE;
-	case SRX_QUOTA_RNR:
-		return SRX_RV_RNR;	/* as if the SRQ were empty */
-	case SRX_QUOTA_DROP:
-		return SRX_RV_GOV_DROP;
-	default:
-		return SRX_RV_GOV_DISCONNECT;
-	}
-}
-
-/*
- * Charge @qp for one SRQ WQE (srq locked). Over its limit while it holds
- * messages ahead of a gap, those go back first: the message that fills
- * the gap must never wait for WQEs that wait for it.
- */
-static enum srx_resp_verdict srx_resp_charge(struct srx_qp *qp,
-					     struct srx_srq *srq)
-{
-	if (qp->resp.nheld && !srx_quota_room(&srq->quota, &qp->quota, 1))
-		srx_ooo_release_qp_locked(qp);
-	return srx_gov_verdict(srx_gov_draw(qp, srq));
-}
-
-/*
- * Take one WQE of @qp's SRQ into @wqe (srq locked): a spare first, then
- * the ring. Held out-of-order messages give theirs back when the SRQ is
- * empty. With @ooo, only for a hold the SRQ and the QP's limit can
- * afford (SRX_RV_RNR otherwise: no hold).
- */
-static enum srx_resp_verdict srx_resp_draw_srq(struct srx_qp *qp,
-					       struct srx_srq *srq,
-					       struct rxe_recv_wqe *wqe,
-					       bool ooo)
-{
-	struct srx_queue *q = &srq->q;
-	enum srx_resp_verdict v;
-
-	if (!srx_ooo_available(srq) && srq->ooo_held && !ooo)
-		srx_ooo_release_srq(srq);
-	if (!srx_ooo_available(srq))
-		return SRX_RV_RNR;
-	if (ooo && !srx_ooo_may_hold(qp, srq))
-		return SRX_RV_RNR;
-	if (srx_gov_enabled()) {
-		v = srx_resp_charge(qp, srq);
-		if (v != SRX_RV_DONE)
-			return v;
-	}
-	if (!srx_ooo_take_spare(srq, wqe)) {
-		memcpy(wqe, srx_queue_elem(q, srx_queue_cons(q)),
-		       srx_recv_wqe_size(srq->max_sge));
-		srx_queue_advance_cons(q);
-	}
-	if (ooo) {
-		srq->ooo_held++;
-		qp->resp.nheld++;
-	}
-	srx_ooo_check_low(srq);
-	return SRX_RV_DONE;
-}
-
-/* Is the armed srq_limit crossed? Then the moment's ranking is kept. */
-static bool srx_resp_srq_limit(struct srx_srq *srq)
-{
-	if (!srq->limit || srx_ooo_available(srq) >= srq->limit)
-		return false;
-	srq->limit = 0;
-	if (srx_gov_enabled())
-		srx_quota_snapshot(&srq->quota);
-	return true;
-}
-
-/*
- * Must the draw first collect the credits for completions the process
- * consumed from a user CQ? Only if a limit could refuse @qp: a QP with
- * none is credited at the CQ's next post instead, one CQ lock round trip
- * less per message. (A limit set meanwhile is seen at the next draw.)
- */
-static bool srx_resp_reap_first(struct srx_qp *qp, struct srx_srq *srq)
-{
-	return srx_gov_enabled() &&
-	       READ_ONCE(srq->quota.credit) == SRX_CREDIT_POLL &&
-	       (READ_ONCE(qp->quota.limit) != SRX_QUOTA_UNLIMITED ||
-		READ_ONCE(qp->quota.group));
-}
-
-/*
- * Take the next receive WQE of @qp's RQ or SRQ into @wqe. From an SRQ
- * the QP is charged first; over its limit, its policy's verdict comes
- * back.
- */
-static enum srx_resp_verdict srx_resp_draw(struct srx_qp *qp,
-					   struct rxe_recv_wqe *wqe, bool ooo)
-{
-	struct srx_srq *srq = qp->ibqp.srq ? to_ssrq(qp->ibqp.srq) : NULL;
-	enum srx_resp_verdict v = SRX_RV_DONE;
-	bool limit_reached = false;
-	unsigned long flags;
-
-	if (!srq) {
-		spin_lock_irqsave(&qp->rq_lock, flags);
-		if (!srx_queue_count(&qp->rq)) {
-			v = SRX_RV_RNR;
-		} else {
-			memcpy(wqe, srx_queue_elem(&qp->rq, srx_queue_cons(&qp->rq)),
-			       srx_recv_wqe_size(qp->cap.max_recv_sge));
-			srx_queue_advance_cons(&qp->rq);
-		}
-		spin_unlock_irqrestore(&qp->rq_lock, flags);
-		return v;
-	}
-	/* Credits for completions the process consumed, before charging. */
-	if (srx_resp_reap_first(qp, srq))
-		srx_cq_consumed(to_scq(qp->ibqp.recv_cq));
-	spin_lock_irqsave(&srq->lock, flags);
-	v = srx_resp_draw_srq(qp, srq, wqe, ooo);
-	if (v == SRX_RV_DONE)
-		limit_reached = srx_resp_srq_limit(srq);
-	spin_unlock_irqrestore(&srq->lock, flags);
-
-	if (limit_reached) {
-		srx_count(to_sdev(qp->ibqp.device), SRX_CNT_GOV_WATERMARKS);
-		srx_srq_event(srq, IB_EVENT_SRQ_LIMIT_REACHED);
-	}
-	return v;
-}
-
 /* The bytes @wqe's SGEs can take; 0 (and no SGE) for a malformed one. */
 static u32 srx_resp_wqe_len(struct srx_qp *qp, struct rxe_recv_wqe *wqe)
 {
@@ -239,7 +89,7 @@ static enum srx_resp_verdict srx_resp_get_wqe(struct srx_qp *qp)
 	struct srx_resp *rs = &qp->resp;
 	enum srx_resp_verdict v;
 
-	v = srx_resp_draw(qp, rs->wqe, false);
+	v = srx_rqe_get(qp, rs->wqe, false);
 	if (v != SRX_RV_DONE)
 		return v;
 	rs->wqe_len = srx_resp_wqe_len(qp, rs->wqe);
@@ -407,7 +257,7 @@ static bool srx_resp_hold(struct srx_qp *qp, const struct srx_pkt *pkt)
 	slot = srx_resp_slot(qp, pkt->psn, &dup);
 	if (!slot)
 		return dup;
-	if (srx_resp_draw(qp, slot->wqe, true) != SRX_RV_DONE) {
+	if (srx_rqe_get(qp, slot->wqe, true) != SRX_RV_DONE) {
 		spin_lock_irqsave(&srq->lock, flags);
 		slot->state = SRX_OOO_FREE;
 		spin_unlock_irqrestore(&srq->lock, flags);

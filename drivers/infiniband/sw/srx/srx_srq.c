@@ -2,7 +2,9 @@
 /*
  * srx: shared receive queues: a ring of struct rxe_recv_wqe that librxe
  * posts into directly, or that kernel ULPs post into through
- * srx_post_srq_recv().
+ * srx_post_srq_recv(); and srx_rqe_get(), where the responder takes a
+ * receive WQE from an SRQ (or a QP's own RQ): the draw, governance's
+ * charge and the srq_limit watermark in one place.
  *
  * Copyright (c) 2026 The srx authors.
  */
@@ -258,4 +260,143 @@ int srx_post_srq_recv(struct ib_srq *ibsrq, const struct ib_recv_wr *wr,
 	if (err)
 		*bad_wr = wr;
 	return err;
+}
+
+static enum srx_resp_verdict srx_gov_verdict(enum srx_quota_verdict v)
+{
+	switch (v) {
+	case SRX_QUOTA_ADMIT:
+		return SRX_RV_DONE;
+	case SRX_QUOTA_RNR:
+		return SRX_RV_RNR;	/* as if the SRQ were empty */
+	case SRX_QUOTA_DROP:
+		return SRX_RV_GOV_DROP;
+	default:
+		return SRX_RV_GOV_DISCONNECT;
+	}
+}
+
+/*
+ * Charge @qp for one SRQ WQE (srq locked). Over its limit while it holds
+ * messages ahead of a gap, those go back first: the message that fills
+ * the gap must never wait for WQEs that wait for it.
+ */
+static enum srx_resp_verdict srx_srq_charge(struct srx_qp *qp,
+					    struct srx_srq *srq)
+{
+	if (qp->resp.nheld && !srx_quota_room(&srq->quota, &qp->quota, 1))
+		srx_ooo_release_qp_locked(qp);
+	return srx_gov_verdict(srx_gov_draw(qp, srq));
+}
+
+/*
+ * Take one WQE of @qp's SRQ into @wqe (srq locked): a spare first, then
+ * the ring. Held out-of-order messages give theirs back when the SRQ is
+ * empty. With @ooo, only for a hold the SRQ and the QP's limit can
+ * afford (SRX_RV_RNR otherwise: no hold).
+ */
+static enum srx_resp_verdict srx_srq_draw(struct srx_qp *qp,
+					  struct srx_srq *srq,
+					  struct rxe_recv_wqe *wqe, bool ooo)
+{
+	struct srx_queue *q = &srq->q;
+	enum srx_resp_verdict v;
+
+	if (!srx_ooo_available(srq) && srq->ooo_held && !ooo)
+		srx_ooo_release_srq(srq);
+	if (!srx_ooo_available(srq))
+		return SRX_RV_RNR;
+	if (ooo && !srx_ooo_may_hold(qp, srq))
+		return SRX_RV_RNR;
+	if (srx_gov_enabled()) {
+		v = srx_srq_charge(qp, srq);
+		if (v != SRX_RV_DONE)
+			return v;
+	}
+	if (!srx_ooo_take_spare(srq, wqe)) {
+		memcpy(wqe, srx_queue_elem(q, srx_queue_cons(q)),
+		       srx_recv_wqe_size(srq->max_sge));
+		srx_queue_advance_cons(q);
+	}
+	if (ooo) {
+		srq->ooo_held++;
+		qp->resp.nheld++;
+	}
+	srx_ooo_check_low(srq);
+	return SRX_RV_DONE;
+}
+
+/* Is the armed srq_limit crossed? Then the moment's ranking is kept. */
+static bool srx_srq_limit_crossed(struct srx_srq *srq)
+{
+	if (!srq->limit || srx_ooo_available(srq) >= srq->limit)
+		return false;
+	srq->limit = 0;
+	if (srx_gov_enabled())
+		srx_quota_snapshot(&srq->quota);
+	return true;
+}
+
+/*
+ * Must the draw first collect the credits for completions the process
+ * consumed from a user CQ? Only if a limit could refuse @qp: a QP with
+ * none is credited at the CQ's next post instead, one CQ lock round trip
+ * less per message. (A limit set meanwhile is seen at the next draw.)
+ */
+static bool srx_srq_reap_first(struct srx_qp *qp, struct srx_srq *srq)
+{
+	return srx_gov_enabled() &&
+	       READ_ONCE(srq->quota.credit) == SRX_CREDIT_POLL &&
+	       (READ_ONCE(qp->quota.limit) != SRX_QUOTA_UNLIMITED ||
+		READ_ONCE(qp->quota.group));
+}
+
+/**
+ * srx_rqe_get - take the next receive WQE of @qp's RQ or SRQ
+ * @qp: the responder QP, from its engine
+ * @wqe: where the WQE is copied (the ring slot is free again on return)
+ * @ooo: for holding a message ahead of a PSN gap (srx_ooo.c): only if
+ *	the SRQ and the QP's limit can afford it
+ *
+ * From an SRQ the QP is charged first (governance); the armed srq_limit
+ * watermark event follows the draw that crosses it.
+ *
+ * Return: SRX_RV_DONE, SRX_RV_RNR when there is none (or no hold can be
+ * afforded), or governance's refusal: SRX_RV_GOV_DROP or
+ * SRX_RV_GOV_DISCONNECT.
+ */
+enum srx_resp_verdict srx_rqe_get(struct srx_qp *qp, struct rxe_recv_wqe *wqe,
+				  bool ooo)
+{
+	struct srx_srq *srq = qp->ibqp.srq ? to_ssrq(qp->ibqp.srq) : NULL;
+	enum srx_resp_verdict v = SRX_RV_DONE;
+	bool limit_reached = false;
+	unsigned long flags;
+
+	if (!srq) {
+		spin_lock_irqsave(&qp->rq_lock, flags);
+		if (!srx_queue_count(&qp->rq)) {
+			v = SRX_RV_RNR;
+		} else {
+			memcpy(wqe, srx_queue_elem(&qp->rq, srx_queue_cons(&qp->rq)),
+			       srx_recv_wqe_size(qp->cap.max_recv_sge));
+			srx_queue_advance_cons(&qp->rq);
+		}
+		spin_unlock_irqrestore(&qp->rq_lock, flags);
+		return v;
+	}
+	/* Credits for completions the process consumed, before charging. */
+	if (srx_srq_reap_first(qp, srq))
+		srx_cq_consumed(to_scq(qp->ibqp.recv_cq));
+	spin_lock_irqsave(&srq->lock, flags);
+	v = srx_srq_draw(qp, srq, wqe, ooo);
+	if (v == SRX_RV_DONE)
+		limit_reached = srx_srq_limit_crossed(srq);
+	spin_unlock_irqrestore(&srq->lock, flags);
+
+	if (limit_reached) {
+		srx_count(to_sdev(qp->ibqp.device), SRX_CNT_GOV_WATERMARKS);
+		srx_srq_event(srq, IB_EVENT_SRQ_LIMIT_REACHED);
+	}
+	return v;
 }
