@@ -623,6 +623,7 @@ u32 srx_recv_wqe_size(u32 max_sge);
 void srx_srq_event(struct srx_srq *srq, enum ib_event_type type);
 enum srx_resp_verdict srx_rqe_get(struct srx_qp *qp, struct rxe_recv_wqe *wqe,
 				  bool ooo);
+u32 srx_rqe_len(struct srx_qp *qp, struct rxe_recv_wqe *wqe);
 
 /* srx_ooo.c */
 int srx_ooo_srq_init(struct srx_srq *srq);
@@ -633,6 +634,8 @@ u32 srx_ooo_available(struct srx_srq *srq);
 bool srx_ooo_take_spare(struct srx_srq *srq, struct rxe_recv_wqe *wqe);
 void srx_ooo_release_srq(struct srx_srq *srq);
 void srx_ooo_check_low(struct srx_srq *srq);
+bool srx_ooo_hold(struct srx_qp *qp, const struct srx_pkt *pkt);
+void srx_ooo_drain(struct srx_qp *qp);
 void srx_ooo_release_slot(struct srx_qp *qp, struct srx_ooo_slot *slot);
 void srx_ooo_release_qp_locked(struct srx_qp *qp);
 void srx_ooo_release_qp(struct srx_qp *qp);

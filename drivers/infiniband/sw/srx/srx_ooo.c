@@ -28,8 +28,8 @@
 
 #define SRX_OOO_MAX	32
 
-static unsigned int srx_ooo_hold = 8;
-module_param_named(ooo_hold, srx_ooo_hold, uint, 0644);
+static unsigned int srx_ooo_slots = 8;
+module_param_named(ooo_hold, srx_ooo_slots, uint, 0644);
 MODULE_PARM_DESC(ooo_hold,
 		 "Messages an RC QP on an SRQ may hold ahead of a PSN gap (new QPs; 0: off, max 32, default 8)");
 
@@ -56,7 +56,7 @@ static struct rxe_recv_wqe *srx_ooo_spare(struct srx_srq *srq, u32 i)
 int srx_ooo_qp_init(struct srx_qp *qp)
 {
 	struct srx_resp *rs = &qp->resp;
-	u32 n = min(READ_ONCE(srx_ooo_hold), SRX_OOO_MAX), i;
+	u32 n = min(READ_ONCE(srx_ooo_slots), SRX_OOO_MAX), i;
 	size_t size;
 
 	timer_setup(&rs->nak_timer, srx_ooo_nak_timer, 0);
@@ -217,4 +217,144 @@ void srx_ooo_nak_timer(struct timer_list *t)
 
 	set_bit(SRX_QPF_NAK_DUE, &qp->flags);
 	srx_engine_schedule(qp);
+}
+
+/*
+ * Messages held ahead of the gap that has now filled complete in order,
+ * from their own WQEs: no copy, no retransmission.
+ */
+void srx_ooo_drain(struct srx_qp *qp)
+{
+	struct srx_srq *srq = to_ssrq(qp->ibqp.srq);
+	struct srx_resp *rs = &qp->resp;
+	struct srx_ooo_slot *slot;
+	struct ib_wc wc;
+	bool se, found;
+	u32 i;
+	unsigned long flags;
+
+	do {
+		found = false;
+		spin_lock_irqsave(&srq->lock, flags);
+		for (i = 0; i < rs->nooo && rs->nheld; i++) {
+			slot = &rs->ooo[i];
+			if (slot->state != SRX_OOO_HELD || slot->psn != rs->psn)
+				continue;
+			memset(&wc, 0, sizeof(wc));
+			wc.wr_id = slot->wqe->wr_id;
+			wc.opcode = IB_WC_RECV;
+			wc.byte_len = slot->placed;
+			wc.qp = &qp->ibqp;
+			wc.port_num = 1;
+			if (slot->has_imm) {
+				wc.wc_flags = IB_WC_WITH_IMM;
+				wc.ex.imm_data = slot->imm;
+			}
+			se = slot->se;
+			rs->ack_pending |= slot->ack_req;
+			slot->state = SRX_OOO_FREE;
+			rs->nheld--;
+			srq->ooo_held--;
+			found = true;
+			break;
+		}
+		spin_unlock_irqrestore(&srq->lock, flags);
+		if (!found)
+			break;
+		srx_count(to_sdev(qp->ibqp.device), SRX_CNT_OOO_COMPLETED);
+		rs->psn = srx_psn_add(rs->psn, 1);
+		rs->msn = (rs->msn + 1) & SRX_AETH_MSN_MASK;
+		srx_cq_post(to_scq(qp->ibqp.recv_cq), &wc, se,
+			    srx_gov_enabled() ? qp : NULL);
+	} while (rs->nheld);
+}
+
+/* A free slot of @qp for a message at @psn; NULL if none or held already. */
+static struct srx_ooo_slot *srx_ooo_slot_get(struct srx_qp *qp, u32 psn,
+					      bool *dup)
+{
+	struct srx_srq *srq = to_ssrq(qp->ibqp.srq);
+	struct srx_resp *rs = &qp->resp;
+	struct srx_ooo_slot *free = NULL;
+	u32 i;
+	unsigned long flags;
+
+	*dup = false;
+	spin_lock_irqsave(&srq->lock, flags);
+	for (i = 0; i < rs->nooo; i++) {
+		if (rs->ooo[i].state == SRX_OOO_FREE) {
+			free = free ?: &rs->ooo[i];
+		} else if (rs->ooo[i].psn == psn) {
+			*dup = true;
+			free = NULL;
+			break;
+		}
+	}
+	if (free)
+		free->state = SRX_OOO_FILLING;
+	spin_unlock_irqrestore(&srq->lock, flags);
+	return free;
+}
+
+/* A hold that could not be completed gives its WQE back. */
+static void srx_ooo_unhold(struct srx_qp *qp, struct srx_ooo_slot *slot)
+{
+	struct srx_srq *srq = to_ssrq(qp->ibqp.srq);
+	unsigned long flags;
+
+	spin_lock_irqsave(&srq->lock, flags);
+	srx_ooo_release_slot(qp, slot);
+	spin_unlock_irqrestore(&srq->lock, flags);
+}
+
+/*
+ * Hold a single-packet SEND that arrived ahead of a gap in @qp's SRQ
+ * WQE. Return: true if held (or held already), false to NAK as usual.
+ */
+bool srx_ooo_hold(struct srx_qp *qp, const struct srx_pkt *pkt)
+{
+	struct srx_srq *srq = to_ssrq(qp->ibqp.srq);
+	u16 f = pkt->info->flags;
+	struct srx_ooo_slot *slot;
+	struct srx_sgl_pos pos = {};
+	bool dup;
+	u32 len;
+	unsigned long flags;
+
+	if (!qp->resp.nooo || !(f & SRX_OPF_SEND) || !(f & SRX_OPF_FIRST) ||
+	    !(f & SRX_OPF_LAST) || (pkt->info->hdrs & SRX_HDR_IETH) ||
+	    srx_psn_diff(pkt->psn, qp->resp.psn) > SRX_OOO_WINDOW ||
+	    pkt->payload_len > qp->mtu)
+		return false;
+	slot = srx_ooo_slot_get(qp, pkt->psn, &dup);
+	if (!slot)
+		return dup;
+	if (srx_rqe_get(qp, slot->wqe, true) != SRX_RV_DONE) {
+		spin_lock_irqsave(&srq->lock, flags);
+		slot->state = SRX_OOO_FREE;
+		spin_unlock_irqrestore(&srq->lock, flags);
+		return false;
+	}
+	len = srx_rqe_len(qp, slot->wqe);
+	if (pkt->payload_len > len ||
+	    srx_sgl_copy(qp, slot->wqe->dma.sge, slot->wqe->dma.num_sge, &pos,
+			 (void *)srx_pkt_payload(pkt), pkt->payload_len,
+			 SRX_COPY_TO_MEM)) {
+		/* In order, the same message fails properly. */
+		srx_ooo_unhold(qp, slot);
+		return false;
+	}
+	slot->psn = pkt->psn;
+	slot->placed = pkt->payload_len;
+	slot->has_imm = pkt->info->hdrs & SRX_HDR_IMMDT;
+	slot->imm = slot->has_imm ? srx_immdt_imm(srx_pkt_immdt(pkt)) : 0;
+	slot->se = pkt->se;
+	slot->ack_req = pkt->ack_req;
+	spin_lock_irqsave(&srq->lock, flags);
+	slot->state = SRX_OOO_HELD;
+	qp->quota.ooo_held++;
+	srq->quota.ooo_held++;
+	spin_unlock_irqrestore(&srq->lock, flags);
+	srx_count(to_sdev(qp->ibqp.device), SRX_CNT_OOO_HELD);
+	return true;
 }

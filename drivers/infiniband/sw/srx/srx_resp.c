@@ -68,21 +68,6 @@ void srx_resp_reset(struct srx_qp *qp)
 		memset(rs->res, 0, SRX_MAX_RD_ATOMIC * sizeof(*rs->res));
 }
 
-/* The bytes @wqe's SGEs can take; 0 (and no SGE) for a malformed one. */
-static u32 srx_resp_wqe_len(struct srx_qp *qp, struct rxe_recv_wqe *wqe)
-{
-	u32 max_sge = qp->ibqp.srq ? to_ssrq(qp->ibqp.srq)->max_sge :
-				     qp->cap.max_recv_sge;
-	u32 len;
-
-	if (wqe->dma.num_sge > max_sge ||
-	    srx_sgl_len(wqe->dma.sge, wqe->dma.num_sge, &len)) {
-		wqe->dma.num_sge = 0;
-		return 0;
-	}
-	return len;
-}
-
 /* Take the next receive WQE into rs->wqe, to fill in order. */
 static enum srx_resp_verdict srx_resp_get_wqe(struct srx_qp *qp)
 {
@@ -92,7 +77,7 @@ static enum srx_resp_verdict srx_resp_get_wqe(struct srx_qp *qp)
 	v = srx_rqe_get(qp, rs->wqe, false);
 	if (v != SRX_RV_DONE)
 		return v;
-	rs->wqe_len = srx_resp_wqe_len(qp, rs->wqe);
+	rs->wqe_len = srx_rqe_len(qp, rs->wqe);
 	memset(&rs->pos, 0, sizeof(rs->pos));
 	rs->placed = 0;
 	rs->has_wqe = true;
@@ -145,146 +130,6 @@ static void srx_resp_complete(struct srx_qp *qp, enum ib_wc_status status,
 	/* A flushed SRQ WQE was credited already; others when consumed. */
 	srx_cq_post(to_scq(qp->ibqp.recv_cq), &wc, pkt && pkt->se,
 		    qp->ibqp.srq && pkt && srx_gov_enabled() ? qp : NULL);
-}
-
-/*
- * Messages held ahead of the gap that has now filled complete in order,
- * from their own WQEs: no copy, no retransmission.
- */
-static void srx_resp_drain_held(struct srx_qp *qp)
-{
-	struct srx_srq *srq = to_ssrq(qp->ibqp.srq);
-	struct srx_resp *rs = &qp->resp;
-	struct srx_ooo_slot *slot;
-	struct ib_wc wc;
-	bool se, found;
-	u32 i;
-	unsigned long flags;
-
-	do {
-		found = false;
-		spin_lock_irqsave(&srq->lock, flags);
-		for (i = 0; i < rs->nooo && rs->nheld; i++) {
-			slot = &rs->ooo[i];
-			if (slot->state != SRX_OOO_HELD || slot->psn != rs->psn)
-				continue;
-			memset(&wc, 0, sizeof(wc));
-			wc.wr_id = slot->wqe->wr_id;
-			wc.opcode = IB_WC_RECV;
-			wc.byte_len = slot->placed;
-			wc.qp = &qp->ibqp;
-			wc.port_num = 1;
-			if (slot->has_imm) {
-				wc.wc_flags = IB_WC_WITH_IMM;
-				wc.ex.imm_data = slot->imm;
-			}
-			se = slot->se;
-			rs->ack_pending |= slot->ack_req;
-			slot->state = SRX_OOO_FREE;
-			rs->nheld--;
-			srq->ooo_held--;
-			found = true;
-			break;
-		}
-		spin_unlock_irqrestore(&srq->lock, flags);
-		if (!found)
-			break;
-		srx_count(to_sdev(qp->ibqp.device), SRX_CNT_OOO_COMPLETED);
-		rs->psn = srx_psn_add(rs->psn, 1);
-		rs->msn = (rs->msn + 1) & SRX_AETH_MSN_MASK;
-		srx_cq_post(to_scq(qp->ibqp.recv_cq), &wc, se,
-			    srx_gov_enabled() ? qp : NULL);
-	} while (rs->nheld);
-}
-
-/* A free slot of @qp for a message at @psn; NULL if none or held already. */
-static struct srx_ooo_slot *srx_resp_slot(struct srx_qp *qp, u32 psn,
-					  bool *dup)
-{
-	struct srx_srq *srq = to_ssrq(qp->ibqp.srq);
-	struct srx_resp *rs = &qp->resp;
-	struct srx_ooo_slot *free = NULL;
-	u32 i;
-	unsigned long flags;
-
-	*dup = false;
-	spin_lock_irqsave(&srq->lock, flags);
-	for (i = 0; i < rs->nooo; i++) {
-		if (rs->ooo[i].state == SRX_OOO_FREE) {
-			free = free ?: &rs->ooo[i];
-		} else if (rs->ooo[i].psn == psn) {
-			*dup = true;
-			free = NULL;
-			break;
-		}
-	}
-	if (free)
-		free->state = SRX_OOO_FILLING;
-	spin_unlock_irqrestore(&srq->lock, flags);
-	return free;
-}
-
-/* A hold that could not be completed gives its WQE back. */
-static void srx_resp_unhold(struct srx_qp *qp, struct srx_ooo_slot *slot)
-{
-	struct srx_srq *srq = to_ssrq(qp->ibqp.srq);
-	unsigned long flags;
-
-	spin_lock_irqsave(&srq->lock, flags);
-	srx_ooo_release_slot(qp, slot);
-	spin_unlock_irqrestore(&srq->lock, flags);
-}
-
-/*
- * Hold a single-packet SEND that arrived ahead of a gap in @qp's SRQ
- * WQE. Return: true if held (or held already), false to NAK as usual.
- */
-static bool srx_resp_hold(struct srx_qp *qp, const struct srx_pkt *pkt)
-{
-	struct srx_srq *srq = to_ssrq(qp->ibqp.srq);
-	u16 f = pkt->info->flags;
-	struct srx_ooo_slot *slot;
-	struct srx_sgl_pos pos = {};
-	bool dup;
-	u32 len;
-	unsigned long flags;
-
-	if (!qp->resp.nooo || !(f & SRX_OPF_SEND) || !(f & SRX_OPF_FIRST) ||
-	    !(f & SRX_OPF_LAST) || (pkt->info->hdrs & SRX_HDR_IETH) ||
-	    srx_psn_diff(pkt->psn, qp->resp.psn) > SRX_OOO_WINDOW ||
-	    pkt->payload_len > qp->mtu)
-		return false;
-	slot = srx_resp_slot(qp, pkt->psn, &dup);
-	if (!slot)
-		return dup;
-	if (srx_rqe_get(qp, slot->wqe, true) != SRX_RV_DONE) {
-		spin_lock_irqsave(&srq->lock, flags);
-		slot->state = SRX_OOO_FREE;
-		spin_unlock_irqrestore(&srq->lock, flags);
-		return false;
-	}
-	len = srx_resp_wqe_len(qp, slot->wqe);
-	if (pkt->payload_len > len ||
-	    srx_sgl_copy(qp, slot->wqe->dma.sge, slot->wqe->dma.num_sge, &pos,
-			 (void *)srx_pkt_payload(pkt), pkt->payload_len,
-			 SRX_COPY_TO_MEM)) {
-		/* In order, the same message fails properly. */
-		srx_resp_unhold(qp, slot);
-		return false;
-	}
-	slot->psn = pkt->psn;
-	slot->placed = pkt->payload_len;
-	slot->has_imm = pkt->info->hdrs & SRX_HDR_IMMDT;
-	slot->imm = slot->has_imm ? srx_immdt_imm(srx_pkt_immdt(pkt)) : 0;
-	slot->se = pkt->se;
-	slot->ack_req = pkt->ack_req;
-	spin_lock_irqsave(&srq->lock, flags);
-	slot->state = SRX_OOO_HELD;
-	qp->quota.ooo_held++;
-	srq->quota.ooo_held++;
-	spin_unlock_irqrestore(&srq->lock, flags);
-	srx_count(to_sdev(qp->ibqp.device), SRX_CNT_OOO_HELD);
-	return true;
 }
 
 /* The SRQ WQE being filled will never complete: credit its draw. */
@@ -803,7 +648,7 @@ static void srx_resp_rc(struct srx_qp *qp, struct sk_buff *skb,
 	}
 	if (diff > 0) {
 		srx_count(sdev, SRX_CNT_OUT_OF_SEQ);
-		if (srx_resp_hold(qp, pkt)) {
+		if (srx_ooo_hold(qp, pkt)) {
 			/* NAK only if the gap does not fill soon. */
 			if (!rs->nak_sent && !rs->ooo_gap) {
 				rs->ooo_gap = true;
@@ -851,7 +696,7 @@ static void srx_resp_rc(struct srx_qp *qp, struct sk_buff *skb,
 	srx_ooo_release_stale(qp);
 	if (!rs->nheld || rs->in_send || rs->in_write)
 		return;
-	srx_resp_drain_held(qp);
+	srx_ooo_drain(qp);
 	/* Held beyond another gap: its NAK waits again. */
 	rs->ooo_gap = rs->nheld && !rs->nak_sent;
 	if (rs->ooo_gap)

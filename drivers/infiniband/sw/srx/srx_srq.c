@@ -351,6 +351,21 @@ static bool srx_srq_reap_first(struct srx_qp *qp, struct srx_srq *srq)
 		READ_ONCE(qp->quota.group));
 }
 
+/* The bytes @wqe's SGEs can take; 0 (and no SGE) for a malformed one. */
+u32 srx_rqe_len(struct srx_qp *qp, struct rxe_recv_wqe *wqe)
+{
+	u32 max_sge = qp->ibqp.srq ? to_ssrq(qp->ibqp.srq)->max_sge :
+				     qp->cap.max_recv_sge;
+	u32 len;
+
+	if (wqe->dma.num_sge > max_sge ||
+	    srx_sgl_len(wqe->dma.sge, wqe->dma.num_sge, &len)) {
+		wqe->dma.num_sge = 0;
+		return 0;
+	}
+	return len;
+}
+
 /**
  * srx_rqe_get - take the next receive WQE of @qp's RQ or SRQ
  * @qp: the responder QP, from its engine
