@@ -43,6 +43,14 @@ static struct srx_srq *srx_gov_qp_srq(struct ib_qp *ibqp)
 	return to_ssrq(ibqp->srq);
 }
 
+/**
+ * srx_gov_qp_set_limit - cap the SRQ WQEs a QP may hold
+ * @ibqp: an srx QP on an SRQ
+ * @limit: WQEs it may hold at once (SRX_GOV_UNLIMITED: no cap)
+ *
+ * Context: process context; takes the SRQ lock.
+ * Return: 0, -EOPNOTSUPP for another device's QP, -EINVAL without an SRQ.
+ */
 int srx_gov_qp_set_limit(struct ib_qp *ibqp, u32 limit)
 {
 	struct srx_srq *srq = srx_gov_qp_srq(ibqp);
@@ -56,6 +64,14 @@ int srx_gov_qp_set_limit(struct ib_qp *ibqp, u32 limit)
 }
 EXPORT_SYMBOL_GPL(srx_gov_qp_set_limit);
 
+/**
+ * srx_gov_qp_set_policy - what happens to a QP's request over its limit
+ * @ibqp: an srx QP on an SRQ
+ * @policy: SRX_GOV_RNR (RNR NAK), SRX_GOV_DROP or SRX_GOV_DISCONNECT
+ *
+ * Context: process context; takes the SRQ lock.
+ * Return: 0, -EOPNOTSUPP, or -EINVAL (no SRQ, unknown policy).
+ */
 int srx_gov_qp_set_policy(struct ib_qp *ibqp, enum srx_gov_policy policy)
 {
 	struct srx_srq *srq = srx_gov_qp_srq(ibqp);
@@ -86,6 +102,14 @@ static void srx_gov_fill_qp(struct srx_gov_qp_stats *st,
 	st->disconnects = q->disconnects;
 }
 
+/**
+ * srx_gov_qp_stats - a QP's governance state and counters
+ * @ibqp: an srx QP on an SRQ
+ * @st: filled in
+ *
+ * Context: process context; takes the CQ and SRQ locks.
+ * Return: 0, -EOPNOTSUPP, or -EINVAL without an SRQ.
+ */
 int srx_gov_qp_stats(struct ib_qp *ibqp, struct srx_gov_qp_stats *st)
 {
 	struct srx_srq *srq = srx_gov_qp_srq(ibqp);
@@ -113,6 +137,19 @@ static int srx_gov_set_mode(struct srx_srq *srq, enum srx_gov_mode mode,
 	return err;
 }
 
+/**
+ * srx_gov_srq_set_mode - how an SRQ's per-QP limits are provisioned
+ * @ibsrq: an srx SRQ
+ * @mode: SRX_GOV_STATIC (limits as set) or SRX_GOV_SHARE (recomputed
+ *	from the SRQ's size and its QPs)
+ * @overcommit: share mode: percent of the SRQ's size handed out over all
+ *	its QPs (1..10000)
+ * @floor: share mode: no QP's limit below this
+ * @ceiling: share mode: no QP's limit above this (at least @floor)
+ *
+ * Context: process context; takes the SRQ lock.
+ * Return: 0, -EOPNOTSUPP, or -EINVAL for bad values.
+ */
 int srx_gov_srq_set_mode(struct ib_srq *ibsrq, enum srx_gov_mode mode,
 			 u32 overcommit, u32 floor, u32 ceiling)
 {
@@ -133,6 +170,14 @@ static int srx_gov_set_credit(struct srx_srq *srq, enum srx_gov_credit credit)
 	return err;
 }
 
+/**
+ * srx_gov_srq_set_credit - when a drawn WQE is credited back to its QP
+ * @ibsrq: an srx SRQ
+ * @credit: SRX_GOV_CREDIT_POLL, _POST or _REPOST
+ *
+ * Context: process context; takes the SRQ lock.
+ * Return: 0, -EOPNOTSUPP, -EINVAL, or -EBUSY while WQEs are held.
+ */
 int srx_gov_srq_set_credit(struct ib_srq *ibsrq, enum srx_gov_credit credit)
 {
 	if (!srx_is_srx_device(ibsrq->device))
@@ -160,6 +205,14 @@ static void srx_gov_fill_srq(struct srx_gov_srq_stats *st,
 	st->watermarks = sq->watermarks;
 }
 
+/**
+ * srx_gov_srq_stats - an SRQ's governance settings and counters
+ * @ibsrq: an srx SRQ
+ * @st: filled in
+ *
+ * Context: process context; takes the SRQ lock.
+ * Return: 0 or -EOPNOTSUPP.
+ */
 int srx_gov_srq_stats(struct ib_srq *ibsrq, struct srx_gov_srq_stats *st)
 {
 	struct srx_srq *srq = to_ssrq(ibsrq);
@@ -222,7 +275,14 @@ int srx_gov_srq_set_group(struct ib_srq *ibsrq, u32 group, u32 limit)
 }
 EXPORT_SYMBOL_GPL(srx_gov_srq_set_group);
 
-/* Remove group @group of @ibsrq; its members are left ungrouped. */
+/**
+ * srx_gov_srq_remove_group - remove a group; its members become ungrouped
+ * @ibsrq: an srx SRQ
+ * @group: the group's number
+ *
+ * Context: process context; takes the SRQ lock.
+ * Return: 0, -EOPNOTSUPP, or -ENOENT when there is no such group.
+ */
 int srx_gov_srq_remove_group(struct ib_srq *ibsrq, u32 group)
 {
 	struct srx_srq *srq = to_ssrq(ibsrq);
@@ -242,7 +302,14 @@ int srx_gov_srq_remove_group(struct ib_srq *ibsrq, u32 group)
 }
 EXPORT_SYMBOL_GPL(srx_gov_srq_remove_group);
 
-/* Put @ibqp in group @group of its SRQ (0: in none). */
+/**
+ * srx_gov_qp_set_group - put a QP in a group of its SRQ
+ * @ibqp: an srx QP on an SRQ
+ * @group: the group's number (0: in none)
+ *
+ * Context: process context; takes the SRQ lock.
+ * Return: 0, -EOPNOTSUPP, -EINVAL without an SRQ, -ENOENT for no group.
+ */
 int srx_gov_qp_set_group(struct ib_qp *ibqp, u32 group)
 {
 	struct srx_srq *srq = srx_gov_qp_srq(ibqp);

@@ -74,6 +74,13 @@ static void srx_reap(bool all)
 	}
 }
 
+/**
+ * srx_is_srx_device - is @ibdev an srx device?
+ * @ibdev: any RDMA device
+ *
+ * Kernel ULPs check this before calling the srx_gov_* functions.
+ * Return: true for a device of this module.
+ */
 bool srx_is_srx_device(const struct ib_device *ibdev)
 {
 	return ibdev->ops.dealloc_driver == srx_dealloc_driver;
