@@ -271,7 +271,7 @@ void srx_ooo_drain(struct srx_qp *qp)
 
 /* A free slot of @qp for a message at @psn; NULL if none or held already. */
 static struct srx_ooo_slot *srx_ooo_slot_get(struct srx_qp *qp, u32 psn,
-					      bool *dup)
+					     bool *dup)
 {
 	struct srx_srq *srq = to_ssrq(qp->ibqp.srq);
 	struct srx_resp *rs = &qp->resp;
