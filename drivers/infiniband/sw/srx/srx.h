@@ -221,7 +221,8 @@ struct srx_cq {
 	struct srx_queue	q;
 	/*
 	 * Per CQE slot, kernel-private: the governed QP whose SRQ WQE the
-	 * completion is for, credited when the entry is consumed.
+	 * completion is for, credited when the entry is consumed. Owned
+	 * by srx_gov.c; NULL with governance off.
 	 */
 	struct srx_qp		**owner;
 	u32			reaped;		/* slots before it are credited */
@@ -566,18 +567,15 @@ int srx_peek_cq(struct ib_cq *ibcq, int wc_cnt);
 int srx_req_notify_cq(struct ib_cq *ibcq, enum ib_cq_notify_flags flags);
 int srx_cq_post(struct srx_cq *cq, const struct ib_wc *wc, bool solicited,
 		struct srx_qp *owner);
-void srx_cq_forget(struct srx_cq *cq, struct srx_qp *qp);
 void srx_cq_consumed(struct srx_cq *cq);
 
-/* srx_gov.c */
+/*
+ * srx_gov.c: governance hooks, the data path's only way into the
+ * accounting (srx_quota.c); each is a no-op with governance off.
+ */
 extern bool srx_governance;
 
-/* The governance module parameter: false leaves the data path alone. */
-static inline bool srx_gov_enabled(void)
-{
-	return srx_governance;
-}
-
+void srx_gov_init(void);
 void srx_gov_defaults_init(struct srx_gov_defaults *d);
 void srx_gov_status_free(struct srx_dev *sdev);
 void srx_gov_defaults_apply(struct srx_gov_defaults *d);
@@ -586,10 +584,24 @@ void srx_gov_srq_fini(struct srx_srq *srq);
 void srx_gov_qp_attach(struct srx_qp *qp);
 void srx_gov_qp_detach(struct srx_qp *qp);
 enum srx_quota_verdict srx_gov_draw(struct srx_qp *qp, struct srx_srq *srq);
+bool srx_gov_room(struct srx_qp *qp, struct srx_srq *srq, u32 n);
+bool srx_gov_reap_first(struct srx_qp *qp, struct srx_srq *srq);
+void srx_gov_watermark(struct srx_srq *srq);
 void srx_gov_posts(struct srx_srq *srq);
-void srx_gov_credit(struct srx_qp *qp, enum srx_quota_event ev, u32 n);
-bool srx_gov_on_post(struct srx_qp *qp);
+void srx_gov_srq_moved(struct srx_srq *srq, u32 old_prod, u32 old_mask);
+void srx_gov_srq_resize(struct srx_srq *srq, u32 size);
+void srx_gov_ooo_held(struct srx_qp *qp, struct srx_srq *srq);
+void srx_gov_ooo_released(struct srx_qp *qp, struct srx_srq *srq);
 void srx_gov_flush(struct srx_qp *qp, u32 n);
+int srx_gov_cq_table(struct srx_qp ***table, u32 slots);
+void srx_gov_cq_reap(struct srx_cq *cq, u32 cons);
+void srx_gov_cq_posted(struct srx_cq *cq, struct srx_qp *owner);
+void srx_gov_cq_moved(struct srx_cq *cq, struct srx_qp ***table,
+		      u32 old_cons, u32 old_prod, u32 old_mask);
+
+/* The QPs attached to @srq's accounting (srq locked). */
+#define srx_gov_for_each_qp(qp, srq) \
+	list_for_each_entry(qp, &(srq)->quota.qps, quota.node)
 
 /*
  * What the responder makes of a request; the transport answers each in

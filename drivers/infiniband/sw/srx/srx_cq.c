@@ -48,12 +48,9 @@ int srx_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
 			     udata ? SRX_Q_TO_USER : SRX_Q_KERNEL);
 	if (err)
 		goto err_count;
-	cq->owner = kvcalloc(cq->q.index_mask + 1, sizeof(*cq->owner),
-			     GFP_KERNEL);
-	if (!cq->owner) {
-		err = -ENOMEM;
+	err = srx_gov_cq_table(&cq->owner, cq->q.index_mask + 1);
+	if (err)
 		goto err_queue;
-	}
 	if (udata) {
 		err = srx_queue_map(&cq->q, udata, &resp.mi);
 		if (err)
@@ -85,38 +82,6 @@ int srx_destroy_cq(struct ib_cq *ibcq, struct ib_udata *udata)
 }
 
 /*
- * Credit the governed QPs whose completions were consumed, slots
- * cq->reaped up to @cons. A user CQ's consumer index is the process's
- * to write: it only ever counts as far as the entries posted. A run of
- * one QP's entries is credited at once (one SRQ lock round trip).
- */
-static void srx_cq_reap_to(struct srx_cq *cq, struct srx_qp **owner,
-			   u32 mask, u32 cons, u32 prod)
-{
-	u32 n = srx_ring_count(cons, cq->reaped, mask);
-	u32 posted = srx_ring_count(prod, cq->reaped, mask);
-	struct srx_qp *qp, *run = NULL;
-	u32 nrun = 0;
-
-	lockdep_assert_held(&cq->lock);
-	for (n = min(n, posted); n; n--) {
-		qp = owner[cq->reaped & mask];
-		if (qp) {
-			owner[cq->reaped & mask] = NULL;
-			if (qp != run && nrun) {
-				srx_gov_credit(run, SRX_QEV_CONSUMED, nrun);
-				nrun = 0;
-			}
-			run = qp;
-			nrun++;
-		}
-		cq->reaped = srx_ring_next(cq->reaped, mask);
-	}
-	if (nrun)
-		srx_gov_credit(run, SRX_QEV_CONSUMED, nrun);
-}
-
-/*
  * Credit what was consumed up to the consumer index, read once here.
  * Return: that index, for the caller's own use of it.
  */
@@ -124,9 +89,7 @@ static u32 srx_cq_reap(struct srx_cq *cq)
 {
 	u32 cons = srx_queue_cons(&cq->q);
 
-	if (srx_gov_enabled())
-		srx_cq_reap_to(cq, cq->owner, cq->q.index_mask, cons,
-			       srx_queue_prod(&cq->q));
+	srx_gov_cq_reap(cq, cons);
 	return cons;
 }
 
@@ -142,37 +105,17 @@ void srx_cq_consumed(struct srx_cq *cq)
 	spin_unlock_irqrestore(&cq->lock, flags);
 }
 
-/* A governed QP is going away: its entries credit nobody. */
-void srx_cq_forget(struct srx_cq *cq, struct srx_qp *qp)
-{
-	unsigned long flags;
-	u32 i;
-
-	spin_lock_irqsave(&cq->lock, flags);
-	srx_cq_reap(cq);
-	for (i = 0; i <= cq->q.index_mask; i++)
-		if (cq->owner[i] == qp)
-			cq->owner[i] = NULL;
-	spin_unlock_irqrestore(&cq->lock, flags);
-}
-
 struct srx_cq_resize_ctx {
 	struct srx_cq	*cq;
 	struct srx_qp	**owner;	/* the new table */
 };
 
-/* Under the CQ lock, after the entries moved: credit and move owners. */
+/* Under the CQ lock, after the entries moved: their owners follow. */
 static void srx_cq_moved(void *p, u32 old_cons, u32 old_prod, u32 old_mask)
 {
 	struct srx_cq_resize_ctx *ctx = p;
-	struct srx_cq *cq = ctx->cq;
-	u32 i, count = srx_ring_count(old_prod, old_cons, old_mask);
 
-	srx_cq_reap_to(cq, cq->owner, old_mask, old_cons, old_prod);
-	for (i = 0; i < count; i++)
-		ctx->owner[i] = cq->owner[(old_cons + i) & old_mask];
-	swap(cq->owner, ctx->owner);
-	cq->reaped = 0;
+	srx_gov_cq_moved(ctx->cq, &ctx->owner, old_cons, old_prod, old_mask);
 }
 
 int srx_resize_cq(struct ib_cq *ibcq, int cqe, struct ib_udata *udata)
@@ -193,9 +136,9 @@ int srx_resize_cq(struct ib_cq *ibcq, int cqe, struct ib_udata *udata)
 	if (err)
 		return err;
 	ctx.cq = cq;
-	ctx.owner = kvcalloc(slots, sizeof(*ctx.owner), GFP_KERNEL);
-	if (!ctx.owner)
-		return -ENOMEM;
+	err = srx_gov_cq_table(&ctx.owner, slots);
+	if (err)
+		return err;
 	err = srx_queue_resize(&cq->q, &cq->lock, &num, udata, &resp.mi,
 			       srx_cq_moved, &ctx);
 	/* The old table on success, the unused new one on error. */
@@ -326,8 +269,7 @@ int srx_cq_post(struct srx_cq *cq, const struct ib_wc *wc, bool solicited,
 		return -ENOSPC;
 	}
 	slot = srx_queue_elem(&cq->q, cq->q.prod);
-	cq->owner[cq->q.prod & cq->q.index_mask] =
-		owner && srx_gov_on_post(owner) ? owner : NULL;
+	srx_gov_cq_posted(cq, owner);
 	if (cq->is_user)
 		srx_wc_to_uwc(slot, wc);
 	else

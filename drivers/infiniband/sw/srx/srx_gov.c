@@ -14,6 +14,7 @@
  * Copyright (c) 2026 The srx authors.
  */
 
+#include <linux/jump_label.h>
 #include <linux/moduleparam.h>
 
 #include "srx.h"
@@ -28,6 +29,24 @@ bool srx_governance = true;
 module_param_named(governance, srx_governance, bool, 0444);
 MODULE_PARM_DESC(governance,
 		 "Enforce SRQ governance in the data path; 0: plain SRQs, limits not enforced (default: yes)");
+
+/*
+ * The data path never asks whether governance is on: it calls the hooks
+ * below, which are no-ops when it is off (a patched-out branch).
+ */
+static DEFINE_STATIC_KEY_TRUE(srx_gov_key);
+
+static bool srx_gov_enabled(void)
+{
+	return static_branch_likely(&srx_gov_key);
+}
+
+/* At module load, before any device: the parameter is read-only. */
+void srx_gov_init(void)
+{
+	if (!srx_governance)
+		static_branch_disable(&srx_gov_key);
+}
 
 void srx_gov_defaults_init(struct srx_gov_defaults *d)
 {
@@ -78,6 +97,8 @@ void srx_gov_qp_attach(struct srx_qp *qp)
 	spin_unlock_irqrestore(&srq->lock, flags);
 }
 
+static void srx_gov_cq_forget(struct srx_cq *cq, struct srx_qp *qp);
+
 /*
  * The QP is being destroyed: its CQ entries stop pointing at it, then
  * whatever it holds is credited.
@@ -89,26 +110,47 @@ void srx_gov_qp_detach(struct srx_qp *qp)
 
 	if (!srq)
 		return;
-	if (srx_gov_enabled())
-		srx_cq_forget(to_scq(qp->ibqp.recv_cq), qp);
+	srx_gov_cq_forget(to_scq(qp->ibqp.recv_cq), qp);
 	spin_lock_irqsave(&srq->lock, flags);
 	srx_quota_detach(&srq->quota, &qp->quota);
 	spin_unlock_irqrestore(&srq->lock, flags);
 }
 
-/* credit=repost: WQEs posted since last time credit the oldest draws. */
-void srx_gov_posts(struct srx_srq *srq)
+/*
+ * credit=repost: the WQEs posted between seen_prod and @prod (ring of
+ * @mask) credit the oldest draws.
+ */
+static void srx_gov_reposted(struct srx_srq *srq, u32 prod, u32 mask)
 {
-	u32 prod;
-
 	lockdep_assert_held(&srq->lock);
 	if (!srx_gov_enabled())
 		return;
-	prod = srx_queue_prod(&srq->q);
 	srx_quota_reposted(&srq->quota,
-			   srx_ring_count(prod, srq->seen_prod,
-					  srq->q.index_mask));
+			   srx_ring_count(prod, srq->seen_prod, mask));
+}
+
+/* credit=repost: WQEs posted since last time credit the oldest draws. */
+void srx_gov_posts(struct srx_srq *srq)
+{
+	u32 prod = srx_queue_prod(&srq->q);
+
+	srx_gov_reposted(srq, prod, srq->q.index_mask);
 	srq->seen_prod = prod;
+}
+
+/* The SRQ ring was resized (srq locked): the repost count starts over. */
+void srx_gov_srq_moved(struct srx_srq *srq, u32 old_prod, u32 old_mask)
+{
+	srx_gov_reposted(srq, old_prod, old_mask);
+	srq->seen_prod = srx_queue_prod(&srq->q);
+}
+
+/* Share-mode limits follow the SRQ's new size (a smaller FIFO can wait). */
+void srx_gov_srq_resize(struct srx_srq *srq, u32 size)
+{
+	spin_lock_irq(&srq->lock);
+	srx_quota_resize(&srq->quota, size, GFP_ATOMIC);
+	spin_unlock_irq(&srq->lock);
 }
 
 /**
@@ -123,6 +165,8 @@ enum srx_quota_verdict srx_gov_draw(struct srx_qp *qp, struct srx_srq *srq)
 	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
 	enum srx_quota_verdict v;
 
+	if (!srx_gov_enabled())
+		return SRX_QUOTA_ADMIT;
 	srx_gov_posts(srq);
 	v = srx_quota_charge(&srq->quota, &qp->quota, 1);
 	switch (v) {
@@ -142,8 +186,62 @@ enum srx_quota_verdict srx_gov_draw(struct srx_qp *qp, struct srx_srq *srq)
 	return v;
 }
 
+/*
+ * May @qp draw @n more SRQ WQEs (srq locked) without going over its
+ * limit? Always, with governance off.
+ */
+bool srx_gov_room(struct srx_qp *qp, struct srx_srq *srq, u32 n)
+{
+	return !srx_gov_enabled() ||
+	       srx_quota_room(&srq->quota, &qp->quota, n);
+}
+
+/*
+ * Must a draw by @qp first collect the credits for completions the
+ * process consumed from a user CQ? Only if a limit could refuse it: a
+ * QP with none is credited at the CQ's next post instead, one CQ lock
+ * round trip less per message. (A limit set meanwhile is seen at the
+ * next draw.)
+ */
+bool srx_gov_reap_first(struct srx_qp *qp, struct srx_srq *srq)
+{
+	return srx_gov_enabled() &&
+	       READ_ONCE(srq->quota.credit) == SRX_CREDIT_POLL &&
+	       (READ_ONCE(qp->quota.limit) != SRX_QUOTA_UNLIMITED ||
+		READ_ONCE(qp->quota.group));
+}
+
+/* The armed srq_limit was crossed (srq locked): keep the ranking. */
+void srx_gov_watermark(struct srx_srq *srq)
+{
+	if (srx_gov_enabled())
+		srx_quota_snapshot(&srq->quota);
+}
+
+/* @qp holds one more message ahead of a gap (srq locked). */
+void srx_gov_ooo_held(struct srx_qp *qp, struct srx_srq *srq)
+{
+	lockdep_assert_held(&srq->lock);
+	qp->quota.ooo_held++;
+	srq->quota.ooo_held++;
+}
+
+/*
+ * A message @qp held ahead of a gap gave its WQE back to the SRQ (srq
+ * locked): counted, and its draw credited.
+ */
+void srx_gov_ooo_released(struct srx_qp *qp, struct srx_srq *srq)
+{
+	lockdep_assert_held(&srq->lock);
+	qp->quota.ooo_released++;
+	srq->quota.ooo_released++;
+	if (srx_gov_enabled())
+		srx_quota_flush(&srq->quota, &qp->quota, 1);
+}
+
 /* The completions of @n SRQ WQEs @qp drew were posted or consumed. */
-void srx_gov_credit(struct srx_qp *qp, enum srx_quota_event ev, u32 n)
+static void srx_gov_credit(struct srx_qp *qp, enum srx_quota_event ev,
+			   u32 n)
 {
 	struct srx_srq *srq = srx_gov_srq(qp);
 	unsigned long flags;
@@ -162,7 +260,7 @@ void srx_gov_credit(struct srx_qp *qp, enum srx_quota_event ev, u32 n)
  * A completion of an SRQ WQE @qp drew is being posted: credit it now
  * (credit=post), or tell the CQ to remember it for when it is consumed.
  */
-bool srx_gov_on_post(struct srx_qp *qp)
+static bool srx_gov_on_post(struct srx_qp *qp)
 {
 	switch (READ_ONCE(srx_gov_srq(qp)->quota.credit)) {
 	case SRX_CREDIT_POST:
@@ -175,13 +273,128 @@ bool srx_gov_on_post(struct srx_qp *qp)
 	}
 }
 
-/* @n SRQ WQEs @qp drew will never complete: credit them now. */
+/*
+ * @n SRQ WQEs @qp drew will never complete: credit them now. A no-op
+ * for a QP without an SRQ.
+ */
 void srx_gov_flush(struct srx_qp *qp, u32 n)
 {
 	struct srx_srq *srq = srx_gov_srq(qp);
 	unsigned long flags;
 
+	if (!srq || !srx_gov_enabled())
+		return;
 	spin_lock_irqsave(&srq->lock, flags);
 	srx_quota_flush(&srq->quota, &qp->quota, n);
 	spin_unlock_irqrestore(&srq->lock, flags);
+}
+
+/*
+ * CQ owner records: per CQE slot, the governed QP whose SRQ WQE the
+ * completion is for, credited when the process consumes the entry
+ * (credit=poll). Under the CQ lock. With governance off a CQ has no
+ * table and every hook below returns at once.
+ */
+
+/**
+ * srx_gov_cq_table - a CQ's owner table for @slots entries
+ * @table: set to the zeroed table, or NULL with governance off
+ * @slots: the CQ ring's slots
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int srx_gov_cq_table(struct srx_qp ***table, u32 slots)
+{
+	*table = NULL;
+	if (!srx_gov_enabled())
+		return 0;
+	*table = kvcalloc(slots, sizeof(**table), GFP_KERNEL_ACCOUNT);
+	return *table ? 0 : -ENOMEM;
+}
+
+/*
+ * Credit the governed QPs whose completions were consumed, slots
+ * cq->reaped up to @cons, through @owner (a ring of @mask). A user CQ's
+ * consumer index is the process's to write: it only ever counts as far
+ * as the entries posted. A run of one QP's entries is credited at once
+ * (one SRQ lock round trip).
+ */
+static void srx_gov_cq_reap_to(struct srx_cq *cq, struct srx_qp **owner,
+			       u32 mask, u32 cons, u32 prod)
+{
+	u32 n = srx_ring_count(cons, cq->reaped, mask);
+	u32 posted = srx_ring_count(prod, cq->reaped, mask);
+	struct srx_qp *qp, *run = NULL;
+	u32 nrun = 0;
+
+	lockdep_assert_held(&cq->lock);
+	for (n = min(n, posted); n; n--) {
+		qp = owner[cq->reaped & mask];
+		if (qp) {
+			owner[cq->reaped & mask] = NULL;
+			if (qp != run && nrun) {
+				srx_gov_credit(run, SRX_QEV_CONSUMED, nrun);
+				nrun = 0;
+			}
+			run = qp;
+			nrun++;
+		}
+		cq->reaped = srx_ring_next(cq->reaped, mask);
+	}
+	if (nrun)
+		srx_gov_credit(run, SRX_QEV_CONSUMED, nrun);
+}
+
+/* The consumer index is @cons (read once by the caller): credit. */
+void srx_gov_cq_reap(struct srx_cq *cq, u32 cons)
+{
+	if (cq->owner)
+		srx_gov_cq_reap_to(cq, cq->owner, cq->q.index_mask, cons,
+				   srx_queue_prod(&cq->q));
+}
+
+/*
+ * The entry at the CQ's producer index completes an SRQ WQE @owner
+ * drew (NULL: nobody's): credit it now or remember it for the poll.
+ */
+void srx_gov_cq_posted(struct srx_cq *cq, struct srx_qp *owner)
+{
+	if (cq->owner)
+		cq->owner[cq->q.prod & cq->q.index_mask] =
+			owner && srx_gov_on_post(owner) ? owner : NULL;
+}
+
+/*
+ * The CQ's entries moved to a ring of its own size (CQ locked): what
+ * was consumed is credited, the owners follow their entries into
+ * @table, which becomes the CQ's; the old one is left in @table.
+ */
+void srx_gov_cq_moved(struct srx_cq *cq, struct srx_qp ***table,
+		      u32 old_cons, u32 old_prod, u32 old_mask)
+{
+	u32 i, count = srx_ring_count(old_prod, old_cons, old_mask);
+
+	if (!cq->owner)
+		return;
+	srx_gov_cq_reap_to(cq, cq->owner, old_mask, old_cons, old_prod);
+	for (i = 0; i < count; i++)
+		(*table)[i] = cq->owner[(old_cons + i) & old_mask];
+	swap(cq->owner, *table);
+	cq->reaped = 0;
+}
+
+/* A governed QP is going away: its entries credit nobody. */
+static void srx_gov_cq_forget(struct srx_cq *cq, struct srx_qp *qp)
+{
+	unsigned long flags;
+	u32 i;
+
+	if (!cq->owner)
+		return;
+	spin_lock_irqsave(&cq->lock, flags);
+	srx_gov_cq_reap(cq, srx_queue_cons(&cq->q));
+	for (i = 0; i <= cq->q.index_mask; i++)
+		if (cq->owner[i] == qp)
+			cq->owner[i] = NULL;
+	spin_unlock_irqrestore(&cq->lock, flags);
 }

@@ -288,6 +288,7 @@ static int __init srx_init(void)
 				 0);
 	if (!srx_wq)
 		return -ENOMEM;
+	srx_gov_init();
 	err = srx_net_init();
 	if (err)
 		goto err_wq;

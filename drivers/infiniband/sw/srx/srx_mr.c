@@ -101,7 +101,7 @@ static int srx_mr_map_pages(struct srx_mr *mr)
 	struct sg_page_iter iter;
 	u32 n = ib_umem_num_pages(umem), i = 0;
 
-	mr->upages = kvmalloc_array(n, sizeof(*mr->upages), GFP_KERNEL);
+	mr->upages = kvmalloc_array(n, sizeof(*mr->upages), GFP_KERNEL_ACCOUNT);
 	if (!mr->upages)
 		return -ENOMEM;
 	for_each_sgtable_page(&umem->sgt_append.sgt, &iter, 0) {
@@ -169,7 +169,7 @@ struct ib_mr *srx_alloc_mr(struct ib_pd *ibpd, enum ib_mr_type type,
 	mr = srx_mr_new(ibpd, SRX_MR_FAST, 0);
 	if (IS_ERR(mr))
 		return ERR_CAST(mr);
-	mr->pages = kcalloc(max_num_sg, sizeof(*mr->pages), GFP_KERNEL);
+	mr->pages = kcalloc(max_num_sg, sizeof(*mr->pages), GFP_KERNEL_ACCOUNT);
 	if (!mr->pages) {
 		srx_mr_release(mr, to_sdev(ibpd->device));
 		return ERR_PTR(-ENOMEM);

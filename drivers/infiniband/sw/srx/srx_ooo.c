@@ -118,10 +118,7 @@ void srx_ooo_release_slot(struct srx_qp *qp, struct srx_ooo_slot *slot)
 	slot->state = SRX_OOO_FREE;
 	qp->resp.nheld--;
 	srq->ooo_held--;
-	qp->quota.ooo_released++;
-	srq->quota.ooo_released++;
-	if (srx_gov_enabled())
-		srx_quota_flush(&srq->quota, &qp->quota, 1);
+	srx_gov_ooo_released(qp, srq);
 	srx_count(to_sdev(qp->ibqp.device), SRX_CNT_OOO_RELEASED);
 }
 
@@ -172,13 +169,13 @@ void srx_ooo_release_stale(struct srx_qp *qp)
 /* The SRQ runs low: every QP's held messages give their WQEs back. */
 void srx_ooo_release_srq(struct srx_srq *srq)
 {
-	struct srx_quota_qp *q;
+	struct srx_qp *qp;
 
 	lockdep_assert_held(&srq->lock);
-	list_for_each_entry(q, &srq->quota.qps, node) {
+	srx_gov_for_each_qp(qp, srq) {
 		if (!srq->ooo_held)
 			break;
-		srx_ooo_release_qp_locked(container_of(q, struct srx_qp, quota));
+		srx_ooo_release_qp_locked(qp);
 	}
 }
 
@@ -206,8 +203,7 @@ bool srx_ooo_may_hold(struct srx_qp *qp, struct srx_srq *srq)
 	if (srq->ooo_held + srq->nspare >= srq->spare_cap ||
 	    srx_ooo_available(srq) <= srx_ooo_low(srq) + 1)
 		return false;
-	return !srx_gov_enabled() ||
-	       srx_quota_room(&srq->quota, &qp->quota, 2);
+	return srx_gov_room(qp, srq, 2);
 }
 
 /* The deferred sequence NAK is due: the engine sends it if still owed. */
@@ -264,8 +260,7 @@ void srx_ooo_drain(struct srx_qp *qp)
 		srx_count(to_sdev(qp->ibqp.device), SRX_CNT_OOO_COMPLETED);
 		rs->psn = srx_psn_add(rs->psn, 1);
 		rs->msn = (rs->msn + 1) & SRX_AETH_MSN_MASK;
-		srx_cq_post(to_scq(qp->ibqp.recv_cq), &wc, se,
-			    srx_gov_enabled() ? qp : NULL);
+		srx_cq_post(to_scq(qp->ibqp.recv_cq), &wc, se, qp);
 	} while (rs->nheld);
 }
 
@@ -352,8 +347,7 @@ bool srx_ooo_hold(struct srx_qp *qp, const struct srx_pkt *pkt)
 	slot->ack_req = pkt->ack_req;
 	spin_lock_irqsave(&srq->lock, flags);
 	slot->state = SRX_OOO_HELD;
-	qp->quota.ooo_held++;
-	srq->quota.ooo_held++;
+	srx_gov_ooo_held(qp, srq);
 	spin_unlock_irqrestore(&srq->lock, flags);
 	srx_count(to_sdev(qp->ibqp.device), SRX_CNT_OOO_HELD);
 	return true;

@@ -45,14 +45,14 @@ static int srx_qp_init_engine(struct srx_qp *qp)
 	err = dst_cache_init(&qp->dst_cache, GFP_KERNEL);
 	if (err)
 		return err;
-	qp->sqe = kvcalloc(slots, sizeof(*qp->sqe), GFP_KERNEL);
+	qp->sqe = kvcalloc(slots, sizeof(*qp->sqe), GFP_KERNEL_ACCOUNT);
 	if (!qp->sqe) {
 		err = -ENOMEM;
 		goto err_dst;
 	}
 	if (qp->is_user) {
 		qp->sq_copy = kvmalloc((size_t)slots << qp->sq.log2_elem_size,
-				       GFP_KERNEL);
+				       GFP_KERNEL_ACCOUNT);
 		if (!qp->sq_copy) {
 			err = -ENOMEM;
 			goto err_sqe;

@@ -23,12 +23,13 @@
 
 int srx_resp_init(struct srx_qp *qp)
 {
-	qp->resp.wqe = kzalloc(srx_recv_wqe_size(SRX_MAX_SGE), GFP_KERNEL);
+	qp->resp.wqe = kzalloc(srx_recv_wqe_size(SRX_MAX_SGE),
+			       GFP_KERNEL_ACCOUNT);
 	if (!qp->resp.wqe)
 		return -ENOMEM;
 	if (qp->ibqp.qp_type == IB_QPT_RC)
-		qp->resp.res = kcalloc(SRX_MAX_RD_ATOMIC,
-				       sizeof(*qp->resp.res), GFP_KERNEL);
+		qp->resp.res = kcalloc(SRX_MAX_RD_ATOMIC, sizeof(*qp->resp.res),
+				       GFP_KERNEL_ACCOUNT);
 	if ((qp->ibqp.qp_type == IB_QPT_RC && !qp->resp.res) ||
 	    srx_ooo_qp_init(qp)) {
 		srx_resp_free(qp);
@@ -129,13 +130,13 @@ static void srx_resp_complete(struct srx_qp *qp, enum ib_wc_status status,
 	}
 	/* A flushed SRQ WQE was credited already; others when consumed. */
 	srx_cq_post(to_scq(qp->ibqp.recv_cq), &wc, pkt && pkt->se,
-		    qp->ibqp.srq && pkt && srx_gov_enabled() ? qp : NULL);
+		    qp->ibqp.srq && pkt ? qp : NULL);
 }
 
 /* The SRQ WQE being filled will never complete: credit its draw. */
 static void srx_resp_credit_wqe(struct srx_qp *qp)
 {
-	if (qp->resp.has_wqe && qp->ibqp.srq && srx_gov_enabled())
+	if (qp->resp.has_wqe)
 		srx_gov_flush(qp, 1);
 }
 

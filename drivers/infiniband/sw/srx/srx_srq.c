@@ -138,12 +138,7 @@ err_num:
 /* Under the SRQ lock, after the move: the repost count starts over. */
 static void srx_srq_moved(void *ctx, u32 old_cons, u32 old_prod, u32 old_mask)
 {
-	struct srx_srq *srq = ctx;
-
-	srx_quota_reposted(&srq->quota, srx_ring_count(old_prod,
-						       srq->seen_prod,
-						       old_mask));
-	srq->seen_prod = srx_queue_prod(&srq->q);
+	srx_gov_srq_moved(ctx, old_prod, old_mask);
 }
 
 static int srx_srq_resize(struct srx_srq *srq, u32 max_wr,
@@ -166,10 +161,7 @@ static int srx_srq_resize(struct srx_srq *srq, u32 max_wr,
 	if (err)
 		return err;
 	srq->max_wr = num;
-	/* Share-mode limits follow the size (a smaller FIFO can wait). */
-	spin_lock_irq(&srq->lock);
-	srx_quota_resize(&srq->quota, num, GFP_ATOMIC);
-	spin_unlock_irq(&srq->lock);
+	srx_gov_srq_resize(srq, num);
 	if (udata && copy_to_user(u64_to_user_ptr(cmd.mmap_info_addr), &mi,
 				  sizeof(mi)))
 		return -EFAULT;
@@ -284,7 +276,7 @@ static enum srx_resp_verdict srx_gov_verdict(enum srx_quota_verdict v)
 static enum srx_resp_verdict srx_srq_charge(struct srx_qp *qp,
 					    struct srx_srq *srq)
 {
-	if (qp->resp.nheld && !srx_quota_room(&srq->quota, &qp->quota, 1))
+	if (qp->resp.nheld && !srx_gov_room(qp, srq, 1))
 		srx_ooo_release_qp_locked(qp);
 	return srx_gov_verdict(srx_gov_draw(qp, srq));
 }
@@ -308,11 +300,9 @@ static enum srx_resp_verdict srx_srq_draw(struct srx_qp *qp,
 		return SRX_RV_RNR;
 	if (ooo && !srx_ooo_may_hold(qp, srq))
 		return SRX_RV_RNR;
-	if (srx_gov_enabled()) {
-		v = srx_srq_charge(qp, srq);
-		if (v != SRX_RV_DONE)
-			return v;
-	}
+	v = srx_srq_charge(qp, srq);
+	if (v != SRX_RV_DONE)
+		return v;
 	if (!srx_ooo_take_spare(srq, wqe)) {
 		memcpy(wqe, srx_queue_elem(q, srx_queue_cons(q)),
 		       srx_recv_wqe_size(srq->max_sge));
@@ -332,23 +322,8 @@ static bool srx_srq_limit_crossed(struct srx_srq *srq)
 	if (!srq->limit || srx_ooo_available(srq) >= srq->limit)
 		return false;
 	srq->limit = 0;
-	if (srx_gov_enabled())
-		srx_quota_snapshot(&srq->quota);
+	srx_gov_watermark(srq);
 	return true;
-}
-
-/*
- * Must the draw first collect the credits for completions the process
- * consumed from a user CQ? Only if a limit could refuse @qp: a QP with
- * none is credited at the CQ's next post instead, one CQ lock round trip
- * less per message. (A limit set meanwhile is seen at the next draw.)
- */
-static bool srx_srq_reap_first(struct srx_qp *qp, struct srx_srq *srq)
-{
-	return srx_gov_enabled() &&
-	       READ_ONCE(srq->quota.credit) == SRX_CREDIT_POLL &&
-	       (READ_ONCE(qp->quota.limit) != SRX_QUOTA_UNLIMITED ||
-		READ_ONCE(qp->quota.group));
 }
 
 /* The bytes @wqe's SGEs can take; 0 (and no SGE) for a malformed one. */
@@ -401,7 +376,7 @@ enum srx_resp_verdict srx_rqe_get(struct srx_qp *qp, struct rxe_recv_wqe *wqe,
 		return v;
 	}
 	/* Credits for completions the process consumed, before charging. */
-	if (srx_srq_reap_first(qp, srq))
+	if (srx_gov_reap_first(qp, srq))
 		srx_cq_consumed(to_scq(qp->ibqp.recv_cq));
 	spin_lock_irqsave(&srq->lock, flags);
 	v = srx_srq_draw(qp, srq, wqe, ooo);
