@@ -10,13 +10,16 @@
  * flooder's CQ is polled late; in "shared" shape one CQ is polled
  * promptly but every buffer is reposted only after "processing", in
  * arrival order and at a bounded rate (REPOST_US each), slower than the
- * flooder sends. Without
+ * flooder sends; in "spdk" shape one CQ is polled promptly and each
+ * buffer is reposted when its request is processed, out of order: the
+ * flooder's requests take SLOW_MS each, the others REPOST_US (a
+ * user-space target with one slow connection). Without
  * governance the flooder holds the SRQ and the others starve; with a
  * per-QP limit (set through the device's gov/ defaults before anything
  * is created) they keep going.
  *
- * usage: gov_flood -d DEV -g GIDX [-s dedicated|shared] [-L LIMIT]
- *        [-C poll|post|repost] [-t SECONDS] [-n QPS] [-w SRQ_LIMIT]
+ * usage: gov_flood -d DEV -g GIDX [-s dedicated|shared|spdk] [-L LIMIT]
+ *        [-C poll|post|repost|buffer] [-t SECONDS] [-n QPS] [-w SRQ_LIMIT]
  *        [-S CSV [-i MS]]
  *
  * Prints "qp QPN delivered N" per pair (flooder first), then
@@ -65,9 +68,13 @@ static struct ibv_cq *scq, *shared_rcq;
 static struct ibv_mr *mr;
 static char *buf;
 static struct pair p[MAX_QPS];
+enum shape { DEDICATED, SHARED, SPDK };
+
 static int nqps = 9, gidx, shared, events;
+static enum shape shape;
 static union ibv_gid gid;
 static int deferred[SRQ_SIZE], dhead, ndeferred;
+static double done_at[SRQ_SIZE];	/* spdk: processed then; 0: idle */
 static FILE *series;			/* -S */
 
 static void die(const char *what)
@@ -273,10 +280,27 @@ static void delivered(struct ibv_wc *wc)
 		exit(3);
 	}
 	p[i].delivered++;
-	if (shared)
+	if (shape == SPDK)
+		done_at[wc->wr_id] = now() + (i ? REPOST_US / 1e6 :
+						  SLOW_MS / 1000.0);
+	else if (shared)
 		deferred[(dhead + ndeferred++) % SRQ_SIZE] = wc->wr_id;
 	else
 		post_recv(wc->wr_id);
+}
+
+/* spdk: each buffer goes back when its request is processed. */
+static void repost_processed(void)
+{
+	double t = now();
+	int slot;
+
+	for (slot = 0; slot < SRQ_SIZE; slot++) {
+		if (done_at[slot] && done_at[slot] <= t) {
+			done_at[slot] = 0;
+			post_recv(slot);
+		}
+	}
 }
 
 static void reap_cq(struct ibv_cq *cq)
@@ -313,7 +337,11 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 'd': dev = optarg; break;
 		case 'g': gidx = atoi(optarg); break;
-		case 's': shared = !strcmp(optarg, "shared"); break;
+		case 's':
+			shape = !strcmp(optarg, "shared") ? SHARED :
+				!strcmp(optarg, "spdk") ? SPDK : DEDICATED;
+			shared = shape != DEDICATED;
+			break;
 		case 'L': limit = optarg; break;
 		case 'C': credit = optarg; break;
 		case 't': secs = atof(optarg); break;
@@ -366,8 +394,10 @@ int main(int argc, char **argv)
 			reap_cq(p[0].rcq);
 			next_slow = now() + SLOW_MS / 1000.0;
 		}
+		if (shape == SPDK)
+			repost_processed();
 		/* Processing done: buffers go back in order, at a rate. */
-		while (shared && ndeferred && now() >= next_repost) {
+		while (shape == SHARED && ndeferred && now() >= next_repost) {
 			post_recv(deferred[dhead]);
 			dhead = (dhead + 1) % SRQ_SIZE;
 			ndeferred--;

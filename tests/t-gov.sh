@@ -60,6 +60,9 @@ gov_compare() {
 
 test_gov_flood_dedicated_cqs_poll() { gov_compare dedicated poll 20; }
 test_gov_flood_shared_cq_repost() { gov_compare shared repost 8; }
+# The SPDK/nvmet shape: one CQ polled at once, buffers reposted out of
+# order when their requests are processed, the flooder's slowly.
+test_gov_flood_spdk_buffer() { gov_compare spdk buffer 20; }
 
 # The armed watermark fires once, and the offender report taken at that
 # moment names the flooder first.

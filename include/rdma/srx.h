@@ -40,6 +40,7 @@ enum srx_gov_credit {
 	SRX_GOV_CREDIT_POLL,	/* when the completion is consumed */
 	SRX_GOV_CREDIT_POST,	/* when the completion is posted */
 	SRX_GOV_CREDIT_REPOST,	/* each WQE posted credits the oldest draw */
+	SRX_GOV_CREDIT_BUFFER,	/* a WQE posted back credits who drew it */
 };
 
 enum srx_gov_mode {

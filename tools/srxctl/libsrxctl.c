@@ -198,7 +198,8 @@ int srx_srq_remove_group(struct ibv_srq *srq, uint32_t group)
 /* ---- names ---- */
 
 static const char *const policy_names[] = { "rnr", "drop", "disconnect" };
-static const char *const credit_names[] = { "poll", "post", "repost" };
+static const char *const credit_names[] = { "poll", "post", "repost",
+					    "buffer" };
 static const char *const mode_names[] = { "static", "share" };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

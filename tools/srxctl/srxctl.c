@@ -21,7 +21,7 @@ static const char usage[] =
 "                                    ceiling qp_limit policy_rc policy_other\n"
 "  srq show DEV[/SRQ]                SRQs with their QPs and groups\n"
 "  srq set-mode DEV/SRQ static | share [OVERCOMMIT% FLOOR CEILING|none]\n"
-"  srq set-credit DEV/SRQ poll|post|repost\n"
+"  srq set-credit DEV/SRQ poll|post|repost|buffer\n"
 "  srq set-group DEV/SRQ GROUP LIMIT|none    create or change a group\n"
 "  srq del-group DEV/SRQ GROUP\n"
 "  qp show DEV[/QPN]                 governed QPs\n"

@@ -33,6 +33,7 @@ enum srx_gov_uapi_credit {
 	SRX_UAPI_CREDIT_POLL,
 	SRX_UAPI_CREDIT_POST,
 	SRX_UAPI_CREDIT_REPOST,
+	SRX_UAPI_CREDIT_BUFFER,
 };
 
 enum srx_gov_uapi_mode {

@@ -583,15 +583,18 @@ int srx_gov_srq_init(struct srx_srq *srq);
 void srx_gov_srq_fini(struct srx_srq *srq);
 void srx_gov_qp_attach(struct srx_qp *qp);
 void srx_gov_qp_detach(struct srx_qp *qp);
-enum srx_quota_verdict srx_gov_draw(struct srx_qp *qp, struct srx_srq *srq);
+enum srx_quota_verdict srx_gov_draw(struct srx_qp *qp, struct srx_srq *srq,
+				    const struct rxe_recv_wqe *wqe);
 bool srx_gov_room(struct srx_qp *qp, struct srx_srq *srq, u32 n);
 bool srx_gov_reap_first(struct srx_qp *qp, struct srx_srq *srq);
 void srx_gov_watermark(struct srx_srq *srq);
 void srx_gov_posts(struct srx_srq *srq);
-void srx_gov_srq_moved(struct srx_srq *srq, u32 old_prod, u32 old_mask);
-void srx_gov_srq_resize(struct srx_srq *srq, u32 size);
+void srx_gov_srq_moved(struct srx_srq *srq, u32 old_cons, u32 old_prod,
+		       u32 old_mask);
+int srx_gov_srq_resize(struct srx_srq *srq, u32 size);
 void srx_gov_ooo_held(struct srx_qp *qp, struct srx_srq *srq);
-void srx_gov_ooo_released(struct srx_qp *qp, struct srx_srq *srq);
+void srx_gov_ooo_released(struct srx_qp *qp, struct srx_srq *srq,
+			  const struct rxe_recv_wqe *wqe);
 void srx_gov_flush(struct srx_qp *qp, u32 n);
 int srx_gov_cq_table(struct srx_qp ***table, u32 slots);
 void srx_gov_cq_reap(struct srx_cq *cq, u32 cons);
@@ -643,7 +646,7 @@ void srx_ooo_srq_free(struct srx_srq *srq);
 int srx_ooo_qp_init(struct srx_qp *qp);
 void srx_ooo_qp_free(struct srx_qp *qp);
 u32 srx_ooo_available(struct srx_srq *srq);
-bool srx_ooo_take_spare(struct srx_srq *srq, struct rxe_recv_wqe *wqe);
+const void *srx_ooo_next_spare(struct srx_srq *srq);
 void srx_ooo_release_srq(struct srx_srq *srq);
 void srx_ooo_check_low(struct srx_srq *srq);
 bool srx_ooo_hold(struct srx_qp *qp, const struct srx_pkt *pkt);

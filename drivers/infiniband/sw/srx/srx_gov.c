@@ -65,7 +65,7 @@ int srx_gov_srq_init(struct srx_srq *srq)
 	struct srx_gov_defaults *d = &to_sdev(srq->ibsrq.device)->gov;
 	int err;
 
-	err = srx_quota_init(&srq->quota, srq->max_wr, GFP_KERNEL);
+	err = srx_quota_init(&srq->quota, srq->max_wr, GFP_KERNEL_ACCOUNT);
 	if (err)
 		return err;
 	srx_quota_set_credit(&srq->quota, d->credit);
@@ -116,51 +116,116 @@ void srx_gov_qp_detach(struct srx_qp *qp)
 	spin_unlock_irqrestore(&srq->lock, flags);
 }
 
+/* One more word into a buffer's identity hash. */
+static u64 srx_gov_mix(u64 h, u64 v)
+{
+	return (rol64(h, 23) ^ v) * GOLDEN_RATIO_64;
+}
+
 /*
- * credit=repost: the WQEs posted between seen_prod and @prod (ring of
- * @mask) credit the oldest draws.
+ * The buffer a receive WQE names (credit=buffer): its wr_id, SGE count
+ * and first SGE, which tell apart the buffers of every consumer we know
+ * (ULPs post the same ib_recv_wr again). @wqe may be a user ring slot:
+ * each field is read once, and the cost is the same whatever it says;
+ * a process that rewrites its slots only confuses its own SRQ.
  */
-static void srx_gov_reposted(struct srx_srq *srq, u32 prod, u32 mask)
+static u64 srx_gov_buf_key(const struct rxe_recv_wqe *wqe)
+{
+	const struct rxe_sge *sge = &wqe->dma.sge[0];
+	u64 h;
+
+	h = srx_gov_mix(READ_ONCE(wqe->wr_id), READ_ONCE(wqe->dma.num_sge));
+	h = srx_gov_mix(h, READ_ONCE(sge->addr));
+	return srx_gov_mix(h, (u64)READ_ONCE(sge->length) << 32 |
+			      READ_ONCE(sge->lkey));
+}
+
+/*
+ * @n WQEs were posted to the SRQ, from ring index @from on: with
+ * credit=repost they credit as many oldest draws; with credit=buffer,
+ * each the QP that drew its buffer.
+ */
+static void srx_gov_reposts(struct srx_srq *srq, u32 from, u32 n)
 {
 	lockdep_assert_held(&srq->lock);
 	if (!srx_gov_enabled())
 		return;
-	srx_quota_reposted(&srq->quota,
-			   srx_ring_count(prod, srq->seen_prod, mask));
+	switch (srq->quota.credit) {
+	case SRX_CREDIT_REPOST:
+		srx_quota_reposted(&srq->quota, n);
+		break;
+	case SRX_CREDIT_BUFFER:
+		for (; n; n--, from++)
+			srx_quota_returned(&srq->quota,
+					   srx_gov_buf_key(srx_queue_elem(&srq->q,
+									  from)));
+		break;
+	default:
+		break;
+	}
 }
 
-/* credit=repost: WQEs posted since last time credit the oldest draws. */
+/*
+ * WQEs posted since last time (srq locked). A user SRQ's producer index
+ * is the process's: at most the WQEs between the consumer index and it
+ * count as posted.
+ */
 void srx_gov_posts(struct srx_srq *srq)
 {
-	u32 prod = srx_queue_prod(&srq->q);
+	u32 prod = srx_queue_prod(&srq->q), mask = srq->q.index_mask;
+	u32 n = min(srx_ring_count(prod, srq->seen_prod, mask),
+		    srx_ring_count(prod, srx_queue_cons(&srq->q), mask));
 
-	srx_gov_reposted(srq, prod, srq->q.index_mask);
+	srx_gov_reposts(srq, prod - n, n);
 	srq->seen_prod = prod;
 }
 
-/* The SRQ ring was resized (srq locked): the repost count starts over. */
-void srx_gov_srq_moved(struct srx_srq *srq, u32 old_prod, u32 old_mask)
+/*
+ * The SRQ ring was resized (srq locked): its entries now start at the
+ * new ring's consumer index, and those not seen yet count as posted.
+ */
+void srx_gov_srq_moved(struct srx_srq *srq, u32 old_cons, u32 old_prod,
+		       u32 old_mask)
 {
-	srx_gov_reposted(srq, old_prod, old_mask);
-	srq->seen_prod = srx_queue_prod(&srq->q);
+	u32 count = srx_ring_count(old_prod, old_cons, old_mask);
+	u32 prod = srx_queue_prod(&srq->q);
+	u32 n = min(srx_ring_count(old_prod, srq->seen_prod, old_mask), count);
+
+	srx_gov_reposts(srq, prod - n, n);
+	srq->seen_prod = prod;
 }
 
-/* Share-mode limits follow the SRQ's new size (a smaller FIFO can wait). */
-void srx_gov_srq_resize(struct srx_srq *srq, u32 size)
+/*
+ * The SRQ will have @size WQEs: draw records for as many (allocated
+ * here, installed under the lock), and share-mode limits follow the
+ * size. Called before the ring moves; should the move fail, the records
+ * only outnumber or undercount the WQEs (the oldest draw credited).
+ */
+int srx_gov_srq_resize(struct srx_srq *srq, u32 size)
 {
+	struct srx_quota_store st;
+	int err;
+
+	err = srx_quota_store_alloc(&st, size, GFP_KERNEL_ACCOUNT);
+	if (err)
+		return err;
 	spin_lock_irq(&srq->lock);
-	srx_quota_resize(&srq->quota, size, GFP_ATOMIC);
+	srx_quota_install(&srq->quota, size, &st);
 	spin_unlock_irq(&srq->lock);
+	srx_quota_store_free(&st);
+	return 0;
 }
 
 /**
  * srx_gov_draw - charge @qp for the SRQ WQE it is about to take
  * @qp: the responder QP
  * @srq: its SRQ, locked
+ * @wqe: the kernel's copy of that WQE
  *
  * Return: SRX_QUOTA_ADMIT, or the QP's policy for a message over limit.
  */
-enum srx_quota_verdict srx_gov_draw(struct srx_qp *qp, struct srx_srq *srq)
+enum srx_quota_verdict srx_gov_draw(struct srx_qp *qp, struct srx_srq *srq,
+				    const struct rxe_recv_wqe *wqe)
 {
 	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
 	enum srx_quota_verdict v;
@@ -168,7 +233,11 @@ enum srx_quota_verdict srx_gov_draw(struct srx_qp *qp, struct srx_srq *srq)
 	if (!srx_gov_enabled())
 		return SRX_QUOTA_ADMIT;
 	srx_gov_posts(srq);
-	v = srx_quota_charge(&srq->quota, &qp->quota, 1);
+	if (srq->quota.credit == SRX_CREDIT_BUFFER)
+		v = srx_quota_charge_buf(&srq->quota, &qp->quota,
+					 srx_gov_buf_key(wqe));
+	else
+		v = srx_quota_charge(&srq->quota, &qp->quota, 1);
 	switch (v) {
 	case SRX_QUOTA_ADMIT:
 		srx_count(sdev, SRX_CNT_GOV_DRAWS);
@@ -227,16 +296,18 @@ void srx_gov_ooo_held(struct srx_qp *qp, struct srx_srq *srq)
 }
 
 /*
- * A message @qp held ahead of a gap gave its WQE back to the SRQ (srq
- * locked): counted, and its draw credited.
+ * A message @qp held ahead of a gap gave its WQE (@wqe) back to the SRQ
+ * (srq locked): counted, and its draw credited.
  */
-void srx_gov_ooo_released(struct srx_qp *qp, struct srx_srq *srq)
+void srx_gov_ooo_released(struct srx_qp *qp, struct srx_srq *srq,
+			  const struct rxe_recv_wqe *wqe)
 {
 	lockdep_assert_held(&srq->lock);
 	qp->quota.ooo_released++;
 	srq->quota.ooo_released++;
 	if (srx_gov_enabled())
-		srx_quota_flush(&srq->quota, &qp->quota, 1);
+		srx_quota_undraw(&srq->quota, &qp->quota,
+				 srx_gov_buf_key(wqe));
 }
 
 /* The completions of @n SRQ WQEs @qp drew were posted or consumed. */

@@ -25,12 +25,14 @@ static_assert((int)SRX_GOV_DISCONNECT == (int)SRX_POLICY_DISCONNECT);
 static_assert((int)SRX_GOV_CREDIT_POLL == (int)SRX_CREDIT_POLL);
 static_assert((int)SRX_GOV_CREDIT_POST == (int)SRX_CREDIT_POST);
 static_assert((int)SRX_GOV_CREDIT_REPOST == (int)SRX_CREDIT_REPOST);
+static_assert((int)SRX_GOV_CREDIT_BUFFER == (int)SRX_CREDIT_BUFFER);
 static_assert((int)SRX_GOV_STATIC == (int)SRX_QUOTA_STATIC);
 static_assert((int)SRX_GOV_SHARE == (int)SRX_QUOTA_SHARE);
 static_assert(SRX_GOV_UNLIMITED == SRX_QUOTA_UNLIMITED);
 
 static const char * const srx_policy_names[] = { "rnr", "drop", "disconnect" };
-static const char * const srx_credit_names[] = { "poll", "post", "repost" };
+static const char * const srx_credit_names[] = { "poll", "post", "repost",
+						     "buffer" };
 static const char * const srx_mode_names[] = { "static", "share" };
 
 /* The SRQ of a governed QP of an srx device, or an ERR_PTR. */
@@ -173,7 +175,7 @@ static int srx_gov_set_credit(struct srx_srq *srq, enum srx_gov_credit credit)
 /**
  * srx_gov_srq_set_credit - when a drawn WQE is credited back to its QP
  * @ibsrq: an srx SRQ
- * @credit: SRX_GOV_CREDIT_POLL, _POST or _REPOST
+ * @credit: SRX_GOV_CREDIT_POLL, _POST, _REPOST or _BUFFER
  *
  * Context: process context; takes the SRQ lock.
  * Return: 0, -EOPNOTSUPP, -EINVAL, or -EBUSY while WQEs are held.
@@ -755,7 +757,7 @@ static int srx_gov_qp_cmd(struct srx_dev *sdev, u32 qpn, char **args, int n)
 /*
  * Commands, one per write:
  *   srq <id> mode static | srq <id> mode share <overcommit%> <floor> <ceiling>
- *   srq <id> credit poll|post|repost
+ *   srq <id> credit poll|post|repost|buffer
  *   srq <id> group <g> limit <n>|none | srq <id> group <g> remove
  *   qp <qpn> limit <n>|none
  *   qp <qpn> policy rnr|drop|disconnect

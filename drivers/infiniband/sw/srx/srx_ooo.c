@@ -96,15 +96,14 @@ u32 srx_ooo_available(struct srx_srq *srq)
 	return srx_queue_count(&srq->q) + srq->nspare;
 }
 
-/* Take a spare WQE (a released hold's) into @wqe, if there is one. */
-bool srx_ooo_take_spare(struct srx_srq *srq, struct rxe_recv_wqe *wqe)
+/*
+ * The spare WQE (a released hold's) a draw takes next, if any; drawn
+ * before the ring's. The caller takes it by decrementing nspare.
+ */
+const void *srx_ooo_next_spare(struct srx_srq *srq)
 {
 	lockdep_assert_held(&srq->lock);
-	if (!srq->nspare)
-		return false;
-	memcpy(wqe, srx_ooo_spare(srq, --srq->nspare),
-	       srx_recv_wqe_size(srq->max_sge));
-	return true;
+	return srq->nspare ? srx_ooo_spare(srq, srq->nspare - 1) : NULL;
 }
 
 /* Drop the message @slot of @qp holds; its WQE goes back to the SRQ. */
@@ -118,7 +117,7 @@ void srx_ooo_release_slot(struct srx_qp *qp, struct srx_ooo_slot *slot)
 	slot->state = SRX_OOO_FREE;
 	qp->resp.nheld--;
 	srq->ooo_held--;
-	srx_gov_ooo_released(qp, srq);
+	srx_gov_ooo_released(qp, srq, slot->wqe);
 	srx_count(to_sdev(qp->ibqp.device), SRX_CNT_OOO_RELEASED);
 }
 

@@ -7,9 +7,12 @@
  * only if L != 0 and L - held >= r (and the same for the QP's group, if
  * any); otherwise the QP's policy decides what happens to the message.
  * Holding ends with the credit mode's event: the completion consumed
- * (poll) or posted (post), or, with credit=repost, each WQE posted back
- * to the SRQ crediting the oldest outstanding draw. WQEs a QP loses by
- * flush or destruction are credited at once.
+ * (poll) or posted (post); with credit=repost each WQE posted back to
+ * the SRQ credits the oldest outstanding draw, and with credit=buffer
+ * it credits the QP that drew that same buffer (wr_id and scatter list,
+ * hashed by srx_gov.c), in whatever order buffers come back; a WQE that names
+ * no outstanding draw (a fresh buffer) credits the oldest, as repost
+ * does. WQEs a QP loses by flush or destruction are credited at once.
  *
  * No device here: the caller serialises the calls for one SRQ, and the
  * KUnit suite drives this file alone.
@@ -17,7 +20,9 @@
  * Copyright (c) 2026 The srx authors.
  */
 
+#include <linux/hash.h>
 #include <linux/kernel.h>
+#include <linux/log2.h>
 #include <linux/slab.h>
 
 #include "srx_quota.h"
@@ -27,6 +32,8 @@ int srx_quota_init(struct srx_quota *sq, u32 size, gfp_t gfp)
 	memset(sq, 0, sizeof(*sq));
 	INIT_LIST_HEAD(&sq->qps);
 	INIT_LIST_HEAD(&sq->groups);
+	INIT_LIST_HEAD(&sq->drawn);
+	INIT_LIST_HEAD(&sq->unused);
 	sq->mode = SRX_QUOTA_STATIC;
 	sq->credit = SRX_CREDIT_POLL;
 	sq->overcommit = 100;
@@ -36,8 +43,40 @@ int srx_quota_init(struct srx_quota *sq, u32 size, gfp_t gfp)
 
 void srx_quota_destroy(struct srx_quota *sq)
 {
-	kfree(sq->fifo);
-	sq->fifo = NULL;
+	srx_quota_store_free(&sq->st);
+	INIT_LIST_HEAD(&sq->drawn);
+	INIT_LIST_HEAD(&sq->unused);
+	sq->ndrawn = 0;
+}
+
+/**
+ * srx_quota_store_alloc - draw records for an SRQ of @cap WQEs
+ * @st: filled in
+ * @cap: the SRQ's size
+ * @gfp: allocation flags
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int srx_quota_store_alloc(struct srx_quota_store *st, u32 cap, gfp_t gfp)
+{
+	st->cap = max(cap, 1U);
+	/* About two records per bucket; hash_64() needs one bit at least. */
+	st->bits = max_t(u32, ilog2(roundup_pow_of_two(st->cap)), 2) - 1;
+	st->draw = kvcalloc(st->cap, sizeof(*st->draw), gfp);
+	st->bucket = kvcalloc(1U << st->bits, sizeof(*st->bucket), gfp);
+	if (st->draw && st->bucket)
+		return 0;
+	srx_quota_store_free(st);
+	return -ENOMEM;
+}
+
+void srx_quota_store_free(struct srx_quota_store *st)
+{
+	kvfree(st->draw);
+	kvfree(st->bucket);
+	st->draw = NULL;
+	st->bucket = NULL;
+	st->cap = 0;
 }
 
 static void srx_quota_recompute(struct srx_quota *sq)
@@ -59,25 +98,107 @@ static void srx_quota_recompute(struct srx_quota *sq)
 		q->limit = share;
 }
 
-/* The repost FIFO has room for every WQE the SRQ can hold. */
-int srx_quota_resize(struct srx_quota *sq, u32 size, gfp_t gfp)
+/* Do outstanding draws have records (credit=repost or buffer)? */
+static bool srx_quota_tracks(const struct srx_quota *sq)
 {
-	struct srx_quota_qp **fifo;
-	u32 i;
+	return sq->credit == SRX_CREDIT_REPOST ||
+	       sq->credit == SRX_CREDIT_BUFFER;
+}
 
-	if (size < sq->fifo_len)
-		return -EBUSY;
-	fifo = kcalloc(max(size, 1U), sizeof(*fifo), gfp);
-	if (!fifo)
-		return -ENOMEM;
-	for (i = 0; i < sq->fifo_len; i++)
-		fifo[i] = sq->fifo[(sq->fifo_head + i) % sq->fifo_cap];
-	kfree(sq->fifo);
-	sq->fifo = fifo;
-	sq->fifo_head = 0;
-	sq->fifo_cap = max(size, 1U);
+static struct hlist_head *srx_quota_bucket(struct srx_quota *sq, u64 key)
+{
+	return &sq->st.bucket[hash_64(key, sq->st.bits)];
+}
+
+/* Link @e as the newest outstanding draw. */
+static void srx_quota_link(struct srx_quota *sq, struct srx_quota_draw *e,
+			   struct srx_quota_qp *q, u64 key)
+{
+	e->key = key;
+	e->q = q;
+	list_move_tail(&e->age, &sq->drawn);
+	sq->ndrawn++;
+	if (sq->credit == SRX_CREDIT_BUFFER)
+		hlist_add_head(&e->node, srx_quota_bucket(sq, key));
+}
+
+static void srx_quota_drop(struct srx_quota *sq, struct srx_quota_draw *e)
+{
+	if (!hlist_unhashed(&e->node))
+		hlist_del_init(&e->node);
+	list_move(&e->age, &sq->unused);
+	sq->ndrawn--;
+}
+
+static void srx_quota_credit(struct srx_quota *sq, struct srx_quota_qp *q,
+			     u32 n);
+
+/* The oldest outstanding draw is over: its QP, if any, is credited. */
+static void srx_quota_pop_oldest(struct srx_quota *sq)
+{
+	struct srx_quota_draw *e;
+
+	e = list_first_entry(&sq->drawn, struct srx_quota_draw, age);
+	if (e->q)
+		srx_quota_credit(sq, e->q, 1);
+	srx_quota_drop(sq, e);
+}
+
+/**
+ * srx_quota_install - give @sq the records of @st, for an SRQ of @size
+ * @sq: the SRQ's accounting
+ * @size: its WQEs
+ * @st: records from srx_quota_store_alloc(); gets the old ones back
+ *
+ * Outstanding draws move in age order; if more are outstanding than the
+ * new records can hold (a shrink), the oldest are credited. Needs no
+ * allocation, so it may run under the SRQ lock.
+ */
+void srx_quota_install(struct srx_quota *sq, u32 size,
+		       struct srx_quota_store *st)
+{
+	struct srx_quota_store old = sq->st;
+	struct srx_quota_draw *e, *n;
+	LIST_HEAD(drawn);
+	u32 i = 0;
+
+	while (sq->ndrawn > st->cap)
+		srx_quota_pop_oldest(sq);
+	sq->st = *st;
+	list_for_each_entry(e, &sq->drawn, age) {
+		n = &st->draw[i++];
+		n->key = e->key;
+		n->q = e->q;
+		INIT_HLIST_NODE(&n->node);
+		list_add_tail(&n->age, &drawn);
+		if (sq->credit == SRX_CREDIT_BUFFER)
+			hlist_add_head(&n->node, srx_quota_bucket(sq, n->key));
+	}
+	INIT_LIST_HEAD(&sq->drawn);
+	list_splice(&drawn, &sq->drawn);
+	INIT_LIST_HEAD(&sq->unused);
+	for (; i < st->cap; i++) {
+		INIT_HLIST_NODE(&st->draw[i].node);
+		list_add_tail(&st->draw[i].age, &sq->unused);
+	}
+	*st = old;
 	sq->size = size;
 	srx_quota_recompute(sq);
+}
+
+/* Records for every WQE the SRQ can hold (process context). */
+int srx_quota_resize(struct srx_quota *sq, u32 size, gfp_t gfp)
+{
+	struct srx_quota_store st;
+	int err;
+
+	if (size < sq->ndrawn)
+		return -EBUSY;
+	err = srx_quota_store_alloc(&st, size, gfp);
+	if (err)
+		return err;
+	srx_quota_install(sq, size, &st);
+	srx_quota_store_free(&st);
 	return 0;
 }
 
@@ -92,23 +213,29 @@ static void srx_quota_credit(struct srx_quota *sq, struct srx_quota_qp *q,
 	sq->credits += n;
 }
 
-/* Drop up to @n of @q's oldest entries from the repost FIFO (all: ~0). */
-static u32 srx_quota_fifo_remove(struct srx_quota *sq, struct srx_quota_qp *q,
-				 u32 n)
+/*
+ * Up to @n of @q's oldest outstanding draws end (all: U32_MAX): dropped,
+ * or with @tomb kept as tombstones for their buffers' reposts.
+ * Return: how many.
+ */
+static u32 srx_quota_forget(struct srx_quota *sq, struct srx_quota_qp *q,
+			    u32 n, bool tomb)
 {
-	u32 i, j = 0, removed = 0;
-	struct srx_quota_qp *e;
+	struct srx_quota_draw *e, *next;
+	u32 done = 0;
 
-	for (i = 0; i < sq->fifo_len; i++) {
-		e = sq->fifo[(sq->fifo_head + i) % sq->fifo_cap];
-		if (e == q && removed < n) {
-			removed++;
+	list_for_each_entry_safe(e, next, &sq->drawn, age) {
+		if (done == n)
+			break;
+		if (e->q != q)
 			continue;
-		}
-		sq->fifo[(sq->fifo_head + j++) % sq->fifo_cap] = e;
+		done++;
+		if (tomb)
+			e->q = NULL;
+		else
+			srx_quota_drop(sq, e);
 	}
-	sq->fifo_len = j;
-	return removed;
+	return done;
 }
 
 void srx_quota_attach(struct srx_quota *sq, struct srx_quota_qp *q, u32 qpn,
@@ -124,10 +251,14 @@ void srx_quota_attach(struct srx_quota *sq, struct srx_quota_qp *q, u32 qpn,
 	srx_quota_recompute(sq);
 }
 
-/* The QP is gone: whatever it held is credited. */
+/*
+ * The QP is gone: whatever it held is credited. Its buffers are with
+ * the consumer, who may post them back (credit=buffer): they credit
+ * nobody then.
+ */
 void srx_quota_detach(struct srx_quota *sq, struct srx_quota_qp *q)
 {
-	srx_quota_fifo_remove(sq, q, U32_MAX);
+	srx_quota_forget(sq, q, U32_MAX, sq->credit == SRX_CREDIT_BUFFER);
 	srx_quota_credit(sq, q, q->held);
 	if (q->group)
 		q->group->members--;
@@ -160,11 +291,14 @@ int srx_quota_set_credit(struct srx_quota *sq, enum srx_quota_credit credit)
 {
 	struct srx_quota_qp *q;
 
-	if (credit > SRX_CREDIT_REPOST)
+	if (credit > SRX_CREDIT_BUFFER)
 		return -EINVAL;
 	list_for_each_entry(q, &sq->qps, node)
 		if (q->held)
 			return -EBUSY;
+	/* Tombstones of the old mode mean nothing in the new one. */
+	while (sq->ndrawn)
+		srx_quota_pop_oldest(sq);
 	sq->credit = credit;
 	return 0;
 }
@@ -249,6 +383,32 @@ static enum srx_quota_verdict srx_quota_refuse(struct srx_quota *sq,
 	}
 }
 
+static enum srx_quota_verdict srx_quota_charge_key(struct srx_quota *sq,
+						   struct srx_quota_qp *q,
+						   u32 r, u64 key)
+{
+	u32 i;
+
+	if (!srx_quota_room(sq, q, r))
+		return srx_quota_refuse(sq, q);
+	q->held += r;
+	if (q->group)
+		q->group->held += r;
+	q->draws += r;
+	sq->draws += r;
+	if (!srx_quota_tracks(sq))
+		return SRX_QUOTA_ADMIT;
+	for (i = 0; i < r; i++) {
+		/* Cannot happen while the SRQ holds at most size WQEs. */
+		if (list_empty(&sq->unused))
+			srx_quota_pop_oldest(sq);
+		srx_quota_link(sq, list_first_entry(&sq->unused,
+						    struct srx_quota_draw, age),
+			       q, key);
+	}
+	return SRX_QUOTA_ADMIT;
+}
+
 /**
  * srx_quota_charge - may @q draw @r WQEs of the SRQ?
  * @sq: the SRQ's accounting
@@ -261,24 +421,21 @@ static enum srx_quota_verdict srx_quota_refuse(struct srx_quota *sq,
 enum srx_quota_verdict srx_quota_charge(struct srx_quota *sq,
 					struct srx_quota_qp *q, u32 r)
 {
-	u32 i;
+	return srx_quota_charge_key(sq, q, r, 0);
+}
 
-	if (!srx_quota_room(sq, q, r))
-		return srx_quota_refuse(sq, q);
-	q->held += r;
-	if (q->group)
-		q->group->held += r;
-	q->draws += r;
-	sq->draws += r;
-	if (sq->credit != SRX_CREDIT_REPOST)
-		return SRX_QUOTA_ADMIT;
-	for (i = 0; i < r; i++) {
-		/* Cannot happen while the SRQ holds at most size WQEs. */
-		if (sq->fifo_len == sq->fifo_cap)
-			srx_quota_reposted(sq, 1);
-		sq->fifo[(sq->fifo_head + sq->fifo_len++) % sq->fifo_cap] = q;
-	}
-	return SRX_QUOTA_ADMIT;
+/**
+ * srx_quota_charge_buf - may @q draw the SRQ WQE of buffer @key?
+ * @sq: the SRQ's accounting
+ * @q: the QP
+ * @key: the buffer's identity (a hash of the WQE's wr_id and SGEs)
+ *
+ * Return: as srx_quota_charge() for one WQE.
+ */
+enum srx_quota_verdict srx_quota_charge_buf(struct srx_quota *sq,
+					    struct srx_quota_qp *q, u64 key)
+{
+	return srx_quota_charge_key(sq, q, 1, key);
 }
 
 /* The completions of @n WQEs @q drew were posted or consumed. */
@@ -290,27 +447,86 @@ void srx_quota_complete(struct srx_quota *sq, struct srx_quota_qp *q,
 		srx_quota_credit(sq, q, n);
 }
 
-/* @n WQEs @q drew will never complete (flushed): credit them now. */
+/*
+ * @n WQEs @q drew will never complete normally (flushed): credit them
+ * now. With credit=buffer the consumer may still post them back, and
+ * those reposts credit nobody.
+ */
 void srx_quota_flush(struct srx_quota *sq, struct srx_quota_qp *q, u32 n)
 {
-	if (sq->credit == SRX_CREDIT_REPOST)
-		n = srx_quota_fifo_remove(sq, q, n);
+	if (srx_quota_tracks(sq))
+		n = srx_quota_forget(sq, q, n,
+				     sq->credit == SRX_CREDIT_BUFFER);
 	srx_quota_credit(sq, q, n);
 }
 
 /* credit=repost: @n WQEs were posted to the SRQ. */
 void srx_quota_reposted(struct srx_quota *sq, u32 n)
 {
-	struct srx_quota_qp *q;
-
 	if (sq->credit != SRX_CREDIT_REPOST)
 		return;
-	while (n-- && sq->fifo_len) {
-		q = sq->fifo[sq->fifo_head];
-		sq->fifo_head = (sq->fifo_head + 1) % sq->fifo_cap;
-		sq->fifo_len--;
-		srx_quota_credit(sq, q, 1);
+	while (n-- && sq->ndrawn)
+		srx_quota_pop_oldest(sq);
+}
+
+/* The oldest outstanding draw of buffer @key (q: of that QP only). */
+static struct srx_quota_draw *srx_quota_find(struct srx_quota *sq, u64 key,
+					     const struct srx_quota_qp *q)
+{
+	struct srx_quota_draw *e, *found = NULL;
+
+	/* Newest first in a bucket: the last match is the oldest. */
+	hlist_for_each_entry(e, srx_quota_bucket(sq, key), node)
+		if (e->key == key && (!q || e->q == q))
+			found = e;
+	return found;
+}
+
+/**
+ * srx_quota_returned - credit=buffer: a WQE of buffer @key was posted
+ * @sq: the SRQ's accounting
+ * @key: the buffer's identity
+ *
+ * The QP that drew that buffer (the oldest such draw) is credited; a
+ * buffer no outstanding draw names credits the oldest draw instead.
+ */
+void srx_quota_returned(struct srx_quota *sq, u64 key)
+{
+	struct srx_quota_draw *e;
+
+	if (sq->credit != SRX_CREDIT_BUFFER)
+		return;
+	e = srx_quota_find(sq, key, NULL);
+	if (e) {
+		sq->matched++;
+		if (e->q)
+			srx_quota_credit(sq, e->q, 1);
+		srx_quota_drop(sq, e);
+	} else {
+		sq->unmatched++;
+		if (sq->ndrawn)
+			srx_quota_pop_oldest(sq);
 	}
+}
+
+/*
+ * The WQE of buffer @key that @q drew went back into the SRQ itself (a
+ * released out-of-order hold), never to the consumer: credit it, and
+ * let no repost look for it.
+ */
+void srx_quota_undraw(struct srx_quota *sq, struct srx_quota_qp *q, u64 key)
+{
+	struct srx_quota_draw *e;
+
+	if (sq->credit != SRX_CREDIT_BUFFER) {
+		srx_quota_flush(sq, q, 1);
+		return;
+	}
+	e = srx_quota_find(sq, key, q);
+	if (!e)
+		return;		/* credited when its record was reused */
+	srx_quota_credit(sq, q, 1);
+	srx_quota_drop(sq, e);
 }
 
 /* Does @a drain the SRQ more than @b: more held, then more refused? */

@@ -25,6 +25,7 @@ enum srx_quota_credit {
 	SRX_CREDIT_POLL,	/* when the completion is consumed */
 	SRX_CREDIT_POST,	/* when the completion is posted */
 	SRX_CREDIT_REPOST,	/* a WQE posted to the SRQ credits the oldest draw */
+	SRX_CREDIT_BUFFER,	/* a WQE posted back credits the QP that drew it */
 };
 
 enum srx_quota_mode {
@@ -70,6 +71,27 @@ struct srx_quota_qp {
 	u64			ooo_released;	/* ... dropped back at the watermark */
 };
 
+/*
+ * An outstanding draw (credit=repost and credit=buffer): which QP holds
+ * which buffer, until it comes back to the SRQ. A draw whose QP was
+ * credited already (flushed, or the QP is gone) stays as a tombstone
+ * with @q NULL, so that the buffer's repost credits nobody.
+ */
+struct srx_quota_draw {
+	struct hlist_node	node;		/* hash bucket of @key */
+	struct list_head	age;		/* srx_quota.drawn or .unused */
+	u64			key;		/* the buffer: wr_id, SGEs */
+	struct srx_quota_qp	*q;
+};
+
+/* The draw records of an SRQ: one per WQE it can hold. */
+struct srx_quota_store {
+	struct srx_quota_draw	*draw;
+	struct hlist_head	*bucket;
+	u32			cap;
+	u32			bits;		/* log2 of the buckets */
+};
+
 struct srx_quota_snap {
 	u32			qpn;
 	u32			held;
@@ -89,11 +111,13 @@ struct srx_quota {
 	u32			nqps;
 	struct list_head	groups;
 	u32			ngroups;
-	/* credit=repost: the QP of each outstanding draw, oldest first */
-	struct srx_quota_qp	**fifo;
-	u32			fifo_head;
-	u32			fifo_len;
-	u32			fifo_cap;
+	/* credit=repost/buffer: the outstanding draws, oldest first */
+	struct srx_quota_store	st;
+	struct list_head	drawn;
+	struct list_head	unused;
+	u32			ndrawn;
+	u64			matched;	/* reposts that named their draw */
+	u64			unmatched;	/* ... that did not: oldest credited */
 	u64			draws;
 	u64			credits;
 	u64			rnr;
@@ -109,6 +133,10 @@ struct srx_quota {
 int srx_quota_init(struct srx_quota *sq, u32 size, gfp_t gfp);
 void srx_quota_destroy(struct srx_quota *sq);
 int srx_quota_resize(struct srx_quota *sq, u32 size, gfp_t gfp);
+int srx_quota_store_alloc(struct srx_quota_store *st, u32 cap, gfp_t gfp);
+void srx_quota_store_free(struct srx_quota_store *st);
+void srx_quota_install(struct srx_quota *sq, u32 size,
+		       struct srx_quota_store *st);
 void srx_quota_attach(struct srx_quota *sq, struct srx_quota_qp *q, u32 qpn,
 		      enum srx_quota_policy policy);
 void srx_quota_detach(struct srx_quota *sq, struct srx_quota_qp *q);
@@ -126,6 +154,10 @@ bool srx_quota_room(const struct srx_quota *sq, const struct srx_quota_qp *q,
 		    u32 r);
 enum srx_quota_verdict srx_quota_charge(struct srx_quota *sq,
 					struct srx_quota_qp *q, u32 r);
+enum srx_quota_verdict srx_quota_charge_buf(struct srx_quota *sq,
+					    struct srx_quota_qp *q, u64 key);
+void srx_quota_returned(struct srx_quota *sq, u64 key);
+void srx_quota_undraw(struct srx_quota *sq, struct srx_quota_qp *q, u64 key);
 void srx_quota_complete(struct srx_quota *sq, struct srx_quota_qp *q,
 			enum srx_quota_event ev, u32 n);
 void srx_quota_flush(struct srx_quota *sq, struct srx_quota_qp *q, u32 n);

@@ -138,7 +138,7 @@ err_num:
 /* Under the SRQ lock, after the move: the repost count starts over. */
 static void srx_srq_moved(void *ctx, u32 old_cons, u32 old_prod, u32 old_mask)
 {
-	srx_gov_srq_moved(ctx, old_prod, old_mask);
+	srx_gov_srq_moved(ctx, old_cons, old_prod, old_mask);
 }
 
 static int srx_srq_resize(struct srx_srq *srq, u32 max_wr,
@@ -156,12 +156,14 @@ static int srx_srq_resize(struct srx_srq *srq, u32 max_wr,
 		if (err)
 			return err;
 	}
+	err = srx_gov_srq_resize(srq, num);
+	if (err)
+		return err;
 	err = srx_queue_resize(&srq->q, &srq->lock, &num, udata, &mi,
 			       srx_srq_moved, srq);
 	if (err)
 		return err;
 	srq->max_wr = num;
-	srx_gov_srq_resize(srq, num);
 	if (udata && copy_to_user(u64_to_user_ptr(cmd.mmap_info_addr), &mi,
 				  sizeof(mi)))
 		return -EFAULT;
@@ -269,19 +271,6 @@ static enum srx_resp_verdict srx_gov_verdict(enum srx_quota_verdict v)
 }
 
 /*
- * Charge @qp for one SRQ WQE (srq locked). Over its limit while it holds
- * messages ahead of a gap, those go back first: the message that fills
- * the gap must never wait for WQEs that wait for it.
- */
-static enum srx_resp_verdict srx_srq_charge(struct srx_qp *qp,
-					    struct srx_srq *srq)
-{
-	if (qp->resp.nheld && !srx_gov_room(qp, srq, 1))
-		srx_ooo_release_qp_locked(qp);
-	return srx_gov_verdict(srx_gov_draw(qp, srq));
-}
-
-/*
  * Take one WQE of @qp's SRQ into @wqe (srq locked): a spare first, then
  * the ring. Held out-of-order messages give theirs back when the SRQ is
  * empty. With @ooo, only for a hold the SRQ and the QP's limit can
@@ -293,6 +282,7 @@ static enum srx_resp_verdict srx_srq_draw(struct srx_qp *qp,
 {
 	struct srx_queue *q = &srq->q;
 	enum srx_resp_verdict v;
+	const void *spare;
 
 	if (!srx_ooo_available(srq) && srq->ooo_held && !ooo)
 		srx_ooo_release_srq(srq);
@@ -300,14 +290,24 @@ static enum srx_resp_verdict srx_srq_draw(struct srx_qp *qp,
 		return SRX_RV_RNR;
 	if (ooo && !srx_ooo_may_hold(qp, srq))
 		return SRX_RV_RNR;
-	v = srx_srq_charge(qp, srq);
+	/*
+	 * Over its limit while it holds messages ahead of a gap, those go
+	 * back first: the message that fills the gap must never wait for
+	 * WQEs that wait for it.
+	 */
+	if (qp->resp.nheld && !srx_gov_room(qp, srq, 1))
+		srx_ooo_release_qp_locked(qp);
+	/* Copied first: the charge names the buffer by the kernel's copy. */
+	spare = srx_ooo_next_spare(srq);
+	memcpy(wqe, spare ?: srx_queue_elem(q, srx_queue_cons(q)),
+	       srx_recv_wqe_size(srq->max_sge));
+	v = srx_gov_verdict(srx_gov_draw(qp, srq, wqe));
 	if (v != SRX_RV_DONE)
 		return v;
-	if (!srx_ooo_take_spare(srq, wqe)) {
-		memcpy(wqe, srx_queue_elem(q, srx_queue_cons(q)),
-		       srx_recv_wqe_size(srq->max_sge));
+	if (spare)
+		srq->nspare--;
+	else
 		srx_queue_advance_cons(q);
-	}
 	if (ooo) {
 		srq->ooo_held++;
 		qp->resp.nheld++;

@@ -21,6 +21,7 @@
 
 static_assert((int)SRX_UAPI_POLICY_DISCONNECT == (int)SRX_GOV_DISCONNECT);
 static_assert((int)SRX_UAPI_CREDIT_REPOST == (int)SRX_GOV_CREDIT_REPOST);
+static_assert((int)SRX_UAPI_CREDIT_BUFFER == (int)SRX_GOV_CREDIT_BUFFER);
 static_assert((int)SRX_UAPI_MODE_SHARE == (int)SRX_GOV_SHARE);
 static_assert(SRX_GOV_UNLIMITED_U32 == SRX_GOV_UNLIMITED);
 
@@ -122,7 +123,7 @@ static int UVERBS_HANDLER(SRX_METHOD_SRQ_GOV_SET)(struct uverbs_attr_bundle *att
 		return -EFAULT;
 	if ((!has_mode && !has_credit) ||
 	    (has_mode && mode > SRX_UAPI_MODE_SHARE) ||
-	    (has_credit && credit > SRX_UAPI_CREDIT_REPOST))
+	    (has_credit && credit > SRX_UAPI_CREDIT_BUFFER))
 		return -EINVAL;
 	if (has_mode) {
 		err = srx_srq_set_mode(srq, attrs, mode);

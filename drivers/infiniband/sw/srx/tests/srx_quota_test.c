@@ -168,7 +168,7 @@ static void quota_credit_repost_oldest_first(struct kunit *test)
 	/* More reposts than draws: the extra ones credit nobody. */
 	srx_quota_reposted(&f->sq, 5);
 	KUNIT_EXPECT_EQ(test, a->held, 0U);
-	KUNIT_EXPECT_EQ(test, f->sq.fifo_len, 0U);
+	KUNIT_EXPECT_EQ(test, f->sq.ndrawn, 0U);
 	srx_quota_destroy(&f->sq);
 }
 
@@ -190,7 +190,7 @@ static void quota_flush_credits(struct kunit *test)
 	srx_quota_charge(&f->sq, b, 1);
 	srx_quota_flush(&f->sq, a, 1);
 	KUNIT_EXPECT_EQ(test, a->held, 0U);
-	KUNIT_EXPECT_EQ(test, f->sq.fifo_len, 1U);
+	KUNIT_EXPECT_EQ(test, f->sq.ndrawn, 1U);
 	/* The next repost credits b, not the flushed draw of a. */
 	srx_quota_reposted(&f->sq, 1);
 	KUNIT_EXPECT_EQ(test, b->held, 0U);
@@ -207,7 +207,7 @@ static void quota_detach_credits_all(struct kunit *test)
 	srx_quota_charge(&f->sq, &f->q[1], 1);
 	srx_quota_detach(&f->sq, &f->q[0]);
 	KUNIT_EXPECT_EQ(test, f->sq.nqps, 1U);
-	KUNIT_EXPECT_EQ(test, f->sq.fifo_len, 1U);
+	KUNIT_EXPECT_EQ(test, f->sq.ndrawn, 1U);
 	KUNIT_EXPECT_EQ(test, f->sq.credits, 2ULL);
 	srx_quota_reposted(&f->sq, 1);
 	KUNIT_EXPECT_EQ(test, f->q[1].held, 0U);
@@ -428,8 +428,175 @@ static void quota_random_vs_model(struct kunit *test)
 						f->q[i].draws);
 			}
 			if (mode == SRX_CREDIT_REPOST)
-				KUNIT_ASSERT_EQ(test, f->sq.fifo_len, m->len);
+				KUNIT_ASSERT_EQ(test, f->sq.ndrawn, m->len);
 		}
+	}
+	srx_quota_destroy(&f->sq);
+}
+
+/* credit=buffer: a buffer posted back credits the QP that drew it. */
+static void quota_credit_buffer_any_order(struct kunit *test)
+{
+	struct quota_fixture *f = quota_setup(test, 8, 2);
+	struct srx_quota_qp *a = &f->q[0], *b = &f->q[1];
+
+	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_CREDIT_BUFFER),
+			0);
+	srx_quota_charge_buf(&f->sq, a, 1);
+	srx_quota_charge_buf(&f->sq, a, 2);
+	srx_quota_charge_buf(&f->sq, b, 3);
+	/* Newest first: b's buffer comes back before a's. */
+	srx_quota_returned(&f->sq, 3);
+	KUNIT_EXPECT_EQ(test, b->held, 0U);
+	KUNIT_EXPECT_EQ(test, a->held, 2U);
+	srx_quota_returned(&f->sq, 2);
+	KUNIT_EXPECT_EQ(test, a->held, 1U);
+	KUNIT_EXPECT_EQ(test, f->sq.matched, 2ULL);
+	/* A fresh buffer names no draw: the oldest (a's 1) is credited. */
+	srx_quota_charge_buf(&f->sq, b, 4);
+	srx_quota_returned(&f->sq, 99);
+	KUNIT_EXPECT_EQ(test, a->held, 0U);
+	KUNIT_EXPECT_EQ(test, b->held, 1U);
+	KUNIT_EXPECT_EQ(test, f->sq.unmatched, 1ULL);
+	/* The same buffer drawn twice: the oldest draw is credited first. */
+	srx_quota_charge_buf(&f->sq, a, 4);
+	srx_quota_returned(&f->sq, 4);
+	KUNIT_EXPECT_EQ(test, b->held, 0U);
+	KUNIT_EXPECT_EQ(test, a->held, 1U);
+	KUNIT_EXPECT_EQ(test, f->sq.ndrawn, 1U);
+	srx_quota_destroy(&f->sq);
+}
+
+/*
+ * A flushed or a departed QP's buffer is credited at once; when the
+ * consumer posts it back it credits nobody else.
+ */
+static void quota_credit_buffer_tombstones(struct kunit *test)
+{
+	struct quota_fixture *f = quota_setup(test, 8, 3);
+	struct srx_quota_qp *a = &f->q[0], *b = &f->q[1], *c = &f->q[2];
+
+	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_CREDIT_BUFFER),
+			0);
+	srx_quota_charge_buf(&f->sq, a, 5);
+	srx_quota_charge_buf(&f->sq, b, 6);
+	srx_quota_charge_buf(&f->sq, c, 7);
+	srx_quota_flush(&f->sq, a, 1);
+	KUNIT_EXPECT_EQ(test, a->held, 0U);
+	srx_quota_detach(&f->sq, c);
+	srx_quota_returned(&f->sq, 5);
+	srx_quota_returned(&f->sq, 7);
+	KUNIT_EXPECT_EQ(test, b->held, 1U);
+	KUNIT_EXPECT_EQ(test, f->sq.matched, 2ULL);
+	KUNIT_EXPECT_EQ(test, f->sq.ndrawn, 1U);
+	/* A hold given back to the SRQ is no repost's to find. */
+	srx_quota_charge_buf(&f->sq, a, 8);
+	srx_quota_undraw(&f->sq, a, 8);
+	KUNIT_EXPECT_EQ(test, a->held, 0U);
+	KUNIT_EXPECT_EQ(test, f->sq.ndrawn, 1U);
+	KUNIT_EXPECT_EQ(test, a->credits, a->draws);
+	srx_quota_destroy(&f->sq);
+}
+
+/* More draws than records (a shrink): the oldest are credited. */
+static void quota_credit_buffer_bounded(struct kunit *test)
+{
+	struct quota_fixture *f = quota_setup(test, 4, 2);
+	struct srx_quota_store st;
+	u64 key;
+
+	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_CREDIT_BUFFER),
+			0);
+	for (key = 1; key <= 6; key++)
+		srx_quota_charge_buf(&f->sq, &f->q[key & 1], key);
+	KUNIT_EXPECT_EQ(test, f->sq.ndrawn, 4U);
+	KUNIT_EXPECT_EQ(test, f->q[0].held + f->q[1].held, 4U);
+	KUNIT_ASSERT_EQ(test, srx_quota_store_alloc(&st, 2, GFP_KERNEL), 0);
+	srx_quota_install(&f->sq, 2, &st);
+	srx_quota_store_free(&st);
+	KUNIT_EXPECT_EQ(test, f->sq.ndrawn, 2U);
+	/* Keys 5 and 6 are left, and still found after the move. */
+	srx_quota_returned(&f->sq, 6);
+	srx_quota_returned(&f->sq, 5);
+	KUNIT_EXPECT_EQ(test, f->q[0].held + f->q[1].held, 0U);
+	KUNIT_EXPECT_EQ(test, f->sq.matched, 2ULL);
+	srx_quota_destroy(&f->sq);
+}
+
+/* credit=buffer's model: each draw's buffer and holder (4: tombstone). */
+struct buffer_model {
+	u32	out[4];
+	u32	owner[64];
+	u64	key[64];
+	u32	len;
+};
+
+static void bmodel_remove(struct buffer_model *m, u32 i)
+{
+	if (m->owner[i] < 4)
+		m->out[m->owner[i]]--;
+	memmove(&m->owner[i], &m->owner[i + 1],
+		(m->len - i - 1) * sizeof(m->owner[0]));
+	memmove(&m->key[i], &m->key[i + 1],
+		(m->len - i - 1) * sizeof(m->key[0]));
+	m->len--;
+}
+
+/*
+ * Random draws, reposts of drawn buffers in any order, fresh buffers,
+ * flushes and undraws against the model: held always equals the model's
+ * count and the records are exactly the model's draws.
+ */
+static void quota_buffer_vs_model(struct kunit *test)
+{
+	struct quota_fixture *f = quota_setup(test, 48, 4);
+	struct buffer_model *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	u64 next_key = 1;
+	struct rnd_state rnd;
+	u32 step, op, k, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	prandom_seed_state(&rnd, 7);
+	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_CREDIT_BUFFER),
+			0);
+	for (i = 0; i < 4; i++)
+		srx_quota_set_limit(&f->sq, &f->q[i], 12);
+	for (step = 0; step < 4000; step++) {
+		op = prandom_u32_state(&rnd) % 5;
+		k = prandom_u32_state(&rnd) % 4;
+		if (op <= 1 && m->len < 48) {
+			if (srx_quota_charge_buf(&f->sq, &f->q[k], next_key) ==
+			    SRX_QUOTA_ADMIT) {
+				m->owner[m->len] = k;
+				m->key[m->len++] = next_key;
+				m->out[k]++;
+			}
+			next_key++;
+		} else if (op == 2 && m->len) {
+			i = prandom_u32_state(&rnd) % m->len;
+			srx_quota_returned(&f->sq, m->key[i]);
+			bmodel_remove(m, i);
+		} else if (op == 3 && m->len) {
+			srx_quota_returned(&f->sq, 0);	/* fresh */
+			bmodel_remove(m, 0);
+		} else if (op == 4) {
+			for (i = 0; i < m->len; i++)
+				if (m->owner[i] == k)
+					break;
+			if (i == m->len)
+				continue;
+			if (prandom_u32_state(&rnd) & 1) {
+				srx_quota_flush(&f->sq, &f->q[k], 1);
+				m->out[k]--;
+				m->owner[i] = 4;
+			} else {
+				srx_quota_undraw(&f->sq, &f->q[k], m->key[i]);
+				bmodel_remove(m, i);
+			}
+		}
+		for (i = 0; i < 4; i++)
+			KUNIT_ASSERT_EQ(test, f->q[i].held, m->out[i]);
+		KUNIT_ASSERT_EQ(test, f->sq.ndrawn, m->len);
 	}
 	srx_quota_destroy(&f->sq);
 }
@@ -450,6 +617,10 @@ static struct kunit_case srx_quota_cases[] = {
 	KUNIT_CASE(quota_room_counts_nothing),
 	KUNIT_CASE(quota_offenders_ranked),
 	KUNIT_CASE(quota_random_vs_model),
+	KUNIT_CASE(quota_credit_buffer_any_order),
+	KUNIT_CASE(quota_credit_buffer_tombstones),
+	KUNIT_CASE(quota_credit_buffer_bounded),
+	KUNIT_CASE(quota_buffer_vs_model),
 	{}
 };
 
