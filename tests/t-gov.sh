@@ -101,18 +101,22 @@ gov_res_has() {
 }
 
 # While traffic runs, rdma res shows the governance driver attributes.
+# The flood lasts until the queries are done, however slow the guest
+# (each query took ~2 s on a loaded TCG guest, ~10 s with the debug
+# kernel beside another guest), then it is stopped.
+TEST_TIMEOUT_test_gov_restrack_attributes=600
 test_gov_restrack_attributes() {
 	local pid
 	gov_add || return
-	# Long enough for four rdma res queries on a loaded TCG guest (each
-	# took ~2 s there; with -t 6 the flood ended before the SRQ query).
-	timeout 60 "$BIN/gov_flood" -d srx0 -g 1 -t 20 -L 5 >/dev/null 2>&1 &
+	timeout 600 "$BIN/gov_flood" -d srx0 -g 1 -t 550 -L 5 >/dev/null 2>&1 &
 	pid=$!
-	wait_for gov_res_has qp 'gov_limit 5'
-	wait_for gov_res_has qp 'gov_draws'
-	wait_for gov_res_has srq 'gov_mode static'
-	wait_for gov_res_has srq 'gov_credit poll'
-	wait "$pid" || fail "gov_flood failed"
+	WAIT_TRIES=1200 wait_for gov_res_has qp 'gov_limit 5'
+	WAIT_TRIES=1200 wait_for gov_res_has qp 'gov_draws'
+	WAIT_TRIES=1200 wait_for gov_res_has srq 'gov_mode static'
+	WAIT_TRIES=1200 wait_for gov_res_has srq 'gov_credit poll'
+	kill -0 "$pid" 2>/dev/null || fail "gov_flood ended before the queries"
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
 }
 
 gov_status_qps() {

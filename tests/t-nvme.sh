@@ -296,34 +296,35 @@ test_nvme_srq() {
 #
 # Governed, with device defaults set before nvmet creates its SRQs (at
 # the first connect): every QP may hold NVME_FLOOD_LIMIT WQEs, charged
-# until a WQE is posted back (credit=repost), and an RC QP over its limit
-# is disconnected (policy_rc=disconnect).
-# - credit=poll (the default) cannot work here: nvmet polls its CQ at
-#   once (ib_cq workqueue), so each WQE is credited right after it was
-#   drawn while the buffer stays held in the wait list; no limit is ever
-#   reached (seen: the flooder took 637 of 2 x 256 WQEs, host stalled).
-# - repost charges a QP until WQEs come back to the SRQ, but it credits
-#   the oldest outstanding draw of the whole SRQ, not the WQE that came
-#   back: nvmet reposts the host's buffers promptly and never the
-#   flooder's, so the host's reposts pay off the flooder's draws while the
-#   host's own draws stay charged. With policy rnr the host's QPs reach
-#   their limit and are refused in turn (seen: host QP "held 16 draws 17
-#   credits 1"; I/O timeouts, reconnects, 116 of 128 blocks in 60 s).
-# - With policy disconnect the flooder's QP is dropped at its first draw
-#   over the limit, at line rate, before the misattribution matters: its
-#   QP goes to the error state, nvmet's stuck responses are flushed, the
-#   commands waiting behind them complete and their buffers are reposted.
-#   The limit is set well above what this host keeps in flight (a held
-#   WQE is a command nvmet has not answered yet).
-# NVME_FLOOD_CREDIT and NVME_FLOOD_POLICY override the two for
-# experiments; the assertions hold for any mode that protects the host.
+# until the same buffer is posted back (credit=buffer), and an RC QP over
+# its limit is RNR-NAKed (policy_rc=rnr, the default): the flooder is
+# slowed, never disconnected, and the host's I/O goes on with no timeout
+# or reconnect.
+# - credit=poll cannot work here: nvmet polls its CQ at once (ib_cq
+#   workqueue), so each WQE is credited right after it was drawn while
+#   the buffer stays held in the wait list; no limit is ever reached
+#   (seen: the flooder took 637 of 2 x 256 WQEs, host stalled).
+# - credit=repost charges a QP until WQEs come back to the SRQ, but it
+#   credits the oldest outstanding draw of the whole SRQ, not the WQE
+#   that came back: nvmet reposts the host's buffers promptly and never
+#   the flooder's, so the host's reposts pay off the flooder's draws while
+#   the host's own draws stay charged. With policy rnr the host's QPs
+#   reach their limit and are refused in turn (seen: host QP "held 16
+#   draws 17 credits 1"; I/O timeouts, reconnects, 116 of 128 blocks in
+#   60 s); only policy disconnect protected the host then.
+# - credit=buffer credits the QP that drew the buffer nvmet reposts (the
+#   same ib_recv_wr, so the same wr_id and SGE), in any order.
+# The limit is set well above what this host keeps in flight (a held WQE
+# is a command nvmet has not answered yet). NVME_FLOOD_CREDIT and
+# NVME_FLOOD_POLICY override the two for experiments; the assertions hold
+# for any mode that protects the host.
 
 NVME_FLOOD_SRQ=256	# nvmet_rdma srq_size (its minimum)
 NVME_FLOOD_QUEUES=4	# flooder I/O queues: both SRQs of a 2-CPU guest
 NVME_FLOOD_CMDS=384	# Flush commands per flooder queue: > NVME_FLOOD_SRQ
 NVME_FLOOD_LIMIT=32	# governed: the device's per-QP limit
-NVME_FLOOD_CREDIT=${NVME_FLOOD_CREDIT:-repost}
-NVME_FLOOD_POLICY=${NVME_FLOOD_POLICY:-disconnect}
+NVME_FLOOD_CREDIT=${NVME_FLOOD_CREDIT:-buffer}
+NVME_FLOOD_POLICY=${NVME_FLOOD_POLICY:-rnr}
 NVME_FLOOD_BLOCKS=128	# 4 KiB blocks the real host writes during the flood
 NVME_FLOOD_WINDOW=5	# s: the blocks done in this window are reported
 # Governed, every block must be written within this many seconds, with
@@ -467,6 +468,8 @@ nvme_flood_gov_check() {
 				fail "the flooder's QP $qp was never refused: $line"
 			[ "$NVME_FLOOD_POLICY" != rnr ] || [ "$held" -le "$NVME_FLOOD_LIMIT" ] ||
 				fail "the flooder's QP $qp holds $held > $NVME_FLOOD_LIMIT: $line"
+			[ "$NVME_FLOOD_POLICY" != rnr ] || [ "$disc" = 0 ] ||
+				fail "policy rnr disconnected the flooder's QP $qp: $line"
 		else
 			[ "$rnr" = 0 ] && [ "$disc" = 0 ] ||
 				fail "governance refused QP $qp, not the flooder's: $line"

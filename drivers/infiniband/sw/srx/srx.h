@@ -587,6 +587,7 @@ enum srx_quota_verdict srx_gov_draw(struct srx_qp *qp, struct srx_srq *srq,
 				    const struct rxe_recv_wqe *wqe);
 bool srx_gov_room(struct srx_qp *qp, struct srx_srq *srq, u32 n);
 bool srx_gov_reap_first(struct srx_qp *qp, struct srx_srq *srq);
+u8 srx_gov_rnr_timer(struct srx_qp *qp);
 void srx_gov_watermark(struct srx_srq *srq);
 void srx_gov_posts(struct srx_srq *srq);
 void srx_gov_srq_moved(struct srx_srq *srq, u32 old_cons, u32 old_prod,
@@ -614,6 +615,9 @@ void srx_gov_cq_moved(struct srx_cq *cq, struct srx_qp ***table,
 enum srx_resp_verdict {
 	SRX_RV_DONE,		/* executed; ACKed in due course */
 	SRX_RV_RNR,		/* no receive WQE: RNR NAK (class B) */
+	SRX_RV_GOV_RNR,		/* over its SRQ limit, policy rnr: RNR NAK
+				 * (class B) with governance's back-off
+				 */
 	SRX_RV_GOV_DROP,	/* over its SRQ limit, policy drop: silently
 				 * dropped, the requester retries
 				 */

@@ -280,6 +280,18 @@ bool srx_gov_reap_first(struct srx_qp *qp, struct srx_srq *srq)
 		READ_ONCE(qp->quota.group));
 }
 
+/*
+ * The RNR timer of a NAK that refuses @qp over its limit: its own
+ * min_rnr_timer while it is under, longer with every refusal in a row,
+ * so a flooder that stays over its limit retries less and less often
+ * instead of storming.
+ */
+u8 srx_gov_rnr_timer(struct srx_qp *qp)
+{
+	return srx_quota_rnr_timer(READ_ONCE(qp->quota.streak),
+				   qp->attr.min_rnr_timer);
+}
+
 /* The armed srq_limit was crossed (srq locked): keep the ranking. */
 void srx_gov_watermark(struct srx_srq *srq)
 {

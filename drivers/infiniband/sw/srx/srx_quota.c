@@ -367,6 +367,8 @@ bool srx_quota_room(const struct srx_quota *sq, const struct srx_quota_qp *q,
 static enum srx_quota_verdict srx_quota_refuse(struct srx_quota *sq,
 					       struct srx_quota_qp *q)
 {
+	if (q->streak < U32_MAX)
+		q->streak++;
 	switch (q->policy) {
 	case SRX_POLICY_RNR:
 		q->rnr++;
@@ -391,6 +393,7 @@ static enum srx_quota_verdict srx_quota_charge_key(struct srx_quota *sq,
 
 	if (!srx_quota_room(sq, q, r))
 		return srx_quota_refuse(sq, q);
+	q->streak = 0;
 	q->held += r;
 	if (q->group)
 		q->group->held += r;
@@ -577,4 +580,24 @@ void srx_quota_snapshot(struct srx_quota *sq)
 {
 	sq->watermarks++;
 	sq->nsnap = srx_quota_offenders(sq, sq->snap, SRX_QUOTA_SNAP_MAX);
+}
+
+/**
+ * srx_quota_rnr_timer - the RNR NAK timer for a QP refused over its limit
+ * @streak: its refusals in a row (srx_quota_qp.streak)
+ * @base: its min_rnr_timer, an IBTA RNR timer code
+ *
+ * Codes 1 to 31 stand for longer waits as they grow (each about 1.5x
+ * the one before); 0 is the longest of all. Every refusal in a row adds
+ * one step, up to SRX_QUOTA_RNR_MAX; a QP whose own timer is longer
+ * already (or 0) keeps it.
+ *
+ * Return: the timer code to send.
+ */
+u8 srx_quota_rnr_timer(u32 streak, u8 base)
+{
+	if (!base || base >= SRX_QUOTA_RNR_MAX)
+		return base;
+	return min_t(u32, base + min_t(u32, streak, SRX_QUOTA_RNR_MAX),
+		     SRX_QUOTA_RNR_MAX);
 }

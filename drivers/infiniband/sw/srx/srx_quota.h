@@ -14,6 +14,8 @@
 
 #define SRX_QUOTA_UNLIMITED	U32_MAX
 #define SRX_QUOTA_SNAP_MAX	64
+/* The longest RNR timer governance backs off to: code 20, 10.24 ms. */
+#define SRX_QUOTA_RNR_MAX	20
 
 enum srx_quota_policy {
 	SRX_POLICY_RNR,		/* RNR NAK: the sender retries (RC) */
@@ -69,6 +71,7 @@ struct srx_quota_qp {
 	u64			disconnects;
 	u64			ooo_held;	/* messages held ahead of a gap */
 	u64			ooo_released;	/* ... dropped back at the watermark */
+	u32			streak;		/* refusals since the last draw */
 };
 
 /*
@@ -163,6 +166,7 @@ void srx_quota_complete(struct srx_quota *sq, struct srx_quota_qp *q,
 void srx_quota_flush(struct srx_quota *sq, struct srx_quota_qp *q, u32 n);
 void srx_quota_reposted(struct srx_quota *sq, u32 n);
 void srx_quota_snapshot(struct srx_quota *sq);
+u8 srx_quota_rnr_timer(u32 streak, u8 base);
 u32 srx_quota_offenders(const struct srx_quota *sq,
 			struct srx_quota_snap *out, u32 max);
 

@@ -680,6 +680,11 @@ static void srx_resp_rc(struct srx_qp *qp, struct sk_buff *skb,
 		srx_resp_nak(qp, srx_aeth_syn_rnr(qp->attr.min_rnr_timer),
 			     pkt->psn);
 		return;
+	case SRX_RV_GOV_RNR:
+		srx_count(sdev, SRX_CNT_RNR_NAK_SENT);
+		srx_resp_nak(qp, srx_aeth_syn_rnr(srx_gov_rnr_timer(qp)),
+			     pkt->psn);
+		return;
 	default:
 		srx_resp_fail(qp, skb, pkt, v);
 		return;
@@ -757,7 +762,7 @@ static void srx_resp_ud(struct srx_qp *qp, struct sk_buff *skb,
 	v = srx_resp_get_wqe(qp);
 	if (v == SRX_RV_GOV_DISCONNECT)
 		srx_gov_disconnect(qp, pkt);
-	if (v == SRX_RV_RNR)
+	if (v == SRX_RV_RNR || v == SRX_RV_GOV_RNR)
 		srx_count(sdev, SRX_CNT_UD_NO_WQE);
 	if (v != SRX_RV_DONE)
 		return;

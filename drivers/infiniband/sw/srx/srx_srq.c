@@ -262,7 +262,7 @@ static enum srx_resp_verdict srx_gov_verdict(enum srx_quota_verdict v)
 	case SRX_QUOTA_ADMIT:
 		return SRX_RV_DONE;
 	case SRX_QUOTA_RNR:
-		return SRX_RV_RNR;	/* as if the SRQ were empty */
+		return SRX_RV_GOV_RNR;	/* as if the SRQ were empty */
 	case SRX_QUOTA_DROP:
 		return SRX_RV_GOV_DROP;
 	default:
@@ -352,7 +352,7 @@ u32 srx_rqe_len(struct srx_qp *qp, struct rxe_recv_wqe *wqe)
  * watermark event follows the draw that crosses it.
  *
  * Return: SRX_RV_DONE, SRX_RV_RNR when there is none (or no hold can be
- * afforded), or governance's refusal: SRX_RV_GOV_DROP or
+ * afforded), or governance's refusal: SRX_RV_GOV_RNR, SRX_RV_GOV_DROP or
  * SRX_RV_GOV_DISCONNECT.
  */
 enum srx_resp_verdict srx_rqe_get(struct srx_qp *qp, struct rxe_recv_wqe *wqe,

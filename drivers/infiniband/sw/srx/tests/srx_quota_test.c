@@ -601,6 +601,57 @@ static void quota_buffer_vs_model(struct kunit *test)
 	srx_quota_destroy(&f->sq);
 }
 
+struct rnr_case {
+	const char	*name;
+	u32		streak;
+	u8		base;
+	u8		timer;
+};
+
+static const struct rnr_case rnr_cases[] = {
+	{ "under_limit_keeps_own", 0, 12, 12 },
+	{ "first_refusal_one_step", 1, 12, 13 },
+	{ "steps_with_streak", 5, 12, 17 },
+	{ "capped", 8, 12, SRX_QUOTA_RNR_MAX },
+	{ "long_streak_capped", U32_MAX, 1, SRX_QUOTA_RNR_MAX },
+	{ "zero_is_longest_already", 3, 0, 0 },
+	{ "own_longer_than_cap", 3, 25, 25 },
+	{ "own_at_cap", 3, SRX_QUOTA_RNR_MAX, SRX_QUOTA_RNR_MAX },
+};
+
+static void rnr_case_desc(const struct rnr_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(rnr, rnr_cases, rnr_case_desc);
+
+static void quota_rnr_backoff(struct kunit *test)
+{
+	const struct rnr_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, srx_quota_rnr_timer(c->streak, c->base),
+			c->timer);
+}
+
+/* The streak counts refusals in a row; an admitted draw ends it. */
+static void quota_refusal_streak(struct kunit *test)
+{
+	struct quota_fixture *f = quota_setup(test, 8, 1);
+	struct srx_quota_qp *q = &f->q[0];
+
+	srx_quota_set_limit(&f->sq, q, 1);
+	KUNIT_EXPECT_EQ(test, srx_quota_charge(&f->sq, q, 1), SRX_QUOTA_ADMIT);
+	KUNIT_EXPECT_EQ(test, srx_quota_charge(&f->sq, q, 1), SRX_QUOTA_RNR);
+	KUNIT_EXPECT_EQ(test, srx_quota_charge(&f->sq, q, 1), SRX_QUOTA_RNR);
+	KUNIT_EXPECT_EQ(test, q->streak, 2U);
+	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED, 1);
+	KUNIT_EXPECT_EQ(test, q->streak, 2U);
+	KUNIT_EXPECT_EQ(test, srx_quota_charge(&f->sq, q, 1), SRX_QUOTA_ADMIT);
+	KUNIT_EXPECT_EQ(test, q->streak, 0U);
+	srx_quota_destroy(&f->sq);
+}
+
 static struct kunit_case srx_quota_cases[] = {
 	KUNIT_CASE(quota_unlimited_admits_all),
 	KUNIT_CASE(quota_zero_limit_admits_none),
@@ -621,6 +672,8 @@ static struct kunit_case srx_quota_cases[] = {
 	KUNIT_CASE(quota_credit_buffer_tombstones),
 	KUNIT_CASE(quota_credit_buffer_bounded),
 	KUNIT_CASE(quota_buffer_vs_model),
+	KUNIT_CASE_PARAM(quota_rnr_backoff, rnr_gen_params),
+	KUNIT_CASE(quota_refusal_streak),
 	{}
 };
 
