@@ -77,6 +77,45 @@ test_gov_watermark_names_flooder() {
 	expect_match "^status:   qp $FLOODER limit 12 " "$GOV_OUT" "flooder's limit"
 }
 
+# The operator's watermark (gov/watermark: % of each new SRQ, free WQEs)
+# needs nothing from the consumer: it fires while the flooder drains the
+# SRQ, re-arms as the SRQ refills, wakes a poll() on
+# gov/watermark_events, and its ranking names the flooder.
+test_gov_admin_watermark() {
+	local before after pid out line size
+	gov_add || return
+	expect_ok bash -c "echo 25 > $GOV/watermark"
+	before=$(cat $GOV/watermark_events)
+	out=$(mktemp)
+	python3 -c '
+import select, sys
+f = open(sys.argv[1])
+f.read()
+p = select.poll()
+p.register(f, select.POLLPRI | select.POLLERR)
+print("ready", flush=True)
+print("woke" if p.poll(120000) else "timeout", flush=True)
+' "$GOV/watermark_events" >"$out" 2>&1 &
+	pid=$!
+	wait_for grep -q ready "$out"
+	gov_run -s dedicated -C poll || { kill "$pid"; rm -f "$out"; return; }
+	wait "$pid"
+	expect_eq "$(tail -1 "$out")" woke "poll() on gov/watermark_events"
+	rm -f "$out"
+	after=$(cat $GOV/watermark_events)
+	note "admin watermark events: $((after - before))"
+	[ $((after - before)) -ge 2 ] ||
+		fail "the watermark fired $((after - before)) times, not re-armed"
+	expect_eq "$(gov_cnt gov_admin_watermark_events)" "$after" \
+		"hw counter gov_admin_watermark_events"
+	# 25% of the SRQ's real size (the ring rounds max_wr up), rounded up.
+	line=$(grep '^status: srq ' <<<"$GOV_OUT")
+	size=$(sed -E 's/.* size ([0-9]+) .*/\1/' <<<"$line")
+	expect_match " admin_wm $(((size * 25 + 99) / 100)) " "$line" "SRQ's mark"
+	expect_match "^status:   watermark 1: qp $FLOODER " "$GOV_OUT" \
+		"offender ranking at the watermark"
+}
+
 test_gov_sysfs_defaults() {
 	gov_add || return
 	expect_eq "$(cat $GOV/qp_limit)" none "default qp_limit"

@@ -110,6 +110,7 @@ enum srx_counter {
 	SRX_CNT_GOV_DROP,
 	SRX_CNT_GOV_DISCONNECT,
 	SRX_CNT_GOV_WATERMARKS,
+	SRX_CNT_GOV_ADMIN_WM,
 	SRX_CNT_OOO_HELD,
 	SRX_CNT_OOO_COMPLETED,
 	SRX_CNT_OOO_RELEASED,
@@ -137,6 +138,7 @@ struct srx_gov_defaults {
 	u32			qp_limit;
 	enum srx_quota_policy	policy_rc;
 	enum srx_quota_policy	policy_other;	/* UC, UD */
+	u32			watermark;	/* admin's, % of the SRQ; 0: off */
 };
 
 struct srx_dev {
@@ -164,6 +166,7 @@ struct srx_dev {
 	char			*gov_status;	/* gov/status as last built */
 	size_t			gov_status_len;
 	atomic64_t		cnt[SRX_CNT_NR];
+	struct work_struct	gov_notify;	/* poll() wakeup: watermark */
 };
 
 static inline void srx_count(struct srx_dev *sdev, enum srx_counter c)
@@ -589,6 +592,9 @@ bool srx_gov_room(struct srx_qp *qp, struct srx_srq *srq, u32 n);
 bool srx_gov_reap_first(struct srx_qp *qp, struct srx_srq *srq);
 u8 srx_gov_rnr_timer(struct srx_qp *qp);
 void srx_gov_watermark(struct srx_srq *srq);
+void srx_gov_admin_check(struct srx_srq *srq);
+void srx_gov_notify_init(struct srx_dev *sdev);
+void srx_gov_notify_fini(struct srx_dev *sdev);
 void srx_gov_posts(struct srx_srq *srq);
 void srx_gov_srq_moved(struct srx_srq *srq, u32 old_cons, u32 old_prod,
 		       u32 old_mask);

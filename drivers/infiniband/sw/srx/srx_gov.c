@@ -69,6 +69,11 @@ int srx_gov_srq_init(struct srx_srq *srq)
 	if (err)
 		return err;
 	srx_quota_set_credit(&srq->quota, d->credit);
+	if (d->watermark && d->watermark != SRX_QUOTA_UNLIMITED)
+		srx_quota_set_admin_wm(&srq->quota,
+				       DIV_ROUND_UP_ULL((u64)srq->max_wr *
+							min(d->watermark, 100U),
+							100));
 	if (d->mode == SRX_QUOTA_SHARE)
 		srx_quota_set_mode(&srq->quota, d->mode, d->overcommit,
 				   d->floor, d->ceiling);
@@ -178,6 +183,7 @@ void srx_gov_posts(struct srx_srq *srq)
 
 	srx_gov_reposts(srq, prod - n, n);
 	srq->seen_prod = prod;
+	srx_gov_admin_check(srq);
 }
 
 /*
@@ -290,6 +296,42 @@ u8 srx_gov_rnr_timer(struct srx_qp *qp)
 {
 	return srx_quota_rnr_timer(READ_ONCE(qp->quota.streak),
 				   qp->attr.min_rnr_timer);
+}
+
+/*
+ * After WQEs were drawn or posted (srq locked): has the SRQ fallen
+ * below the operator's watermark? Then the ranking is kept, counted,
+ * and pollers of gov/watermark_events are woken (from a worker: sysfs
+ * lookups sleep).
+ */
+void srx_gov_admin_check(struct srx_srq *srq)
+{
+	struct srx_dev *sdev = to_sdev(srq->ibsrq.device);
+
+	lockdep_assert_held(&srq->lock);
+	if (!srx_gov_enabled() ||
+	    !srx_quota_admin_check(&srq->quota, srx_ooo_available(srq)))
+		return;
+	srx_count(sdev, SRX_CNT_GOV_ADMIN_WM);
+	schedule_work(&sdev->gov_notify);
+}
+
+static void srx_gov_notify_work(struct work_struct *work)
+{
+	struct srx_dev *sdev = container_of(work, struct srx_dev, gov_notify);
+
+	sysfs_notify(&sdev->ibdev.dev.kobj, "gov", "watermark_events");
+}
+
+void srx_gov_notify_init(struct srx_dev *sdev)
+{
+	INIT_WORK(&sdev->gov_notify, srx_gov_notify_work);
+}
+
+/* The device goes: no wakeup may run after it. */
+void srx_gov_notify_fini(struct srx_dev *sdev)
+{
+	cancel_work_sync(&sdev->gov_notify);
 }
 
 /* The armed srq_limit was crossed (srq locked): keep the ranking. */

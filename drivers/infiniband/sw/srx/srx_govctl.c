@@ -588,6 +588,8 @@ static struct srx_gov_attr srx_gov_defaults_attrs[] = {
 	  offsetof(struct srx_gov_defaults, ceiling), NULL, 0 },
 	{ __ATTR(qp_limit, 0644, srx_gov_show, srx_gov_store),
 	  offsetof(struct srx_gov_defaults, qp_limit), NULL, 0 },
+	{ __ATTR(watermark, 0644, srx_gov_show, srx_gov_store),
+	  offsetof(struct srx_gov_defaults, watermark), NULL, 0 },
 };
 
 /*
@@ -700,7 +702,7 @@ static int srx_gov_group_cmd(struct srx_srq *srq, char **args, int n)
 
 static int srx_gov_srq_cmd(struct srx_dev *sdev, u32 id, char **args, int n)
 {
-	u32 oc = 100, floor = 0, ceiling = SRX_QUOTA_UNLIMITED;
+	u32 oc = 100, floor = 0, ceiling = SRX_QUOTA_UNLIMITED, wm;
 	struct srx_srq *srq = srx_gov_find_srq(sdev, id);
 	int v, err = -EINVAL;
 
@@ -722,6 +724,14 @@ static int srx_gov_srq_cmd(struct srx_dev *sdev, u32 id, char **args, int n)
 			err = srx_gov_set_credit(srq, v);
 	} else if (n >= 3 && !strcmp(args[0], "group")) {
 		err = srx_gov_group_cmd(srq, args + 1, n - 1);
+	} else if (n == 2 && !strcmp(args[0], "watermark")) {
+		err = srx_parse_limit(args[1], &wm);
+		if (!err) {
+			spin_lock_irq(&srq->lock);
+			srx_quota_set_admin_wm(&srq->quota,
+					       wm == SRX_QUOTA_UNLIMITED ? 0 : wm);
+			spin_unlock_irq(&srq->lock);
+		}
 	}
 	srx_srq_put(srq);
 	return err;
@@ -759,6 +769,7 @@ static int srx_gov_qp_cmd(struct srx_dev *sdev, u32 qpn, char **args, int n)
  *   srq <id> mode static | srq <id> mode share <overcommit%> <floor> <ceiling>
  *   srq <id> credit poll|post|repost|buffer
  *   srq <id> group <g> limit <n>|none | srq <id> group <g> remove
+ *   srq <id> watermark <free WQEs>|none
  *   qp <qpn> limit <n>|none
  *   qp <qpn> policy rnr|drop|disconnect
  *   qp <qpn> group <g>|none
@@ -803,12 +814,14 @@ static void srx_gov_emit_srq(struct seq_buf *s, struct srx_srq *srq)
 	u32 i;
 
 	seq_buf_printf(s,
-		       "srq %u size %u mode %s credit %s qps %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu watermarks %llu overcommit %u floor %u ceiling %s\n",
+		       "srq %u size %u mode %s credit %s qps %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu watermarks %llu overcommit %u floor %u ceiling %s admin_wm %u armed %u admin_events %llu matched %llu unmatched %llu\n",
 		       srq->ibsrq.res.id, sq->size, srx_mode_names[sq->mode],
 		       srx_credit_names[sq->credit], sq->nqps, sq->draws,
 		       sq->credits, sq->rnr, sq->drops, sq->disconnects,
 		       sq->watermarks, sq->overcommit, sq->floor,
-		       srx_limit_str(tmp, sq->ceiling));
+		       srx_limit_str(tmp, sq->ceiling), sq->admin_wm,
+		       sq->admin_armed, sq->admin_events, sq->matched,
+		       sq->unmatched);
 	list_for_each_entry(q, &sq->qps, node)
 		seq_buf_printf(s,
 			       "  qp %u limit %s held %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu policy %s group %u\n",
@@ -924,6 +937,21 @@ out:
 }
 static BIN_ATTR_RO(status, 0);
 
+/*
+ * The operator's watermarks fired on this device so far; poll() on it
+ * wakes (POLLPRI) when one fires.
+ */
+static ssize_t watermark_events_show(struct device *dev,
+				     struct device_attribute *attr, char *buf)
+{
+	struct srx_dev *sdev = srx_gov_dev(dev);
+
+	return sysfs_emit(buf, "%lld\n",
+			  atomic64_read(&sdev->cnt[SRX_CNT_GOV_ADMIN_WM]));
+}
+
+static DEVICE_ATTR_RO(watermark_events);
+
 /* The status text kept for the last reader goes with the device. */
 void srx_gov_status_free(struct srx_dev *sdev)
 {
@@ -940,6 +968,8 @@ static struct attribute *srx_gov_attrs[] = {
 	&srx_gov_defaults_attrs[5].attr.attr,
 	&srx_gov_defaults_attrs[6].attr.attr,
 	&srx_gov_defaults_attrs[7].attr.attr,
+	&srx_gov_defaults_attrs[8].attr.attr,
+	&dev_attr_watermark_events.attr,
 	&dev_attr_ctl.attr,
 	NULL,
 };

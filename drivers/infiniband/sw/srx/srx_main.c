@@ -49,6 +49,7 @@ static void srx_dealloc_driver(struct ib_device *ibdev)
 		srx_sock_put(sdev->sock);
 	sdev->sock = NULL;
 	srx_dev_tables_destroy(sdev);
+	srx_gov_notify_fini(sdev);
 	srx_gov_status_free(sdev);
 	mutex_destroy(&sdev->gov_status_lock);
 	netdev_put(sdev->ndev, &sdev->ndev_tracker);
@@ -113,6 +114,7 @@ static void srx_init_ibdev(struct srx_dev *sdev, struct net_device *ndev)
 
 	spin_lock_init(&sdev->mw_lock);
 	mutex_init(&sdev->gov_status_lock);
+	srx_gov_notify_init(sdev);
 	srx_gov_defaults_init(&sdev->gov);
 	srx_gov_defaults_apply(&sdev->gov);
 	ib_set_device_ops(ibdev, &srx_dev_ops);

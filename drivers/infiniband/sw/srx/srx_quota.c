@@ -183,6 +183,7 @@ void srx_quota_install(struct srx_quota *sq, u32 size,
 	}
 	*st = old;
 	sq->size = size;
+	sq->admin_wm = min(sq->admin_wm, size);
 	srx_quota_recompute(sq);
 }
 
@@ -600,4 +601,49 @@ u8 srx_quota_rnr_timer(u32 streak, u8 base)
 		return base;
 	return min_t(u32, base + min_t(u32, streak, SRX_QUOTA_RNR_MAX),
 		     SRX_QUOTA_RNR_MAX);
+}
+
+/* The operator's low watermark: @wm free WQEs (0: off), armed. */
+void srx_quota_set_admin_wm(struct srx_quota *sq, u32 wm)
+{
+	sq->admin_wm = min(wm, sq->size);
+	sq->admin_armed = true;
+}
+
+/*
+ * Free WQEs the SRQ must have again before the operator's watermark
+ * re-arms: twice the mark (at most the size), so a SRQ hovering at the
+ * mark does not fire at every draw.
+ */
+static u32 srx_quota_admin_rearm(const struct srx_quota *sq)
+{
+	return min_t(u64, 2ULL * sq->admin_wm, sq->size);
+}
+
+/**
+ * srx_quota_admin_check - the SRQ has @avail free WQEs: watermark?
+ * @sq: the SRQ's accounting
+ * @avail: its free WQEs now
+ *
+ * Below the operator's mark while armed, the ranking of this moment is
+ * kept and the mark disarms; it re-arms once @avail is back at twice
+ * the mark (hysteresis).
+ *
+ * Return: true if the mark fired now.
+ */
+bool srx_quota_admin_check(struct srx_quota *sq, u32 avail)
+{
+	if (!sq->admin_wm)
+		return false;
+	if (!sq->admin_armed) {
+		if (avail >= srx_quota_admin_rearm(sq))
+			sq->admin_armed = true;
+		return false;
+	}
+	if (avail >= sq->admin_wm)
+		return false;
+	sq->admin_armed = false;
+	sq->admin_events++;
+	srx_quota_snapshot(sq);
+	return true;
 }

@@ -126,7 +126,10 @@ struct srx_quota {
 	u64			rnr;
 	u64			drops;
 	u64			disconnects;
-	u64			watermarks;
+	u64			watermarks;	/* rankings kept (either mark) */
+	u32			admin_wm;	/* operator's mark, WQEs; 0: off */
+	bool			admin_armed;
+	u64			admin_events;
 	u64			ooo_held;
 	u64			ooo_released;
 	struct srx_quota_snap	snap[SRX_QUOTA_SNAP_MAX];
@@ -167,6 +170,8 @@ void srx_quota_flush(struct srx_quota *sq, struct srx_quota_qp *q, u32 n);
 void srx_quota_reposted(struct srx_quota *sq, u32 n);
 void srx_quota_snapshot(struct srx_quota *sq);
 u8 srx_quota_rnr_timer(u32 streak, u8 base);
+void srx_quota_set_admin_wm(struct srx_quota *sq, u32 wm);
+bool srx_quota_admin_check(struct srx_quota *sq, u32 avail);
 u32 srx_quota_offenders(const struct srx_quota *sq,
 			struct srx_quota_snap *out, u32 max);
 

@@ -380,8 +380,10 @@ enum srx_resp_verdict srx_rqe_get(struct srx_qp *qp, struct rxe_recv_wqe *wqe,
 		srx_cq_consumed(to_scq(qp->ibqp.recv_cq));
 	spin_lock_irqsave(&srq->lock, flags);
 	v = srx_srq_draw(qp, srq, wqe, ooo);
-	if (v == SRX_RV_DONE)
+	if (v == SRX_RV_DONE) {
 		limit_reached = srx_srq_limit_crossed(srq);
+		srx_gov_admin_check(srq);
+	}
 	spin_unlock_irqrestore(&srq->lock, flags);
 
 	if (limit_reached) {

@@ -43,6 +43,7 @@ static const struct rdma_stat_desc srx_counter_descs[SRX_CNT_NR] = {
 	[SRX_CNT_GOV_DROP].name = "gov_over_limit_drop",
 	[SRX_CNT_GOV_DISCONNECT].name = "gov_disconnects",
 	[SRX_CNT_GOV_WATERMARKS].name = "gov_watermark_events",
+	[SRX_CNT_GOV_ADMIN_WM].name = "gov_admin_watermark_events",
 	[SRX_CNT_OOO_HELD].name = "ooo_held",
 	[SRX_CNT_OOO_COMPLETED].name = "ooo_completed",
 	[SRX_CNT_OOO_RELEASED].name = "ooo_released",

@@ -652,6 +652,47 @@ static void quota_refusal_streak(struct kunit *test)
 	srx_quota_destroy(&f->sq);
 }
 
+/*
+ * The operator's watermark fires once below the mark, keeps the
+ * ranking, and re-arms only with twice the mark free again.
+ */
+static void quota_admin_watermark_hysteresis(struct kunit *test)
+{
+	struct quota_fixture *f = quota_setup(test, 16, 2);
+	static const struct {
+		u32	avail;
+		bool	fires;
+		bool	armed;
+	} steps[] = {
+		{ 10, false, true }, { 4, false, true }, { 3, true, false },
+		{ 2, false, false }, { 7, false, false }, { 8, false, true },
+		{ 5, false, true }, { 0, true, false },
+	};
+	u32 i;
+
+	srx_quota_charge(&f->sq, &f->q[1], 3);
+	KUNIT_EXPECT_FALSE(test, srx_quota_admin_check(&f->sq, 0));
+	srx_quota_set_admin_wm(&f->sq, 4);
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		KUNIT_EXPECT_EQ_MSG(test,
+				    srx_quota_admin_check(&f->sq, steps[i].avail),
+				    steps[i].fires, "step %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, f->sq.admin_armed, steps[i].armed,
+				    "step %u", i);
+	}
+	KUNIT_EXPECT_EQ(test, f->sq.admin_events, 2ULL);
+	KUNIT_EXPECT_EQ(test, f->sq.watermarks, 2ULL);
+	/* The ranking of that moment names the QP holding the most. */
+	KUNIT_EXPECT_EQ(test, f->sq.snap[0].qpn, 101U);
+	KUNIT_EXPECT_EQ(test, f->sq.snap[0].held, 3U);
+	/* A mark above the size is the size; shrinking the SRQ lowers it. */
+	srx_quota_set_admin_wm(&f->sq, 100);
+	KUNIT_EXPECT_EQ(test, f->sq.admin_wm, 16U);
+	KUNIT_EXPECT_EQ(test, srx_quota_resize(&f->sq, 8, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, f->sq.admin_wm, 8U);
+	srx_quota_destroy(&f->sq);
+}
+
 static struct kunit_case srx_quota_cases[] = {
 	KUNIT_CASE(quota_unlimited_admits_all),
 	KUNIT_CASE(quota_zero_limit_admits_none),
@@ -674,6 +715,7 @@ static struct kunit_case srx_quota_cases[] = {
 	KUNIT_CASE(quota_buffer_vs_model),
 	KUNIT_CASE_PARAM(quota_rnr_backoff, rnr_gen_params),
 	KUNIT_CASE(quota_refusal_streak),
+	KUNIT_CASE(quota_admin_watermark_hysteresis),
 	{}
 };
 
