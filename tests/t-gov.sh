@@ -116,6 +116,31 @@ print("woke" if p.poll(120000) else "timeout", flush=True)
 		"offender ranking at the watermark"
 }
 
+# Every governance decision is a tracepoint (events/srx/ in tracefs): a
+# refusal names the QP, what it holds, its limit and the RNR timer srx
+# chose, which backs off while the flooder stays over its limit (up to
+# code 20); the srq_limit watermark names the worst QP.
+test_gov_tracepoints() {
+	local T=/sys/kernel/tracing out max
+	[ -d $T/events ] || mount -t tracefs nodev $T ||
+		{ fail "cannot mount tracefs"; return; }
+	[ -d $T/events/srx ] || { fail "no events/srx in tracefs"; return; }
+	gov_add || return
+	echo >$T/trace
+	echo 1 >$T/events/srx/enable
+	gov_run -s dedicated -C poll -L 4 -w 8
+	echo 0 >$T/events/srx/enable
+	out=$(grep -E 'srx_(gov|ooo)_' $T/trace)
+	note "$(grep -c srx_gov_refuse <<<"$out") refusals traced"
+	expect_match "srx_gov_refuse: srx0 srq [0-9]+ qp $FLOODER held 4 limit 4 streak [0-9]+ rnr rnr_timer " \
+		"$out" "the flooder's refusal"
+	expect_match "srx_gov_watermark: srx0 srq [0-9]+ srq_limit watermark, [0-9]+ free; worst qp $FLOODER " \
+		"$out" "the watermark, naming the flooder"
+	max=$(sed -nE "s/.* qp $FLOODER .* rnr_timer ([0-9]+)$/\1/p" <<<"$out" | sort -n | tail -1)
+	expect_eq "$max" 20 "longest RNR timer chosen for the flooder"
+	echo >$T/trace
+}
+
 test_gov_sysfs_defaults() {
 	gov_add || return
 	expect_eq "$(cat $GOV/qp_limit)" none "default qp_limit"

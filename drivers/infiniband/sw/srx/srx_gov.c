@@ -18,6 +18,7 @@
 #include <linux/moduleparam.h>
 
 #include "srx.h"
+#include "srx_trace.h"
 
 /*
  * governance=0: the data path does no accounting at all (no charge, no
@@ -244,6 +245,12 @@ enum srx_quota_verdict srx_gov_draw(struct srx_qp *qp, struct srx_srq *srq,
 					 srx_gov_buf_key(wqe));
 	else
 		v = srx_quota_charge(&srq->quota, &qp->quota, 1);
+	if (v != SRX_QUOTA_ADMIT)
+		trace_srx_gov_refuse(sdev->ibdev.name, srq->ibsrq.res.id,
+				     qp->ibqp.qp_num, qp->quota.held,
+				     qp->quota.limit, qp->quota.streak, v,
+				     v == SRX_QUOTA_RNR ?
+				     srx_gov_rnr_timer(qp) : 0);
 	switch (v) {
 	case SRX_QUOTA_ADMIT:
 		srx_count(sdev, SRX_CNT_GOV_DRAWS);
@@ -298,6 +305,17 @@ u8 srx_gov_rnr_timer(struct srx_qp *qp)
 				   qp->attr.min_rnr_timer);
 }
 
+/* A watermark fired: the worst QP of the ranking just kept. */
+static void srx_gov_trace_watermark(struct srx_srq *srq, bool admin,
+				    u32 avail)
+{
+	const struct srx_quota *sq = &srq->quota;
+
+	trace_srx_gov_watermark(srq->ibsrq.device->name, srq->ibsrq.res.id,
+				admin, avail, sq->nsnap ? sq->snap[0].qpn : 0,
+				sq->nsnap ? sq->snap[0].held : 0);
+}
+
 /*
  * After WQEs were drawn or posted (srq locked): has the SRQ fallen
  * below the operator's watermark? Then the ranking is kept, counted,
@@ -308,10 +326,12 @@ void srx_gov_admin_check(struct srx_srq *srq)
 {
 	struct srx_dev *sdev = to_sdev(srq->ibsrq.device);
 
+	u32 avail = srx_ooo_available(srq);
+
 	lockdep_assert_held(&srq->lock);
-	if (!srx_gov_enabled() ||
-	    !srx_quota_admin_check(&srq->quota, srx_ooo_available(srq)))
+	if (!srx_gov_enabled() || !srx_quota_admin_check(&srq->quota, avail))
 		return;
+	srx_gov_trace_watermark(srq, true, avail);
 	srx_count(sdev, SRX_CNT_GOV_ADMIN_WM);
 	schedule_work(&sdev->gov_notify);
 }
@@ -337,8 +357,10 @@ void srx_gov_notify_fini(struct srx_dev *sdev)
 /* The armed srq_limit was crossed (srq locked): keep the ranking. */
 void srx_gov_watermark(struct srx_srq *srq)
 {
-	if (srx_gov_enabled())
-		srx_quota_snapshot(&srq->quota);
+	if (!srx_gov_enabled())
+		return;
+	srx_quota_snapshot(&srq->quota);
+	srx_gov_trace_watermark(srq, false, srx_ooo_available(srq));
 }
 
 /* @qp holds one more message ahead of a gap (srq locked). */

@@ -25,6 +25,7 @@
 #include <linux/moduleparam.h>
 
 #include "srx.h"
+#include "srx_trace.h"
 
 #define SRX_OOO_MAX	32
 
@@ -118,6 +119,8 @@ void srx_ooo_release_slot(struct srx_qp *qp, struct srx_ooo_slot *slot)
 	qp->resp.nheld--;
 	srq->ooo_held--;
 	srx_gov_ooo_released(qp, srq, slot->wqe);
+	trace_srx_ooo_release(qp->ibqp.device->name, qp->ibqp.qp_num,
+			      slot->psn);
 	srx_count(to_sdev(qp->ibqp.device), SRX_CNT_OOO_RELEASED);
 }
 
