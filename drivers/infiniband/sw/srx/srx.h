@@ -362,6 +362,7 @@ struct srx_ooo_slot {
 	bool			se;
 	bool			ack_req;
 	struct rxe_recv_wqe	*wqe;		/* kernel copy of the SRQ WQE */
+	u64			key;		/* its buffer, as drawn */
 };
 
 struct srx_resp {
@@ -576,8 +577,6 @@ void srx_cq_consumed(struct srx_cq *cq);
  * srx_gov.c: governance hooks, the data path's only way into the
  * accounting (srx_quota.c); each is a no-op with governance off.
  */
-extern bool srx_governance;
-
 void srx_gov_init(void);
 void srx_gov_defaults_init(struct srx_gov_defaults *d);
 void srx_gov_status_free(struct srx_dev *sdev);
@@ -595,13 +594,14 @@ void srx_gov_watermark(struct srx_srq *srq);
 void srx_gov_admin_check(struct srx_srq *srq);
 void srx_gov_notify_init(struct srx_dev *sdev);
 void srx_gov_notify_fini(struct srx_dev *sdev);
+void srx_gov_notify_flush(struct srx_dev *sdev);
 void srx_gov_posts(struct srx_srq *srq);
-void srx_gov_srq_moved(struct srx_srq *srq, u32 old_cons, u32 old_prod,
-		       u32 old_mask);
-int srx_gov_srq_resize(struct srx_srq *srq, u32 size);
+void srx_gov_srq_moved(struct srx_srq *srq, struct srx_quota_store *st,
+		       u32 old_cons, u32 old_prod, u32 old_mask);
+int srx_gov_srq_store(struct srx_quota_store *st, u32 max_wr);
 void srx_gov_ooo_held(struct srx_qp *qp, struct srx_srq *srq);
-void srx_gov_ooo_released(struct srx_qp *qp, struct srx_srq *srq,
-			  const struct rxe_recv_wqe *wqe);
+void srx_gov_ooo_released(struct srx_qp *qp, struct srx_srq *srq, u64 key);
+u64 srx_gov_buf_key(const struct rxe_recv_wqe *wqe);
 void srx_gov_flush(struct srx_qp *qp, u32 n);
 int srx_gov_cq_table(struct srx_qp ***table, u32 slots);
 void srx_gov_cq_reap(struct srx_cq *cq, u32 cons);

@@ -26,7 +26,7 @@
  * controls still work but no limit is enforced. Read-only: accounting
  * switched on or off under live QPs would hold WQEs nobody credits.
  */
-bool srx_governance = true;
+static bool srx_governance = true;
 module_param_named(governance, srx_governance, bool, 0444);
 MODULE_PARM_DESC(governance,
 		 "Enforce SRQ governance in the data path; 0: plain SRQs, limits not enforced (default: yes)");
@@ -135,7 +135,7 @@ static u64 srx_gov_mix(u64 h, u64 v)
  * each field is read once, and the cost is the same whatever it says;
  * a process that rewrites its slots only confuses its own SRQ.
  */
-static u64 srx_gov_buf_key(const struct rxe_recv_wqe *wqe)
+u64 srx_gov_buf_key(const struct rxe_recv_wqe *wqe)
 {
 	const struct rxe_sge *sge = &wqe->dma.sge[0];
 	u64 h;
@@ -171,56 +171,60 @@ static void srx_gov_reposts(struct srx_srq *srq, u32 from, u32 n)
 	}
 }
 
+/* Reposts one call looks at; each draw calls again, so none is missed. */
+#define SRX_GOV_SCAN_MAX	256
+
 /*
  * WQEs posted since last time (srq locked). A user SRQ's producer index
- * is the process's: at most the WQEs between the consumer index and it
- * count as posted.
+ * is the process's to write: positions are taken from the consumer
+ * index (ours), a slot counts once however the index moves back and
+ * forth, and at most SRX_GOV_SCAN_MAX are looked at per call. seen_prod
+ * never falls behind the consumer index: every draw comes here first.
  */
 void srx_gov_posts(struct srx_srq *srq)
 {
-	u32 prod = srx_queue_prod(&srq->q), mask = srq->q.index_mask;
-	u32 n = min(srx_ring_count(prod, srq->seen_prod, mask),
-		    srx_ring_count(prod, srx_queue_cons(&srq->q), mask));
+	u32 cons = srx_queue_cons(&srq->q), mask = srq->q.index_mask;
+	u32 seen = srx_ring_count(srq->seen_prod, cons, mask);
+	u32 posted = srx_ring_count(srx_queue_prod(&srq->q), cons, mask);
+	u32 n;
 
-	srx_gov_reposts(srq, prod - n, n);
-	srq->seen_prod = prod;
+	if (posted > seen) {
+		n = min(posted - seen, SRX_GOV_SCAN_MAX);
+		srx_gov_reposts(srq, srq->seen_prod, n);
+		srq->seen_prod += n;
+	}
 	srx_gov_admin_check(srq);
 }
 
 /*
- * The SRQ ring was resized (srq locked): its entries now start at the
- * new ring's consumer index, and those not seen yet count as posted.
+ * The SRQ ring was resized (srq locked): the draw records in @st (from
+ * srx_gov_srq_store()) take over, sized by the new ring, and share-mode
+ * limits follow the size; @st gets the old ones back. The entries now
+ * start at the new ring's consumer index; those not seen yet count as
+ * posted.
  */
-void srx_gov_srq_moved(struct srx_srq *srq, u32 old_cons, u32 old_prod,
-		       u32 old_mask)
+void srx_gov_srq_moved(struct srx_srq *srq, struct srx_quota_store *st,
+		       u32 old_cons, u32 old_prod, u32 old_mask)
 {
+	u32 seen = srx_ring_count(srq->seen_prod, old_cons, old_mask);
 	u32 count = srx_ring_count(old_prod, old_cons, old_mask);
-	u32 prod = srx_queue_prod(&srq->q);
-	u32 n = min(srx_ring_count(old_prod, srq->seen_prod, old_mask), count);
 
-	srx_gov_reposts(srq, prod - n, n);
-	srq->seen_prod = prod;
+	srx_quota_install(&srq->quota, srq->q.index_mask, st);
+	srq->seen_prod = srx_queue_cons(&srq->q) + min(seen, count);
+	srx_gov_posts(srq);
 }
 
-/*
- * The SRQ will have @size WQEs: draw records for as many (allocated
- * here, installed under the lock), and share-mode limits follow the
- * size. Called before the ring moves; should the move fail, the records
- * only outnumber or undercount the WQEs (the oldest draw credited).
+/**
+ * srx_gov_srq_store - draw records for an SRQ about to hold @max_wr WQEs
+ * @st: filled in; installed by srx_gov_srq_moved(), then freed
+ * @max_wr: the size asked for (the ring rounds it up to 2^n - 1)
+ *
+ * Return: 0, or -ENOMEM.
  */
-int srx_gov_srq_resize(struct srx_srq *srq, u32 size)
+int srx_gov_srq_store(struct srx_quota_store *st, u32 max_wr)
 {
-	struct srx_quota_store st;
-	int err;
-
-	err = srx_quota_store_alloc(&st, size, GFP_KERNEL_ACCOUNT);
-	if (err)
-		return err;
-	spin_lock_irq(&srq->lock);
-	srx_quota_install(&srq->quota, size, &st);
-	spin_unlock_irq(&srq->lock);
-	srx_quota_store_free(&st);
-	return 0;
+	return srx_quota_store_alloc(st, roundup_pow_of_two(max_wr + 1) - 1,
+				     GFP_KERNEL_ACCOUNT);
 }
 
 /**
@@ -354,6 +358,15 @@ void srx_gov_notify_fini(struct srx_dev *sdev)
 	cancel_work_sync(&sdev->gov_notify);
 }
 
+/*
+ * An SRQ goes: a wakeup it queued runs now, while the device's sysfs
+ * files are still there (they go before dealloc_driver).
+ */
+void srx_gov_notify_flush(struct srx_dev *sdev)
+{
+	flush_work(&sdev->gov_notify);
+}
+
 /* The armed srq_limit was crossed (srq locked): keep the ranking. */
 void srx_gov_watermark(struct srx_srq *srq)
 {
@@ -372,18 +385,16 @@ void srx_gov_ooo_held(struct srx_qp *qp, struct srx_srq *srq)
 }
 
 /*
- * A message @qp held ahead of a gap gave its WQE (@wqe) back to the SRQ
- * (srq locked): counted, and its draw credited.
+ * A message @qp held ahead of a gap gave the WQE of buffer @key (as
+ * drawn) back to the SRQ (srq locked): counted, and its draw credited.
  */
-void srx_gov_ooo_released(struct srx_qp *qp, struct srx_srq *srq,
-			  const struct rxe_recv_wqe *wqe)
+void srx_gov_ooo_released(struct srx_qp *qp, struct srx_srq *srq, u64 key)
 {
 	lockdep_assert_held(&srq->lock);
 	qp->quota.ooo_released++;
 	srq->quota.ooo_released++;
 	if (srx_gov_enabled())
-		srx_quota_undraw(&srq->quota, &qp->quota,
-				 srx_gov_buf_key(wqe));
+		srx_quota_undraw(&srq->quota, &qp->quota, key);
 }
 
 /* The completions of @n SRQ WQEs @qp drew were posted or consumed. */

@@ -118,7 +118,7 @@ void srx_ooo_release_slot(struct srx_qp *qp, struct srx_ooo_slot *slot)
 	slot->state = SRX_OOO_FREE;
 	qp->resp.nheld--;
 	srq->ooo_held--;
-	srx_gov_ooo_released(qp, srq, slot->wqe);
+	srx_gov_ooo_released(qp, srq, slot->key);
 	trace_srx_ooo_release(qp->ibqp.device->name, qp->ibqp.qp_num,
 			      slot->psn);
 	srx_count(to_sdev(qp->ibqp.device), SRX_CNT_OOO_RELEASED);
@@ -332,6 +332,8 @@ bool srx_ooo_hold(struct srx_qp *qp, const struct srx_pkt *pkt)
 		spin_unlock_irqrestore(&srq->lock, flags);
 		return false;
 	}
+	/* Named before srx_rqe_len() may empty a malformed WQE's SGEs. */
+	slot->key = srx_gov_buf_key(slot->wqe);
 	len = srx_rqe_len(qp, slot->wqe);
 	if (pkt->payload_len > len ||
 	    srx_sgl_copy(qp, slot->wqe->dma.sge, slot->wqe->dma.num_sge, &pos,

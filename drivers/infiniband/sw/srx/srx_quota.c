@@ -20,9 +20,9 @@
  * Copyright (c) 2026 The srx authors.
  */
 
-#include <linux/hash.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 
 #include "srx_quota.h"
@@ -38,6 +38,7 @@ int srx_quota_init(struct srx_quota *sq, u32 size, gfp_t gfp)
 	sq->credit = SRX_CREDIT_POLL;
 	sq->overcommit = 100;
 	sq->ceiling = SRX_QUOTA_UNLIMITED;
+	get_random_bytes(&sq->seed, sizeof(sq->seed));
 	return srx_quota_resize(sq, size, gfp);
 }
 
@@ -59,13 +60,18 @@ void srx_quota_destroy(struct srx_quota *sq)
  */
 int srx_quota_store_alloc(struct srx_quota_store *st, u32 cap, gfp_t gfp)
 {
+	u32 i;
+
 	st->cap = max(cap, 1U);
-	/* About two records per bucket; hash_64() needs one bit at least. */
-	st->bits = max_t(u32, ilog2(roundup_pow_of_two(st->cap)), 2) - 1;
+	/* About two records per bucket. */
+	st->bits = max_t(u32, ilog2(roundup_pow_of_two(st->cap)), 1) - 1;
 	st->draw = kvcalloc(st->cap, sizeof(*st->draw), gfp);
 	st->bucket = kvcalloc(1U << st->bits, sizeof(*st->bucket), gfp);
-	if (st->draw && st->bucket)
+	if (st->draw && st->bucket) {
+		for (i = 0; i < 1U << st->bits; i++)
+			INIT_LIST_HEAD(&st->bucket[i]);
 		return 0;
+	}
 	srx_quota_store_free(st);
 	return -ENOMEM;
 }
@@ -105,9 +111,16 @@ static bool srx_quota_tracks(const struct srx_quota *sq)
 	       sq->credit == SRX_CREDIT_BUFFER;
 }
 
-static struct hlist_head *srx_quota_bucket(struct srx_quota *sq, u64 key)
+/*
+ * A buffer's bucket, by a keyed hash: the process names its buffers, so
+ * it must not be able to pile them into one bucket.
+ */
+static struct list_head *srx_quota_bucket(struct srx_quota *sq, u64 key)
 {
-	return &sq->st.bucket[hash_64(key, sq->st.bits)];
+	u32 h = hsiphash_2u32(lower_32_bits(key), upper_32_bits(key),
+			      &sq->seed);
+
+	return &sq->st.bucket[h & ((1U << sq->st.bits) - 1)];
 }
 
 /* Link @e as the newest outstanding draw. */
@@ -119,13 +132,12 @@ static void srx_quota_link(struct srx_quota *sq, struct srx_quota_draw *e,
 	list_move_tail(&e->age, &sq->drawn);
 	sq->ndrawn++;
 	if (sq->credit == SRX_CREDIT_BUFFER)
-		hlist_add_head(&e->node, srx_quota_bucket(sq, key));
+		list_add_tail(&e->node, srx_quota_bucket(sq, key));
 }
 
 static void srx_quota_drop(struct srx_quota *sq, struct srx_quota_draw *e)
 {
-	if (!hlist_unhashed(&e->node))
-		hlist_del_init(&e->node);
+	list_del_init(&e->node);
 	list_move(&e->age, &sq->unused);
 	sq->ndrawn--;
 }
@@ -169,16 +181,16 @@ void srx_quota_install(struct srx_quota *sq, u32 size,
 		n = &st->draw[i++];
 		n->key = e->key;
 		n->q = e->q;
-		INIT_HLIST_NODE(&n->node);
+		INIT_LIST_HEAD(&n->node);
 		list_add_tail(&n->age, &drawn);
 		if (sq->credit == SRX_CREDIT_BUFFER)
-			hlist_add_head(&n->node, srx_quota_bucket(sq, n->key));
+			list_add_tail(&n->node, srx_quota_bucket(sq, n->key));
 	}
 	INIT_LIST_HEAD(&sq->drawn);
 	list_splice(&drawn, &sq->drawn);
 	INIT_LIST_HEAD(&sq->unused);
 	for (; i < st->cap; i++) {
-		INIT_HLIST_NODE(&st->draw[i].node);
+		INIT_LIST_HEAD(&st->draw[i].node);
 		list_add_tail(&st->draw[i].age, &sq->unused);
 	}
 	*st = old;
@@ -477,13 +489,13 @@ void srx_quota_reposted(struct srx_quota *sq, u32 n)
 static struct srx_quota_draw *srx_quota_find(struct srx_quota *sq, u64 key,
 					     const struct srx_quota_qp *q)
 {
-	struct srx_quota_draw *e, *found = NULL;
+	struct srx_quota_draw *e;
 
-	/* Newest first in a bucket: the last match is the oldest. */
-	hlist_for_each_entry(e, srx_quota_bucket(sq, key), node)
+	/* Oldest first in a bucket: the first match is the oldest. */
+	list_for_each_entry(e, srx_quota_bucket(sq, key), node)
 		if (e->key == key && (!q || e->q == q))
-			found = e;
-	return found;
+			return e;
+	return NULL;
 }
 
 /**

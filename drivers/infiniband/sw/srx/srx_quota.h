@@ -10,6 +10,7 @@
 #define SRX_QUOTA_H
 
 #include <linux/list.h>
+#include <linux/siphash.h>
 #include <linux/types.h>
 
 #define SRX_QUOTA_UNLIMITED	U32_MAX
@@ -81,7 +82,9 @@ struct srx_quota_qp {
  * with @q NULL, so that the buffer's repost credits nobody.
  */
 struct srx_quota_draw {
-	struct hlist_node	node;		/* hash bucket of @key */
+	struct list_head	node;		/* hash bucket of @key, oldest
+						 * first; empty: not hashed
+						 */
 	struct list_head	age;		/* srx_quota.drawn or .unused */
 	u64			key;		/* the buffer: wr_id, SGEs */
 	struct srx_quota_qp	*q;
@@ -90,7 +93,7 @@ struct srx_quota_draw {
 /* The draw records of an SRQ: one per WQE it can hold. */
 struct srx_quota_store {
 	struct srx_quota_draw	*draw;
-	struct hlist_head	*bucket;
+	struct list_head	*bucket;
 	u32			cap;
 	u32			bits;		/* log2 of the buckets */
 };
@@ -119,6 +122,7 @@ struct srx_quota {
 	struct list_head	drawn;
 	struct list_head	unused;
 	u32			ndrawn;
+	hsiphash_key_t		seed;		/* buckets a process cannot aim at */
 	u64			matched;	/* reposts that named their draw */
 	u64			unmatched;	/* ... that did not: oldest credited */
 	u64			draws;

@@ -135,15 +135,23 @@ err_num:
 	return err;
 }
 
-/* Under the SRQ lock, after the move: the repost count starts over. */
-static void srx_srq_moved(void *ctx, u32 old_cons, u32 old_prod, u32 old_mask)
+struct srx_srq_resize_ctx {
+	struct srx_srq		*srq;
+	struct srx_quota_store	st;	/* draw records for the new ring */
+};
+
+/* Under the SRQ lock, after the move: governance follows the ring. */
+static void srx_srq_moved(void *p, u32 old_cons, u32 old_prod, u32 old_mask)
 {
-	srx_gov_srq_moved(ctx, old_cons, old_prod, old_mask);
+	struct srx_srq_resize_ctx *ctx = p;
+
+	srx_gov_srq_moved(ctx->srq, &ctx->st, old_cons, old_prod, old_mask);
 }
 
 static int srx_srq_resize(struct srx_srq *srq, u32 max_wr,
 			  struct ib_udata *udata)
 {
+	struct srx_srq_resize_ctx ctx = { .srq = srq };
 	struct rxe_modify_srq_cmd cmd = {};
 	struct mminfo mi = {};
 	u32 num = max_wr;
@@ -156,11 +164,13 @@ static int srx_srq_resize(struct srx_srq *srq, u32 max_wr,
 		if (err)
 			return err;
 	}
-	err = srx_gov_srq_resize(srq, num);
+	err = srx_gov_srq_store(&ctx.st, num);
 	if (err)
 		return err;
 	err = srx_queue_resize(&srq->q, &srq->lock, &num, udata, &mi,
-			       srx_srq_moved, srq);
+			       srx_srq_moved, &ctx);
+	/* The old records on success, the unused new ones on error. */
+	srx_quota_store_free(&ctx.st);
 	if (err)
 		return err;
 	srq->max_wr = num;
@@ -220,6 +230,8 @@ int srx_destroy_srq(struct ib_srq *ibsrq, struct ib_udata *udata)
 	srx_table_del(&to_sdev(ibsrq->device)->srq_tbl, srq->srq_num);
 	if (!refcount_dec_and_test(&srq->ref))
 		wait_for_completion(&srq->released);
+	/* A watermark wakeup it queued runs before the device can go. */
+	srx_gov_notify_flush(to_sdev(ibsrq->device));
 	srx_ooo_srq_free(srq);
 	srx_gov_srq_fini(srq);
 	srx_queue_free(&srq->q);
