@@ -161,10 +161,12 @@ static void srx_gov_reposts(struct srx_srq *srq, u32 from, u32 n)
 		srx_quota_reposted(&srq->quota, n);
 		break;
 	case SRX_CREDIT_BUFFER:
-		for (; n; n--, from++)
-			srx_quota_returned(&srq->quota,
-					   srx_gov_buf_key(srx_queue_elem(&srq->q,
-									  from)));
+		for (; n; n--, from++) {
+			const struct rxe_recv_wqe *w = srx_queue_elem(&srq->q,
+								      from);
+
+			srx_quota_returned(&srq->quota, srx_gov_buf_key(w));
+		}
 		break;
 	default:
 		break;
