@@ -59,6 +59,7 @@ gov_compare() {
 }
 
 test_gov_flood_dedicated_cqs_poll() { gov_compare dedicated poll 20; }
+test_gov_flood_dedicated_cqs_buffer() { gov_compare dedicated buffer 20; }
 test_gov_flood_shared_cq_repost() { gov_compare shared repost 8; }
 # The SPDK/nvmet shape: one CQ polled at once, buffers reposted out of
 # order when their requests are processed, the flooder's slowly.
