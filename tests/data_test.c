@@ -2254,16 +2254,6 @@ static int usage(const char *prog)
 	return 2;
 }
 
-static int find_group(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(groups); i++)
-		if (!strcmp(groups[i].name, name))
-			return i;
-	return -1;
-}
-
 static bool setup(struct env *e, int gidx, bool v4)
 {
 	group = "setup";
@@ -2306,8 +2296,8 @@ int main(int argc, char **argv)
 	bool want[ARRAY_SIZE(groups)] = {};
 	struct env e = {};
 	bool v4 = true;
-	int opt, i, gidx = -1;
-	char *end;
+	long gidx = -1;
+	int opt, i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((opt = getopt(argc, argv, "d:g:46h")) != -1) {
@@ -2316,8 +2306,7 @@ int main(int argc, char **argv)
 			e.dev = optarg;
 			break;
 		case 'g':
-			gidx = strtol(optarg, &end, 0);
-			if (*end || gidx < 0)
+			if (tl_num(optarg, 0, &gidx))
 				return usage(argv[0]);
 			break;
 		case '4':
@@ -2330,17 +2319,8 @@ int main(int argc, char **argv)
 			return usage(argv[0]);
 		}
 	}
-	if (!e.dev)
+	if (!e.dev || TL_PICK_GROUPS(argc, argv, groups, want))
 		return usage(argv[0]);
-	for (i = optind; i < argc; i++) {
-		int g = find_group(argv[i]);
-
-		if (g < 0)
-			return usage(argv[0]);
-		want[g] = true;
-	}
-	if (optind == argc)
-		memset(want, 1, sizeof(want));
 
 	signal(SIGALRM, watchdog);
 	alarm(WATCHDOG_S);

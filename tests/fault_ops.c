@@ -1104,13 +1104,11 @@ int main(int argc, char **argv)
 			dev_name = optarg;
 			break;
 		case 'n':
-			passes = strtol(optarg, &end, 0);
-			if (*end || passes < 1)
+			if (tl_num(optarg, 1, &passes))
 				return usage(argv[0]);
 			break;
 		case 't':
-			seconds = strtol(optarg, &end, 0);
-			if (*end || seconds < 1)
+			if (tl_num(optarg, 1, &seconds))
 				return usage(argv[0]);
 			break;
 		case 'f':

@@ -1463,9 +1463,9 @@ static int usage(const char *prog)
 int main(int argc, char **argv)
 {
 	const char *dev = NULL, *out = NULL;
-	int opt, gidx = -1, wd = WATCHDOG_S;
+	long gidx = -1, wd = WATCHDOG_S;
+	int opt;
 	char line[64];
-	char *end;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	group = "fuzz";
@@ -1475,8 +1475,7 @@ int main(int argc, char **argv)
 			dev = optarg;
 			break;
 		case 'g':
-			gidx = strtol(optarg, &end, 0);
-			if (*end || gidx < 0)
+			if (tl_num(optarg, 0, &gidx))
 				return usage(argv[0]);
 			break;
 		case 'o':
@@ -1486,8 +1485,7 @@ int main(int argc, char **argv)
 			svc.status = optarg;
 			break;
 		case 'w':
-			wd = strtol(optarg, &end, 0);
-			if (*end || wd <= 0)
+			if (tl_num(optarg, 1, &wd))
 				return usage(argv[0]);
 			break;
 		default:

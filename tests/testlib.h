@@ -10,8 +10,54 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <infiniband/verbs.h>
+
+/*
+ * An option's number: all of @s, at least @min. Return: 0 with *@v set,
+ * or -1 (the caller prints its usage).
+ */
+static inline int tl_num(const char *s, long min, long *v)
+{
+	char *end;
+	long n = strtol(s, &end, 0);
+
+	if (!*s || *end || n < min)
+		return -1;
+	*v = n;
+	return 0;
+}
+
+/*
+ * The groups of checks named after the options (argv[optind] on), all
+ * of them if none is: @want[i] for the group whose name is
+ * @names[i * @stride] (a table of structs whose first member is the
+ * name). Return: 0, or -1 for a name not in the table.
+ */
+static inline int tl_pick_groups(int argc, char **argv, int optind_,
+				 const void *names, size_t stride, size_t n,
+				 bool *want)
+{
+	size_t i;
+	int a;
+
+	memset(want, optind_ == argc, n);
+	for (a = optind_; a < argc; a++) {
+		for (i = 0; i < n; i++)
+			if (!strcmp(*(const char *const *)((const char *)names +
+							   i * stride), argv[a]))
+				break;
+		if (i == n)
+			return -1;
+		want[i] = true;
+	}
+	return 0;
+}
+
+#define TL_PICK_GROUPS(argc, argv, groups, want)			\
+	tl_pick_groups(argc, argv, optind, groups, sizeof((groups)[0]),	\
+		       sizeof(groups) / sizeof((groups)[0]), want)
 
 /* Open the verbs device called @name, or return NULL. */
 static inline struct ibv_context *open_dev(const char *name)

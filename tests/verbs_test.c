@@ -1995,16 +1995,6 @@ static bool setup(struct env *e)
 	return true;
 }
 
-static int find_group(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(groups); i++)
-		if (!strcmp(groups[i].name, name))
-			return i;
-	return -1;
-}
-
 int main(int argc, char **argv)
 {
 	bool want[ARRAY_SIZE(groups)] = {};
@@ -2017,17 +2007,8 @@ int main(int argc, char **argv)
 			return usage(argv[0]);
 		e.dev = optarg;
 	}
-	if (!e.dev)
+	if (!e.dev || TL_PICK_GROUPS(argc, argv, groups, want))
 		return usage(argv[0]);
-	for (i = optind; i < argc; i++) {
-		int g = find_group(argv[i]);
-
-		if (g < 0)
-			return usage(argv[0]);
-		want[g] = true;
-	}
-	if (optind == argc)
-		memset(want, 1, sizeof(want));
 
 	if (setup(&e)) {
 		for (i = 0; i < (int)ARRAY_SIZE(groups); i++) {
