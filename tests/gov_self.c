@@ -154,7 +154,7 @@ static void test_query(void)
 	check(s.size >= SRQ_SIZE && s.nqps == NPAIRS, "srq_query",
 	      "size %u qps %u", s.size, s.nqps);
 	check(s.mode == SRX_UAPI_MODE_STATIC &&
-	      s.credit == SRX_UAPI_CREDIT_POLL && !s.ngroups, "srq_defaults",
+	      s.credit == SRX_UAPI_CREDIT_BUFFER && !s.ngroups, "srq_defaults",
 	      "mode %u credit %u groups %u", s.mode, s.credit, s.ngroups);
 	check(q.qpn == rq[0]->qp_num && q.limit == SRXCTL_UNLIMITED &&
 	      !q.held && q.policy == SRX_UAPI_POLICY_RNR && !q.group &&
@@ -245,7 +245,7 @@ static void test_srq_set(void)
 	      "credit %u", sinfo().credit);
 	err = srx_srq_set_credit(srq, 5);
 	check(err == -EINVAL, "set_credit_bad", "%d", err);
-	srx_srq_set_credit(srq, SRX_UAPI_CREDIT_POLL);
+	srx_srq_set_credit(srq, SRX_UAPI_CREDIT_BUFFER);
 }
 
 /* Wait (bounded) until rq[0] holds @held and has been refused. */
@@ -319,7 +319,7 @@ static void test_traffic(void)
 	reap_sends(4);
 	q = qinfo(rq[0]);
 	check(got == 4, "all_delivered_intact", "got %d", got);
-	check(!q.held && q.draws == 4 && q.credits == 4, "credited_on_poll",
+	check(!q.held && q.draws == 4 && q.credits == 4, "credited_on_repost",
 	      "held %u draws %llu credits %llu", q.held,
 	      (unsigned long long)q.draws, (unsigned long long)q.credits);
 }

@@ -67,7 +67,7 @@ test_srxctl_show_and_set() {
 	srx0_add || return
 	hold_start || return
 	out=$("$SRXCTL" srq show "srx0/$SRQ")
-	expect_match "^srq $SRQ size [0-9]+ mode static credit poll " "$out" "srq show"
+	expect_match "^srq $SRQ size [0-9]+ mode static credit buffer " "$out" "srq show"
 	expect_match "^  qp $R0 limit none held 3 policy rnr group 0 draws 3 " \
 		"$out" "srq show's QP"
 	ctl qp set-limit "srx0/$R1" 5

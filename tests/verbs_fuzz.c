@@ -3365,7 +3365,8 @@ static const char *gov_limit(char *tmp, size_t len)
 
 static size_t gov_cmd(char *buf, size_t len, const struct gov_ids *g)
 {
-	static const char *const credits[] = { "poll", "post", "repost" };
+	static const char *const credits[] = { "poll", "post", "repost",
+						 "buffer" };
 	static const char *const pols[] = { "rnr", "drop", "disconnect" };
 	char t1[16], t2[16];
 	uint32_t r = rnd(100), k, n;

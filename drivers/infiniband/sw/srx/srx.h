@@ -596,6 +596,7 @@ void srx_gov_notify_init(struct srx_dev *sdev);
 void srx_gov_notify_fini(struct srx_dev *sdev);
 void srx_gov_notify_flush(struct srx_dev *sdev);
 void srx_gov_posts(struct srx_srq *srq);
+void srx_gov_sync(struct srx_srq *srq);
 void srx_gov_srq_moved(struct srx_srq *srq, struct srx_quota_store *st,
 		       u32 old_cons, u32 old_prod, u32 old_mask);
 int srx_gov_srq_store(struct srx_quota_store *st, u32 max_wr);

@@ -52,7 +52,7 @@ void srx_gov_init(void)
 void srx_gov_defaults_init(struct srx_gov_defaults *d)
 {
 	d->mode = SRX_QUOTA_STATIC;
-	d->credit = SRX_CREDIT_POLL;
+	d->credit = SRX_CREDIT_BUFFER;
 	d->overcommit = 100;
 	d->floor = 1;
 	d->ceiling = SRX_QUOTA_UNLIMITED;
@@ -183,18 +183,38 @@ static void srx_gov_reposts(struct srx_srq *srq, u32 from, u32 n)
  * forth, and at most SRX_GOV_SCAN_MAX are looked at per call. seen_prod
  * never falls behind the consumer index: every draw comes here first.
  */
-void srx_gov_posts(struct srx_srq *srq)
+static u32 srx_gov_scan(struct srx_srq *srq)
 {
 	u32 cons = srx_queue_cons(&srq->q), mask = srq->q.index_mask;
 	u32 seen = srx_ring_count(srq->seen_prod, cons, mask);
 	u32 posted = srx_ring_count(srx_queue_prod(&srq->q), cons, mask);
 	u32 n;
 
-	if (posted > seen) {
-		n = min(posted - seen, SRX_GOV_SCAN_MAX);
-		srx_gov_reposts(srq, srq->seen_prod, n);
-		srq->seen_prod += n;
-	}
+	if (posted <= seen)
+		return 0;
+	n = min(posted - seen, SRX_GOV_SCAN_MAX);
+	srx_gov_reposts(srq, srq->seen_prod, n);
+	srq->seen_prod += n;
+	return n;
+}
+
+void srx_gov_posts(struct srx_srq *srq)
+{
+	srx_gov_scan(srq);
+	srx_gov_admin_check(srq);
+}
+
+/*
+ * Before governance state is read (srq locked): every WQE a user SRQ's
+ * process posted since the last draw counts, so nobody reads a QP as
+ * holding a buffer it gave back. At most the ring's worth of slots.
+ */
+void srx_gov_sync(struct srx_srq *srq)
+{
+	u32 left = srq->q.index_mask + 1, n;
+
+	while (left && (n = srx_gov_scan(srq)))
+		left -= min(n, left);
 	srx_gov_admin_check(srq);
 }
 

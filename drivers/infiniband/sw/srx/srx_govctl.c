@@ -121,6 +121,7 @@ int srx_gov_qp_stats(struct ib_qp *ibqp, struct srx_gov_qp_stats *st)
 	/* A user CQ's consumption is seen when we look: look now. */
 	srx_cq_consumed(to_scq(ibqp->recv_cq));
 	spin_lock_irq(&srq->lock);
+	srx_gov_sync(srq);
 	srx_gov_fill_qp(st, &to_sqp(ibqp)->quota);
 	spin_unlock_irq(&srq->lock);
 	return 0;
@@ -222,6 +223,7 @@ int srx_gov_srq_stats(struct ib_srq *ibsrq, struct srx_gov_srq_stats *st)
 	if (!srx_is_srx_device(ibsrq->device))
 		return -EOPNOTSUPP;
 	spin_lock_irq(&srq->lock);
+	srx_gov_sync(srq);
 	srx_gov_fill_srq(st, &srq->quota);
 	spin_unlock_irq(&srq->lock);
 	return 0;
@@ -368,6 +370,7 @@ int srx_gov_srq_offenders(struct ib_srq *ibsrq, bool at_watermark,
 	if (!snap && max)
 		return -ENOMEM;
 	spin_lock_irq(&srq->lock);
+	srx_gov_sync(srq);
 	if (at_watermark) {
 		n = min(max, srq->quota.nsnap);
 		memcpy(snap, srq->quota.snap, n * sizeof(*snap));
@@ -869,6 +872,7 @@ static void srx_gov_emit_all(struct srx_dev *sdev, struct seq_buf *s)
 	while (!seq_buf_has_overflowed(s) &&
 	       (srq = srx_gov_next_srq(sdev, &index))) {
 		spin_lock_irq(&srq->lock);
+		srx_gov_sync(srq);
 		srx_gov_emit_srq(s, srq);
 		spin_unlock_irq(&srq->lock);
 		srx_srq_put(srq);
