@@ -809,7 +809,7 @@ static void governance(struct pass *p, struct qpair *q)
 							 q->b->qp_num));
 				}
 	}
-	free(srqs);
+	srxctl_status_free(srqs, n);
 	step(p, "srxctl_default_get",
 	     -srxctl_default_get(dev_name, "qp_limit", val, sizeof(val)));
 

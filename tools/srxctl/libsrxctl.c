@@ -368,11 +368,17 @@ static int parse_srq(struct srxctl_srq *s, const char *line)
 
 static int parse_qp(struct srxctl_srq *s, const char *line)
 {
-	struct srx_gov_qp_info *q;
+	struct srx_gov_qp_info *q, *grown;
 	char limit[16], policy[16];
 
-	if (s->nqps == SRXCTL_MAX_QPS)
-		return 0;
+	/* As many as the kernel lists: the array doubles as it fills. */
+	if (!s->nqps || (s->nqps >= 16 && !(s->nqps & (s->nqps - 1)))) {
+		grown = realloc(s->qps, (s->nqps ? 2 * s->nqps : 16) *
+					sizeof(*s->qps));
+		if (!grown)
+			return -1;
+		s->qps = grown;
+	}
 	q = &s->qps[s->nqps];
 	if (sscanf(line,
 		   " qp %u limit %15s held %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu policy %15s group %u",
@@ -470,11 +476,20 @@ int srxctl_status(const char *dev, struct srxctl_srq **srqs)
 	}
 	fclose(f);
 	if (err) {
-		free(all);
+		srxctl_status_free(all, n);
 		return fail(-err);
 	}
 	*srqs = all;
 	return n;
+}
+
+void srxctl_status_free(struct srxctl_srq *srqs, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		free(srqs[i].qps);
+	free(srqs);
 }
 
 static int drains_more(const struct srx_gov_qp_info *a,

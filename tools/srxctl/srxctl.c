@@ -196,7 +196,7 @@ static int srq_show(const char *dev, uint32_t id, int has_id)
 	}
 	if (json)
 		printf("]\n");
-	free(srqs);
+	srxctl_status_free(srqs, n);
 	if (has_id && !shown)
 		return failed("no such SRQ", -ENOENT);
 	return 0;
@@ -223,7 +223,7 @@ static int qp_show(const char *dev, uint32_t qpn, int has_id)
 		}
 	if (json)
 		printf("]\n");
-	free(srqs);
+	srxctl_status_free(srqs, n);
 	if (has_id && !shown)
 		return failed("no such governed QP", -ENOENT);
 	return 0;
@@ -256,7 +256,7 @@ static int offenders(const char *dev, uint32_t id, int at_watermark)
 		if (srqs[i].id == id)
 			s = &srqs[i];
 	if (!s) {
-		free(srqs);
+		srxctl_status_free(srqs, n);
 		return failed("no such SRQ", -ENOENT);
 	}
 	srxctl_rank(s);
@@ -277,7 +277,7 @@ static int offenders(const char *dev, uint32_t id, int at_watermark)
 	}
 	if (json)
 		printf("]\n");
-	free(srqs);
+	srxctl_status_free(srqs, n);
 	return 0;
 }
 

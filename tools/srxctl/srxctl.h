@@ -56,7 +56,6 @@ int srxctl_limit_parse(const char *s, uint32_t *limit);
 
 /* ---- the operator: every object of a device, by rdma res number ---- */
 
-#define SRXCTL_MAX_QPS		256
 #define SRXCTL_MAX_GROUPS	64
 #define SRXCTL_MAX_MARKS	64
 
@@ -73,16 +72,18 @@ struct srxctl_srq {
 	uint32_t id;
 	struct srx_gov_srq_info info;
 	uint32_t nqps, ngroups, nmarks;
-	struct srx_gov_qp_info qps[SRXCTL_MAX_QPS];
+	struct srx_gov_qp_info *qps;	/* nqps of them, allocated */
 	struct srxctl_group groups[SRXCTL_MAX_GROUPS];
 	struct srxctl_mark marks[SRXCTL_MAX_MARKS];
 };
 
 /*
- * Read the device's governance status. Returns the number of SRQs in
- * *srqs (allocated; free() it), or a negative errno.
+ * Read the device's governance status, every QP of every SRQ. Returns
+ * the number of SRQs in *srqs (free them with srxctl_status_free()), or
+ * a negative errno.
  */
 int srxctl_status(const char *dev, struct srxctl_srq **srqs);
+void srxctl_status_free(struct srxctl_srq *srqs, int n);
 /* Send one command to the device's gov/ctl (see Documentation/srx.rst). */
 int srxctl_ctl(const char *dev, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
