@@ -115,6 +115,9 @@ print("woke" if p.poll(120000) else "timeout", flush=True)
 	expect_match " admin_wm $(((size * 25 + 99) / 100)) " "$line" "SRQ's mark"
 	expect_match "^status:   watermark 1: qp $FLOODER " "$GOV_OUT" \
 		"offender ranking at the watermark"
+	# The offender's remote end, for the operator to name the host.
+	expect_match "^status:   qp $FLOODER .* peer [0-9.]+ dqpn [0-9]+$" \
+		"$GOV_OUT" "the flooder's peer"
 }
 
 # Every governance decision is a tracepoint (events/srx/ in tracefs): a

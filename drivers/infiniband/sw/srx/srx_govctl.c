@@ -9,6 +9,7 @@
  */
 
 #include <linux/capability.h>
+#include <net/ipv6.h>
 #include <linux/moduleparam.h>
 #include <linux/seq_buf.h>
 #include <linux/slab.h>
@@ -808,6 +809,30 @@ static ssize_t ctl_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_WO(ctl);
 
+/*
+ * " peer ADDR dqpn N" for a connected QP, so an operator can name the
+ * remote host of an offender. A snapshot: the path may change meanwhile
+ * (modify_qp does not take the SRQ lock), and a line shows one or the
+ * other.
+ */
+static void srx_gov_emit_peer(struct seq_buf *s, struct srx_qp *qp)
+{
+	const struct in6_addr *a;
+
+	if (qp->ibqp.qp_type == IB_QPT_UD ||
+	    !(rdma_ah_get_ah_flags(&qp->av.attr) & IB_AH_GRH)) {
+		seq_buf_puts(s, "\n");
+		return;
+	}
+	a = (const struct in6_addr *)qp->av.attr.grh.dgid.raw;
+	if (ipv6_addr_v4mapped(a))
+		seq_buf_printf(s, " peer %pI4 dqpn %u\n", &a->s6_addr32[3],
+			       qp->attr.dest_qp_num);
+	else
+		seq_buf_printf(s, " peer %pI6c dqpn %u\n", a,
+			       qp->attr.dest_qp_num);
+}
+
 static void srx_gov_emit_srq(struct seq_buf *s, struct srx_srq *srq)
 {
 	struct srx_quota *sq = &srq->quota;
@@ -825,13 +850,15 @@ static void srx_gov_emit_srq(struct seq_buf *s, struct srx_srq *srq)
 		       srx_limit_str(tmp, sq->ceiling), sq->admin_wm,
 		       sq->admin_armed, sq->admin_events, sq->matched,
 		       sq->unmatched);
-	list_for_each_entry(q, &sq->qps, node)
+	list_for_each_entry(q, &sq->qps, node) {
 		seq_buf_printf(s,
-			       "  qp %u limit %s held %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu policy %s group %u\n",
+			       "  qp %u limit %s held %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu policy %s group %u",
 			       q->qpn, srx_limit_str(tmp, q->limit), q->held,
 			       q->draws, q->credits, q->rnr, q->drops,
 			       q->disconnects, srx_policy_names[q->policy],
 			       q->group ? q->group->id : 0);
+		srx_gov_emit_peer(s, container_of(q, struct srx_qp, quota));
+	}
 	list_for_each_entry(g, &sq->groups, node)
 		seq_buf_printf(s, "  group %u limit %s held %u members %u\n",
 			       g->id, srx_limit_str(tmp, g->limit), g->held,
