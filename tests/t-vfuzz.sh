@@ -14,6 +14,11 @@
 
 VF_TYPES="qp cq pd mr srq"
 
+# Each test's limit follows its run length (make soak runs 300 s):
+# fuzzing, verbs_fuzz's own 170 s of teardown slack, then the checks.
+TEST_TIMEOUT_test_vfuzz_verbs=$(( ${SRX_VFUZZ_SECONDS:-60} + 240 ))
+TEST_TIMEOUT_test_vfuzz_link_delete=$(( ${SRX_VFUZZ_SECONDS:-60} / 2 + 300 ))
+
 # The seed of this run.
 vf_seed() {
 	echo "${SRX_VFUZZ_SEED:-$(date +%s)}"
