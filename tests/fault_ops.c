@@ -870,6 +870,14 @@ static void create_all(struct pass *p)
 	errno = 0;
 	p->srq = ibv_create_srq(p->pd, &sa);
 	p->srq_ok = step_obj(p, "create_srq", p->srq);
+	/*
+	 * Every message gets a fresh buffer, so with credit=buffer (the
+	 * default) the last draw stays held until the next post, and the
+	 * credit change after the traffic would be EBUSY: credit at poll.
+	 */
+	if (p->srq_ok)
+		step(p, "srx_srq_set_credit(poll)",
+		     -srx_srq_set_credit(p->srq, SRX_UAPI_CREDIT_POLL));
 	errno = 0;
 	p->mr = ibv_reg_mr(p->pd, buf, BUF_SIZE, ACC_DATA | IBV_ACCESS_MW_BIND);
 	step_obj(p, "reg_mr", p->mr);

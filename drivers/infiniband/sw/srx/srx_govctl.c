@@ -169,6 +169,8 @@ static int srx_gov_set_credit(struct srx_srq *srq, enum srx_gov_credit credit)
 	int err;
 
 	spin_lock_irq(&srq->lock);
+	/* Buffers posted back since the last draw are not held any more. */
+	srx_gov_sync(srq);
 	err = srx_quota_set_credit(&srq->quota, (enum srx_quota_credit)credit);
 	spin_unlock_irq(&srq->lock);
 	return err;
