@@ -140,8 +140,13 @@ test_gov_tracepoints() {
 		"$out" "the flooder's refusal"
 	expect_match "srx_gov_watermark: srx0 srq [0-9]+ srq_limit watermark, [0-9]+ free; worst qp $FLOODER " \
 		"$out" "the watermark, naming the flooder"
+	# gov_flood's QPs have min_rnr_timer 1: refusals in a row back off
+	# from there, never past code 20 (the stock kernel reaches it; the
+	# debug kernel, slower to refuse, gets fewer in a row).
 	max=$(sed -nE "s/.* qp $FLOODER .* rnr_timer ([0-9]+)$/\1/p" <<<"$out" | sort -n | tail -1)
-	expect_eq "$max" 20 "longest RNR timer chosen for the flooder"
+	note "longest RNR timer chosen for the flooder: code ${max:-none}"
+	[ "${max:-0}" -ge 3 ] && [ "$max" -le 20 ] ||
+		fail "the flooder's RNR timer did not back off within 3..20: ${max:-none}"
 	echo >$T/trace
 }
 
