@@ -16,8 +16,8 @@
 # under vmalloc are never failed (reject-start/end): its failure path
 # prints a stack trace (warn_alloc) that would read as a kernel splat.
 #
-# SRX_FAULT_SECONDS: the time one random run may take (default 10 s);
-# SRX_FAULT_NTH_SECONDS: the systematic run's (default 45 s);
+# SRX_FAULT_SECONDS: the time one random run may take (default 6 s);
+# SRX_FAULT_NTH_SECONDS: the systematic run's (default 30 s);
 # SRX_FAULT_BUDGET: a test's time (default 240 s; runs that would not
 # fit are skipped with a note). make soak runs them longer.
 
@@ -216,13 +216,13 @@ fi_run() {
 	note "$1: $t s, the checks after it $((SECONDS - t0 - t)) s"
 }
 
-# fi_nth LABEL: systematic, for SRX_FAULT_NTH_SECONDS (default 45):
+# fi_nth LABEL: systematic, for SRX_FAULT_NTH_SECONDS (default 30):
 # count the fault sites (allocations with srx on the stack) one pass
 # reaches, then fail one per pass (fail-nth), every STEPth from a random
 # first one, STEP such that the passes cover the whole pass in time.
 fi_nth() {
 	local out rc sites secs passes step first t=$SECONDS
-	local budget=${SRX_FAULT_NTH_SECONDS:-45}
+	local budget=${SRX_FAULT_NTH_SECONDS:-30}
 	# What is left of the test's time, less the checks and the end.
 	[ $((FI_BUDGET - SECONDS - 90)) -lt "$budget" ] &&
 		budget=$((FI_BUDGET - SECONDS - 90))
@@ -270,7 +270,7 @@ fi_begin() {
 		return 1
 	fi
 	FI_ATTR=$1
-	FI_SECONDS=${SRX_FAULT_SECONDS:-10}
+	FI_SECONDS=${SRX_FAULT_SECONDS:-6}
 	FI_BUDGET=${SRX_FAULT_BUDGET:-240}
 	RES_BASE=$(res_summary)
 	FI_RANGES=$(fi_ranges)
