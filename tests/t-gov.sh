@@ -150,6 +150,24 @@ test_gov_tracepoints() {
 	echo >$T/trace
 }
 
+# At every 100 ms sample of gov/status (gov_flood -S), ungoverned and
+# governed, no QP shows more held than the 32 buffers the SRQ was given,
+# and the sum over the SRQ never exceeds them: reposts and consumption
+# are counted when status is read, not only at the next draw.
+test_gov_held_never_overstated() {
+	local csv bad
+	gov_add || return
+	csv=$(mktemp)
+	for limit in none 4; do
+		gov_run -s dedicated -C buffer -L "$limit" -S "$csv" || break
+		bad=$(awk -F, 'NR > 1 && $6 >= 0 { s[$1] += $6; if ($6 > 32) print "t=" $1 " qp " $2 " held " $6 }
+			END { for (t in s) if (s[t] > 32) print "t=" t " sum " s[t] }' "$csv" | head -3)
+		[ -z "$bad" ] || fail "limit $limit: held overstated: $bad"
+		note "limit $limit: $(($(wc -l <"$csv") - 1)) samples, held within the SRQ's 32"
+	done
+	rm -f "$csv"
+}
+
 test_gov_sysfs_defaults() {
 	gov_add || return
 	expect_eq "$(cat $GOV/qp_limit)" none "default qp_limit"
