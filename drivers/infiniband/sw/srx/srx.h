@@ -658,6 +658,7 @@ int srx_ooo_qp_init(struct srx_qp *qp);
 void srx_ooo_qp_free(struct srx_qp *qp);
 u32 srx_ooo_available(struct srx_srq *srq);
 const void *srx_ooo_next_spare(struct srx_srq *srq);
+void srx_ooo_pop_spare(struct srx_srq *srq);
 void srx_ooo_release_srq(struct srx_srq *srq);
 void srx_ooo_check_low(struct srx_srq *srq);
 bool srx_ooo_hold(struct srx_qp *qp, const struct srx_pkt *pkt);

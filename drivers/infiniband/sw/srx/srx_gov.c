@@ -351,11 +351,14 @@ static void srx_gov_trace_watermark(struct srx_srq *srq, bool admin,
 void srx_gov_admin_check(struct srx_srq *srq)
 {
 	struct srx_dev *sdev = to_sdev(srq->ibsrq.device);
-
-	u32 avail = srx_ooo_available(srq);
+	u32 avail;
 
 	lockdep_assert_held(&srq->lock);
-	if (!srx_gov_enabled() || !srx_quota_admin_check(&srq->quota, avail))
+	/* Twice per draw: nothing to count unless the operator set a mark. */
+	if (!srx_gov_enabled() || !srq->quota.admin_wm)
+		return;
+	avail = srx_ooo_available(srq);
+	if (!srx_quota_admin_check(&srq->quota, avail))
 		return;
 	srx_gov_trace_watermark(srq, true, avail);
 	srx_count(sdev, SRX_CNT_GOV_ADMIN_WM);

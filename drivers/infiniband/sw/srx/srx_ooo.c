@@ -99,12 +99,18 @@ u32 srx_ooo_available(struct srx_srq *srq)
 
 /*
  * The spare WQE (a released hold's) a draw takes next, if any; drawn
- * before the ring's. The caller takes it by decrementing nspare.
+ * before the ring's. srx_ooo_pop_spare() takes it once admitted.
  */
 const void *srx_ooo_next_spare(struct srx_srq *srq)
 {
 	lockdep_assert_held(&srq->lock);
 	return srq->nspare ? srx_ooo_spare(srq, srq->nspare - 1) : NULL;
+}
+
+void srx_ooo_pop_spare(struct srx_srq *srq)
+{
+	lockdep_assert_held(&srq->lock);
+	srq->nspare--;
 }
 
 /* Drop the message @slot of @qp holds; its WQE goes back to the SRQ. */

@@ -317,7 +317,7 @@ static enum srx_resp_verdict srx_srq_draw(struct srx_qp *qp,
 	if (v != SRX_RV_DONE)
 		return v;
 	if (spare)
-		srq->nspare--;
+		srx_ooo_pop_spare(srq);
 	else
 		srx_queue_advance_cons(q);
 	if (ooo) {
