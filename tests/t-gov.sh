@@ -78,6 +78,14 @@ test_gov_watermark_names_flooder() {
 	expect_match "^status:   qp $FLOODER limit 12 " "$GOV_OUT" "flooder's limit"
 }
 
+# gov_tracefs: tracefs mounted, with srx's events; sets TRACEFS.
+gov_tracefs() {
+	TRACEFS=/sys/kernel/tracing
+	[ -d $TRACEFS/events ] || mount -t tracefs nodev $TRACEFS ||
+		{ fail "cannot mount tracefs"; return 1; }
+	[ -d $TRACEFS/events/srx ] || { fail "no events/srx in tracefs"; return 1; }
+}
+
 # The operator's watermark (gov/watermark: % of each new SRQ, free WQEs)
 # needs nothing from the consumer: it fires while the flooder drains the
 # SRQ, re-arms as the SRQ refills, wakes a poll() on
@@ -87,6 +95,9 @@ test_gov_admin_watermark() {
 	gov_add || return
 	expect_ok bash -c "echo 25 > $GOV/watermark"
 	before=$(cat $GOV/watermark_events)
+	gov_tracefs || return
+	echo >$TRACEFS/trace
+	echo 1 >$TRACEFS/events/srx/srx_gov_watermark/enable
 	out=$(mktemp)
 	python3 -c '
 import select, sys
@@ -113,8 +124,14 @@ print("woke" if p.poll(120000) else "timeout", flush=True)
 	line=$(grep '^status: srq ' <<<"$GOV_OUT")
 	size=$(sed -E 's/.* size ([0-9]+) .*/\1/' <<<"$line")
 	expect_match " admin_wm $(((size * 25 + 99) / 100)) " "$line" "SRQ's mark"
-	expect_match "^status:   watermark 1: qp $FLOODER " "$GOV_OUT" \
-		"offender ranking at the watermark"
+	# The ranking kept at each fire is the fill of that moment (the last
+	# fire may follow the flooder's poll); at the first, the flooder has
+	# drained the SRQ, and the tracepoint names it worst.
+	expect_match "^srx0 srq [0-9]+ admin watermark, [0-9]+ free; worst qp $FLOODER " \
+		"$(sed -nE 's/.*srx_gov_watermark: //p' $TRACEFS/trace | grep -m1 ' admin watermark')" \
+		"offender ranking at the first watermark"
+	echo 0 >$TRACEFS/events/srx/srx_gov_watermark/enable
+	echo >$TRACEFS/trace
 	# The offender's remote end, for the operator to name the host.
 	expect_match "^status:   qp $FLOODER .* peer [0-9.]+ dqpn [0-9]+$" \
 		"$GOV_OUT" "the flooder's peer"
@@ -125,10 +142,9 @@ print("woke" if p.poll(120000) else "timeout", flush=True)
 # chose, which backs off while the flooder stays over its limit (up to
 # code 20); the srq_limit watermark names the worst QP.
 test_gov_tracepoints() {
-	local T=/sys/kernel/tracing out max
-	[ -d $T/events ] || mount -t tracefs nodev $T ||
-		{ fail "cannot mount tracefs"; return; }
-	[ -d $T/events/srx ] || { fail "no events/srx in tracefs"; return; }
+	local T out max
+	gov_tracefs || return
+	T=$TRACEFS
 	gov_add || return
 	echo >$T/trace
 	echo 1 >$T/events/srx/enable
