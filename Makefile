@@ -29,15 +29,16 @@ build/tests/%: tests/%.c tests/testlib.h $(LIBSRXCTL)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_USER) -o $@ $< $(LIBSRXCTL) -libverbs -lrdmacm
 
-# tools/srxctl: libsrxctl (governance methods + the operator's sysfs) and
-# the srxctl CLI.
+# tools/srxctl: libsrxctl (governance methods, the operator's sysfs and
+# netlink view) and the srxctl CLI.
 tools: build/tools/srxctl
 
-$(LIBSRXCTL): tools/srxctl/libsrxctl.c tools/srxctl/srxctl.h \
-	      include/uapi/rdma/srx-abi.h
+$(LIBSRXCTL): tools/srxctl/libsrxctl.c tools/srxctl/nl.c \
+	      tools/srxctl/srxctl.h include/uapi/rdma/srx-abi.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_USER) -c -o build/tools/libsrxctl.o $<
-	$(AR) rcs $@ build/tools/libsrxctl.o
+	$(CC) $(CFLAGS_USER) -c -o build/tools/nl.o tools/srxctl/nl.c
+	$(AR) rcs $@ build/tools/libsrxctl.o build/tools/nl.o
 
 build/tools/srxctl: tools/srxctl/srxctl.c $(LIBSRXCTL)
 	$(CC) $(CFLAGS_USER) -o $@ $< $(LIBSRXCTL) -libverbs

@@ -1708,7 +1708,7 @@ static void srq_reset_credit(struct env *e)
 	o.buf = RESET_MSG;
 	if (!pair_make(e, &p, &o, "reset_credit"))
 		goto out_srq;
-	if (srx_srq_set_credit(srq, SRX_UAPI_CREDIT_POST) ||
+	if (srx_srq_set_credit(srq, SRX_GOV_CREDIT_POST) ||
 	    srx_qp_set_limit(p.b.qp, 1)) {
 		skip("reset_credit", "no srx governance methods");
 		goto out;

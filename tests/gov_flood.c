@@ -20,7 +20,12 @@
  *
  * usage: gov_flood -d DEV -g GIDX [-s dedicated|shared|spdk] [-L LIMIT]
  *        [-C poll|post|repost|buffer] [-t SECONDS] [-n QPS] [-w SRQ_LIMIT]
- *        [-S CSV [-i MS]]
+ *        [-S CSV [-i MS]] [-F] [-q SRQ_WQES] [-H SECONDS]
+ *
+ * -F: no flood; connection 0 behaves like the others (the flood-free
+ * rate the others are compared with). -q: the SRQ's size (default 32).
+ * -H: after the run, print "holding" and keep every object for SECONDS
+ * (or until stdin closes), so tools can look at them.
  *
  * Prints "qp QPN delivered N" per pair (flooder first), then
  * "flooder QPN", "min_normal N", "srq_limit_events N" and the device's
@@ -45,8 +50,8 @@
 
 #include "testlib.h"
 
-#define MAX_QPS		16
-#define SRQ_SIZE	32
+#define MAX_QPS		1024
+#define QPN_TABLE	4096	/* receiving QPN -> pair, open addressing */
 #define MSG		64
 #define FLOOD_DEPTH	128
 #define NORMAL_DEPTH	4
@@ -70,11 +75,13 @@ static char *buf;
 static struct pair p[MAX_QPS];
 enum shape { DEDICATED, SHARED, SPDK };
 
-static int nqps = 9, gidx, shared, events;
+static int nqps = 9, gidx, shared, events, noflood;
 static enum shape shape;
 static union ibv_gid gid;
-static int deferred[SRQ_SIZE], dhead, ndeferred;
-static double done_at[SRQ_SIZE];	/* spdk: processed then; 0: idle */
+static int srq_size = 32;
+static int *deferred, dhead, ndeferred;	/* shared: srq_size of them */
+static double *done_at;			/* spdk: processed then; 0: idle */
+static int qpn_pair[QPN_TABLE];		/* pair + 1; 0: empty */
 static FILE *series;			/* -S */
 
 static void die(const char *what)
@@ -143,7 +150,7 @@ static void post_recv(int slot)
 static void post_send(int i)
 {
 	struct ibv_sge sge = {
-		.addr = (uintptr_t)buf + SRQ_SIZE * MSG, .length = MSG,
+		.addr = (uintptr_t)buf + srq_size * MSG, .length = MSG,
 		.lkey = mr->lkey,
 	};
 	struct ibv_send_wr wr = { .wr_id = i, .sg_list = &sge, .num_sge = 1,
@@ -153,6 +160,27 @@ static void post_send(int i)
 	if (ibv_post_send(p[i].s, &wr, &bad))
 		die("post_send");
 	p[i].inflight++;
+}
+
+static void qpn_add(uint32_t qpn, int pair)
+{
+	uint32_t h = qpn % QPN_TABLE;
+
+	while (qpn_pair[h])
+		h = (h + 1) % QPN_TABLE;
+	qpn_pair[h] = pair + 1;
+}
+
+/* -H: everything stays until stdin closes or @secs pass. */
+static void hold(double secs)
+{
+	struct pollfd pfd = { .fd = 0, .events = POLLIN };
+	char c;
+
+	printf("holding\n");
+	fflush(stdout);
+	if (poll(&pfd, 1, (int)(secs * 1000)) == 1)
+		(void)!read(0, &c, 1);
 }
 
 static void connect_qp(struct ibv_qp *qp, uint32_t dqpn)
@@ -165,7 +193,7 @@ static void connect_qp(struct ibv_qp *qp, uint32_t dqpn)
 static void setup(void)
 {
 	struct ibv_srq_init_attr sattr = {
-		.attr = { .max_wr = SRQ_SIZE, .max_sge = 1 },
+		.attr = { .max_wr = srq_size, .max_sge = 1 },
 	};
 	struct ibv_qp_init_attr qattr = {
 		.qp_type = IBV_QPT_RC,
@@ -174,13 +202,18 @@ static void setup(void)
 	int i;
 
 	pd = ibv_alloc_pd(ctx);
-	buf = calloc(SRQ_SIZE + 1, MSG);
-	mr = pd && buf ? ibv_reg_mr(pd, buf, (SRQ_SIZE + 1) * MSG,
-				    IBV_ACCESS_LOCAL_WRITE) : NULL;
+	buf = calloc(srq_size + 1, MSG);
+	deferred = calloc(srq_size, sizeof(*deferred));
+	done_at = calloc(srq_size, sizeof(*done_at));
+	mr = pd && buf && deferred && done_at ?
+	     ibv_reg_mr(pd, buf, (srq_size + 1) * MSG,
+			IBV_ACCESS_LOCAL_WRITE) : NULL;
 	srq = mr ? ibv_create_srq(pd, &sattr) : NULL;
-	scq = srq ? ibv_create_cq(ctx, MAX_QPS * FLOOD_DEPTH, NULL, NULL, 0) :
-		    NULL;
-	shared_rcq = scq ? ibv_create_cq(ctx, 1024, NULL, NULL, 0) : NULL;
+	scq = srq ? ibv_create_cq(ctx, nqps * NORMAL_DEPTH + FLOOD_DEPTH,
+				  NULL, NULL, 0) : NULL;
+	/* A receive completion is a WQE taken: never more than the SRQ's. */
+	shared_rcq = scq ? ibv_create_cq(ctx, srq_size + 1024, NULL, NULL, 0) :
+		     NULL;
 	if (!shared_rcq || ibv_query_gid(ctx, 1, gidx, &gid))
 		die("setup");
 	for (i = 0; i < nqps; i++) {
@@ -191,6 +224,7 @@ static void setup(void)
 		qattr.srq = NULL;
 		qattr.cap.max_recv_wr = 1;
 		qattr.cap.max_recv_sge = 1;
+		qattr.cap.max_send_wr = i ? NORMAL_DEPTH : FLOOD_DEPTH;
 		p[i].s = p[i].rcq ? ibv_create_qp(pd, &qattr) : NULL;
 		qattr.send_cq = scq;
 		qattr.recv_cq = p[i].rcq;
@@ -200,18 +234,21 @@ static void setup(void)
 			die("create_qp");
 		connect_qp(p[i].s, p[i].r->qp_num);
 		connect_qp(p[i].r, p[i].s->qp_num);
+		qpn_add(p[i].r->qp_num, i);
 	}
-	for (i = 0; i < SRQ_SIZE; i++)
+	for (i = 0; i < srq_size; i++)
 		post_recv(i);
 }
 
 static int pair_of(uint32_t qpn)
 {
-	int i;
+	uint32_t h = qpn % QPN_TABLE, n;
 
-	for (i = 0; i < nqps; i++)
-		if (p[i].r->qp_num == qpn)
-			return i;
+	for (n = 0; n < QPN_TABLE && qpn_pair[h]; n++) {
+		if (p[qpn_pair[h] - 1].r->qp_num == qpn)
+			return qpn_pair[h] - 1;
+		h = (h + 1) % QPN_TABLE;
+	}
 	return -1;
 }
 
@@ -281,10 +318,10 @@ static void delivered(struct ibv_wc *wc)
 	}
 	p[i].delivered++;
 	if (shape == SPDK)
-		done_at[wc->wr_id] = now() + (i ? REPOST_US / 1e6 :
-						  SLOW_MS / 1000.0);
+		done_at[wc->wr_id] = now() + (i || noflood ? REPOST_US / 1e6 :
+							     SLOW_MS / 1000.0);
 	else if (shared)
-		deferred[(dhead + ndeferred++) % SRQ_SIZE] = wc->wr_id;
+		deferred[(dhead + ndeferred++) % srq_size] = wc->wr_id;
 	else
 		post_recv(wc->wr_id);
 }
@@ -295,7 +332,7 @@ static void repost_processed(void)
 	double t = now();
 	int slot;
 
-	for (slot = 0; slot < SRQ_SIZE; slot++) {
+	for (slot = 0; slot < srq_size; slot++) {
 		if (done_at[slot] && done_at[slot] <= t) {
 			done_at[slot] = 0;
 			post_recv(slot);
@@ -329,11 +366,11 @@ int main(int argc, char **argv)
 {
 	const char *dev = NULL, *limit = NULL, *credit = "poll";
 	double secs = 3, t_end, next_slow, next_repost;
-	double t0, last_sample, sample_ms = 100;
+	double t0, last_sample, sample_ms = 100, hold_s = 0;
 	int opt, i, wm = 0;
 	long min_normal = -1;
 
-	while ((opt = getopt(argc, argv, "d:g:s:L:C:t:n:w:S:i:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:g:s:L:C:t:n:w:S:i:Fq:H:")) != -1) {
 		switch (opt) {
 		case 'd': dev = optarg; break;
 		case 'g': gidx = atoi(optarg); break;
@@ -353,10 +390,14 @@ int main(int argc, char **argv)
 				die(optarg);
 			break;
 		case 'i': sample_ms = atof(optarg); break;
+		case 'F': noflood = 1; break;
+		case 'q': srq_size = atoi(optarg); break;
+		case 'H': hold_s = atof(optarg); break;
 		default: return 2;
 		}
 	}
-	if (!dev || nqps < 2 || nqps > MAX_QPS || sample_ms < 1)
+	if (!dev || nqps < 2 || nqps > MAX_QPS || sample_ms < 1 ||
+	    srq_size < 1 || srq_size > 65536)
 		return 2;
 	ctx = open_dev(dev);
 	if (!ctx)
@@ -377,7 +418,7 @@ int main(int argc, char **argv)
 	next_slow = now() + SLOW_MS / 1000.0;
 	next_repost = now();
 	while (now() < t_end) {
-		while (p[0].inflight < FLOOD_DEPTH)
+		while (p[0].inflight < (noflood ? NORMAL_DEPTH : FLOOD_DEPTH))
 			post_send(0);
 		for (i = 1; i < nqps; i++)
 			while (p[i].inflight < NORMAL_DEPTH)
@@ -386,7 +427,7 @@ int main(int argc, char **argv)
 		if (shared) {
 			reap_cq(shared_rcq);
 		} else {
-			for (i = 1; i < nqps; i++)
+			for (i = !noflood; i < nqps; i++)
 				reap_cq(p[i].rcq);
 		}
 		if (!shared && now() >= next_slow) {
@@ -399,7 +440,7 @@ int main(int argc, char **argv)
 		/* Processing done: buffers go back in order, at a rate. */
 		while (shape == SHARED && ndeferred && now() >= next_repost) {
 			post_recv(deferred[dhead]);
-			dhead = (dhead + 1) % SRQ_SIZE;
+			dhead = (dhead + 1) % srq_size;
 			ndeferred--;
 			next_repost += REPOST_US / 1e6;
 		}
@@ -420,6 +461,8 @@ int main(int argc, char **argv)
 	       p[0].r->qp_num, min_normal, events);
 	print_status(dev);
 	fflush(stdout);
+	if (hold_s > 0)
+		hold(hold_s);
 	/* Leave without tearing down: the kernel cleans up after exit. */
 	_exit(0);
 }

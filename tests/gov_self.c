@@ -153,11 +153,11 @@ static void test_query(void)
 
 	check(s.size >= SRQ_SIZE && s.nqps == NPAIRS, "srq_query",
 	      "size %u qps %u", s.size, s.nqps);
-	check(s.mode == SRX_UAPI_MODE_STATIC &&
-	      s.credit == SRX_UAPI_CREDIT_BUFFER && !s.ngroups, "srq_defaults",
+	check(s.mode == SRX_GOV_STATIC &&
+	      s.credit == SRX_GOV_CREDIT_BUFFER && !s.ngroups, "srq_defaults",
 	      "mode %u credit %u groups %u", s.mode, s.credit, s.ngroups);
 	check(q.qpn == rq[0]->qp_num && q.limit == SRXCTL_UNLIMITED &&
-	      !q.held && q.policy == SRX_UAPI_POLICY_RNR && !q.group &&
+	      !q.held && q.policy == SRX_GOV_RNR && !q.group &&
 	      !q.reserved, "qp_query", "qpn %u limit %u held %u policy %u",
 	      q.qpn, q.limit, q.held, q.policy);
 }
@@ -170,10 +170,10 @@ static void test_qp_set(void)
 	      "set_limit", "limit %u", qinfo(rq[0]).limit);
 	err = srx_qp_set_policy(rq[0], 9);
 	check(err == -EINVAL && errno == EINVAL, "set_policy_bad", "%d", err);
-	check(!srx_qp_set_policy(rq[0], SRX_UAPI_POLICY_DROP) &&
-	      qinfo(rq[0]).policy == SRX_UAPI_POLICY_DROP, "set_policy",
+	check(!srx_qp_set_policy(rq[0], SRX_GOV_DROP) &&
+	      qinfo(rq[0]).policy == SRX_GOV_DROP, "set_policy",
 	      "policy %u", qinfo(rq[0]).policy);
-	srx_qp_set_policy(rq[0], SRX_UAPI_POLICY_RNR);
+	srx_qp_set_policy(rq[0], SRX_GOV_RNR);
 	err = srx_qp_set_limit(sq[0], 1);
 	check(err == -EINVAL, "qp_without_srq", "%d", err);
 }
@@ -224,9 +224,9 @@ static void test_srq_set(void)
 	struct srx_gov_srq_info s;
 	int err;
 
-	err = srx_srq_set_mode(srq, SRX_UAPI_MODE_SHARE, 100, 1, 4);
+	err = srx_srq_set_mode(srq, SRX_GOV_SHARE, 100, 1, 4);
 	s = sinfo();
-	check(!err && s.mode == SRX_UAPI_MODE_SHARE && s.overcommit == 100 &&
+	check(!err && s.mode == SRX_GOV_SHARE && s.overcommit == 100 &&
 	      s.floor == 1 && s.ceiling == 4, "set_mode_share",
 	      "err %d mode %u oc %u floor %u ceil %u", err, s.mode,
 	      s.overcommit, s.floor, s.ceiling);
@@ -235,17 +235,56 @@ static void test_srq_set(void)
 	      qinfo(rq[2]).limit);
 	err = srx_srq_set_mode(srq, 9, 100, 0, 4);
 	check(err == -EINVAL, "set_mode_bad", "%d", err);
-	err = srx_srq_set_mode(srq, SRX_UAPI_MODE_SHARE, 100, 5, 4);
+	err = srx_srq_set_mode(srq, SRX_GOV_SHARE, 100, 5, 4);
 	check(err == -EINVAL, "set_mode_floor_over_ceiling", "%d", err);
-	check(!srx_srq_set_mode(srq, SRX_UAPI_MODE_STATIC, 100, 0, 0) &&
+	check(!srx_srq_set_mode(srq, SRX_GOV_STATIC, 100, 0, 0) &&
 	      qinfo(rq[2]).limit == SRXCTL_UNLIMITED, "set_mode_static",
 	      "limit %u", qinfo(rq[2]).limit);
-	check(!srx_srq_set_credit(srq, SRX_UAPI_CREDIT_REPOST) &&
-	      sinfo().credit == SRX_UAPI_CREDIT_REPOST, "set_credit",
+	check(!srx_srq_set_credit(srq, SRX_GOV_CREDIT_REPOST) &&
+	      sinfo().credit == SRX_GOV_CREDIT_REPOST, "set_credit",
 	      "credit %u", sinfo().credit);
 	err = srx_srq_set_credit(srq, 5);
 	check(err == -EINVAL, "set_credit_bad", "%d", err);
-	srx_srq_set_credit(srq, SRX_UAPI_CREDIT_BUFFER);
+	srx_srq_set_credit(srq, SRX_GOV_CREDIT_BUFFER);
+}
+
+/*
+ * Out-of-order holding through the process's own methods: the defaults
+ * (all of the QP's ooo_hold slots, a quarter of the SRQ), a QP limit
+ * within its slots and not beyond, an SRQ cap up to 256 and not beyond,
+ * and back to the defaults.
+ */
+static void test_ooo_set(void)
+{
+	struct srx_gov_ooo_info o = { 0 }, s = { 0 };
+	unsigned int slots, cap, low;
+	int err;
+
+	err = srx_qp_query_ooo(rq[0], &o) ?: srx_srq_query_ooo(srq, &s);
+	slots = o.limit;
+	cap = s.limit;
+	low = s.low;
+	check(!err && !o.holding && cap >= 1 && cap <= SRQ_SIZE / 2 &&
+	      low >= 2 && low <= SRQ_SIZE / 4, "ooo_defaults",
+	      "err %d qp limit %u holding %u srq cap %u low %u", err, o.limit,
+	      o.holding, cap, low);
+	err = srx_qp_set_ooo(rq[0], slots ? slots - 1 : 0) ?:
+	      srx_qp_query_ooo(rq[0], &o);
+	check(!err && o.limit == (slots ? slots - 1 : 0), "ooo_qp_limit",
+	      "err %d limit %u", err, o.limit);
+	err = srx_qp_set_ooo(rq[0], slots + 1);
+	check(err == -EINVAL, "ooo_qp_limit_over_slots", "%d", err);
+	err = srx_srq_set_ooo(srq, 3, 2) ?: srx_srq_query_ooo(srq, &s);
+	check(!err && s.limit == 3 && s.low == 2, "ooo_srq_cap",
+	      "err %d cap %u low %u", err, s.limit, s.low);
+	err = srx_srq_set_ooo(srq, 257, 2);
+	check(err == -EINVAL, "ooo_srq_cap_over_256", "%d", err);
+	err = srx_qp_set_ooo(rq[0], SRX_GOV_OOO_DEFAULT) ?:
+	      srx_srq_set_ooo(srq, SRX_GOV_OOO_DEFAULT, SRX_GOV_OOO_DEFAULT) ?:
+	      srx_qp_query_ooo(rq[0], &o) ?: srx_srq_query_ooo(srq, &s);
+	check(!err && o.limit == slots && s.limit == cap && s.low == low,
+	      "ooo_back_to_defaults", "err %d qp %u srq %u/%u", err, o.limit,
+	      s.limit, s.low);
 }
 
 /* Wait (bounded) until rq[0] holds @held and has been refused. */
@@ -385,7 +424,7 @@ static void test_policy_drop(void)
 	struct srx_gov_qp_info q;
 
 	srx_qp_set_limit(rq[1], 1);
-	srx_qp_set_policy(rq[1], SRX_UAPI_POLICY_DROP);
+	srx_qp_set_policy(rq[1], SRX_GOV_DROP);
 	if (send_one(1) || send_one(1))
 		die("post_send");
 	do {
@@ -407,7 +446,7 @@ static void test_policy_disconnect(void)
 	int n = 0, r;
 
 	srx_qp_set_limit(rq[2], 1);
-	srx_qp_set_policy(rq[2], SRX_UAPI_POLICY_DISCONNECT);
+	srx_qp_set_policy(rq[2], SRX_GOV_DISCONNECT);
 	if (send_one(2) || send_one(2))
 		die("post_send");
 	check(wait_async(IBV_EVENT_QP_FATAL, rq[2]),
@@ -425,6 +464,144 @@ static void test_policy_disconnect(void)
 }
 
 /* Handles resolve only within the context that created them. */
+/* A UC or UD pair for test_unreliable_drop(): sender, receiver on the SRQ. */
+struct unrel {
+	enum ibv_qp_type type;
+	struct ibv_qp *s, *r;
+	struct ibv_cq *cq;		/* the receiver's */
+	struct ibv_ah *ah;		/* UD */
+	unsigned int len;		/* payload: a UD buffer has the GRH first */
+	unsigned int off;
+};
+
+static void unrel_setup(struct unrel *u, enum ibv_qp_type type)
+{
+	struct ibv_ah_attr ah = {
+		.is_global = 1, .port_num = 1,
+		.grh = { .dgid = gid, .sgid_index = gidx, .hop_limit = 64 },
+	};
+	struct ibv_qp_init_attr qa = {
+		.qp_type = type, .send_cq = scq,
+		.cap = { .max_send_wr = 16, .max_send_sge = 1,
+			 .max_recv_wr = 1, .max_recv_sge = 1 },
+	};
+
+	u->type = type;
+	u->off = type == IBV_QPT_UD ? 40 : 0;
+	u->len = MSG - u->off;
+	u->cq = ibv_create_cq(ctx, 16, NULL, NULL, 0);
+	qa.recv_cq = u->cq;
+	u->s = u->cq ? ibv_create_qp(pd, &qa) : NULL;
+	qa.srq = srq;
+	u->r = u->s ? ibv_create_qp(pd, &qa) : NULL;
+	u->ah = type == IBV_QPT_UD ? ibv_create_ah(pd, &ah) : NULL;
+	if (!u->r || (type == IBV_QPT_UD && !u->ah))
+		die("unreliable pair");
+	errno = unrel_connect(u->s, u->r->qp_num, &gid, gidx) ?:
+		unrel_connect(u->r, u->s->qp_num, &gid, gidx);
+	if (errno)
+		die("unreliable connect");
+}
+
+static void unrel_teardown(struct unrel *u)
+{
+	ibv_destroy_qp(u->r);
+	ibv_destroy_qp(u->s);
+	if (u->ah)
+		ibv_destroy_ah(u->ah);
+	ibv_destroy_cq(u->cq);
+}
+
+/* Message @seq: every payload byte 0x60 + seq. */
+static void unrel_send(struct unrel *u, unsigned int seq)
+{
+	char *p = buf + (SRQ_SIZE + 24 + seq % 8) * MSG;
+	struct ibv_sge sge = { .addr = (uintptr_t)p, .length = u->len,
+			       .lkey = mr->lkey };
+	struct ibv_send_wr wr = {
+		.wr_id = seq, .sg_list = &sge, .num_sge = 1,
+		.opcode = IBV_WR_SEND, .send_flags = IBV_SEND_SIGNALED,
+	}, *bad;
+
+	memset(p, 0x60 + seq % 32, u->len);
+	if (u->ah) {
+		wr.wr.ud.ah = u->ah;
+		wr.wr.ud.remote_qpn = u->r->qp_num;
+		wr.wr.ud.remote_qkey = TL_QKEY;
+	}
+	if (ibv_post_send(u->s, &wr, &bad))
+		die("unreliable send");
+	reap_sends(1);
+}
+
+/* Take @n messages, which must be @seq, @seq + 1, ..., intact; repost. */
+static int unrel_consume(struct unrel *u, int n, unsigned int seq)
+{
+	double end = now() + 10;
+	struct ibv_wc wc;
+	int got = 0, bad = 0;
+	unsigned int i;
+	char *p;
+
+	while (got < n && now() < end) {
+		if (ibv_poll_cq(u->cq, 1, &wc) <= 0)
+			continue;
+		p = buf + wc.wr_id * MSG + u->off;
+		if (wc.status != IBV_WC_SUCCESS || wc.byte_len != MSG)
+			bad++;
+		for (i = 0; i < u->len; i++)
+			bad += p[i] != (char)(0x60 + (seq + got) % 32);
+		got++;
+		bad += !!post_recv(wc.wr_id);
+	}
+	return bad ? -1 : got;
+}
+
+/*
+ * UC and UD on the shared SRQ, with their default policy (drop): under a
+ * limit of 2, of 6 messages sent while nobody consumes, 2 are delivered
+ * intact and 4 dropped and counted, the sender never knowing (no RNR on
+ * these transports); an RC QP on the same SRQ still gets its message;
+ * once the 2 are consumed and reposted, the next ones arrive again.
+ */
+static void test_unreliable_drop(enum ibv_qp_type type, const char *name)
+{
+	unsigned int rc_seq = next_seq[0];
+	struct srx_gov_qp_info q;
+	double end = now() + 10;
+	struct unrel u;
+	char what[64];
+	int i;
+
+	unrel_setup(&u, type);
+	q = qinfo(u.r);
+	snprintf(what, sizeof(what), "%s_default_policy_drop", name);
+	check(q.policy == SRX_GOV_DROP, what, "policy %u", q.policy);
+	srx_qp_set_limit(u.r, 2);
+	for (i = 0; i < 6; i++)
+		unrel_send(&u, i);
+	do {
+		q = qinfo(u.r);
+	} while (q.drops < 4 && now() < end && !usleep(1000));
+	snprintf(what, sizeof(what), "%s_drop_over_limit", name);
+	check(q.held == 2 && q.drops == 4 && !q.rnr && !q.disconnects, what,
+	      "held %u drops %llu rnr %llu", q.held,
+	      (unsigned long long)q.drops, (unsigned long long)q.rnr);
+	if (send_one(0))
+		die("post_send");
+	snprintf(what, sizeof(what), "%s_rc_unaffected", name);
+	check(consume_of(0, 1, &rc_seq) == 1, what, "RC message lost");
+	reap_sends(1);
+	snprintf(what, sizeof(what), "%s_delivered_intact", name);
+	check(unrel_consume(&u, 2, 0) == 2, what, "first 2 not intact");
+	unrel_send(&u, 6);
+	unrel_send(&u, 7);
+	snprintf(what, sizeof(what), "%s_after_repost", name);
+	check(unrel_consume(&u, 2, 6) == 2 && qinfo(u.r).drops == 4, what,
+	      "drops %llu", (unsigned long long)qinfo(u.r).drops);
+	unrel_teardown(&u);
+}
+
 static void test_foreign(void)
 {
 	struct ibv_context *other = open_dev(ibv_get_device_name(ctx->device));
@@ -495,10 +672,13 @@ int main(int argc, char **argv)
 	test_qp_set();
 	test_groups();
 	test_srq_set();
+	test_ooo_set();
 	test_traffic();
 	test_offenders();
 	test_foreign();
 	test_policy_drop();
+	test_unreliable_drop(IBV_QPT_UC, "uc");
+	test_unreliable_drop(IBV_QPT_UD, "ud");
 	test_policy_disconnect();
 	printf("%u passed, %u failed, %u skipped\n", n_pass, n_fail, n_skip);
 	return n_fail ? 1 : 0;

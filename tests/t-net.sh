@@ -204,6 +204,56 @@ test_net_ooo_holding() {
 		fail "holding did not reduce retransmission ($on vs $off)"
 }
 
+# srxctl on srxb, in its namespace.
+net_srxctl() {
+	ip netns exec $NB "$REPO/build/tools/srxctl" "$@"
+}
+
+# The OOO limit nests inside the QP's limit: with the server's QP limited
+# to 6 WQEs and 2 messages held ahead of a gap, and its SRQ to 3 held
+# at most, no sample ever shows more, holding still happens within them,
+# and every message arrives intact. The limits are set while the stream
+# runs (the QP exists only then), through srxctl.
+test_net_ooo_limits() {
+	local d=/tmp/ooo-limits.$$ qpn srq line held hold maxh=0 maxk=0 n=0
+	local h0 h1 pid
+	net_setup || return
+	expect_ok ip netns exec $NA tc qdisc add dev vna root netem \
+		delay 1ms reorder 25% 50% || return
+	# Long enough to look at it many times (about 3000 a second).
+	(ooo_run -n 40000 -s 512 -w 32 >"$d.log" 2>&1) &
+	pid=$!
+	wait_for bash -c "ip netns exec $NB $REPO/build/tools/srxctl qp show srxb | grep -q '^qp '"
+	qpn=$(net_srxctl qp show srxb | awk '$1 == "qp" { print $2; exit }')
+	srq=$(net_srxctl srq show srxb | awk '$1 == "srq" { print $2; exit }')
+	expect_ok net_srxctl qp set-limit "srxb/$qpn" 6
+	expect_ok net_srxctl qp set-ooo "srxb/$qpn" 2
+	expect_ok net_srxctl srq set-ooo "srxb/$srq" 3 default
+	expect_match "ooo_cap 3 ooo_low [0-9]+ " \
+		"$(net_srxctl srq show "srxb/$srq")" "SRQ's OOO cap"
+	h0=$(net_srxctl qp show "srxb/$qpn" | sed -n 's/.* ooo_held \([0-9]*\) .*/\1/p')
+	h1=$h0
+	while kill -0 "$pid" 2>/dev/null; do
+		line=$(net_srxctl qp show "srxb/$qpn") || break
+		[[ $line =~ \ held\ ([0-9]+)\ .*\ ooo_limit\ 2\ ooo_holding\ ([0-9]+)\ ooo_held\ ([0-9]+) ]] ||
+			break
+		held=${BASH_REMATCH[1]} hold=${BASH_REMATCH[2]} h1=${BASH_REMATCH[3]}
+		n=$((n + 1))
+		((held > maxh)) && maxh=$held
+		((hold > maxk)) && maxk=$hold
+	done
+	wait "$pid"
+	note "$(cat "$d.log")"
+	# ooo_run's verdicts were given in the subshell: read them here.
+	grep -q 'FAIL' "$d.log" && fail "the stream failed"
+	rm -f "$d.log"
+	note "$n samples: held at most $maxh (limit 6), held ahead of a gap at most $maxk (OOO limit 2); holds since the limits: $((h1 - h0))"
+	[ "$n" -gt 5 ] || fail "only $n samples of the QP"
+	[ "$maxh" -le 6 ] || fail "the QP held $maxh > its limit 6"
+	[ "$maxk" -le 2 ] || fail "the QP held $maxk messages ahead of a gap > its OOO limit 2"
+	[ $((h1 - h0)) -gt 0 ] || fail "nothing held ahead of a gap under the limits"
+}
+
 # A slow consumer runs the SRQ down to its watermark: held messages are
 # dropped back to the SRQ and go-back-N brings them again, intact.
 # (Stock kernel only: on the debug kernel the sender is so slow that the

@@ -340,8 +340,10 @@ nvme_counter() {
 	cat "/sys/class/infiniband/$NVME_DEV/ports/1/hw_counters/$1"
 }
 
+# Every governed QP as the operator's tool shows it (netlink, with the
+# peer and the rdma_cm id).
 nvme_gov_status() {
-	cat "/sys/class/infiniband/$NVME_DEV/gov/status"
+	"$REPO/build/tools/srxctl" qp show "$NVME_DEV"
 }
 
 # The flooder's values from its output: nvme_flood_field WORD.
@@ -461,6 +463,10 @@ nvme_flood_gov_check() {
 		disc=${BASH_REMATCH[5]}
 		[ "$limit" = "$NVME_FLOOD_LIMIT" ] ||
 			fail "QP $qp has limit $limit, not the device default $NVME_FLOOD_LIMIT: $line"
+		# nvmet's QPs come from rdma_cm: the operator can name the
+		# remote host and the connection.
+		[[ $line =~ \ peer\ [0-9a-f.:]+\ dqpn\ [0-9]+\ cm_id\ [0-9]+$ ]] ||
+			fail "QP $qp without its peer and rdma_cm id: $line"
 		if [[ $flooders == *" $qp "* ]]; then
 			hit=$((hit + 1))
 			note "flooder's QP: $line"
@@ -476,7 +482,7 @@ nvme_flood_gov_check() {
 		fi
 	done <<<"$1"
 	[ "$hit" = "$NVME_FLOOD_QUEUES" ] ||
-		fail "$hit of the flooder's $NVME_FLOOD_QUEUES QPs ($flooders) in gov/status:
+		fail "$hit of the flooder's $NVME_FLOOD_QUEUES QPs ($flooders) in srxctl qp show:
 $1"
 }
 
@@ -522,7 +528,7 @@ nvme_flood_phase() {
 		note "gov_over_limit_rnr +$n, gov_disconnects +$(($(nvme_counter gov_disconnects) - disc0))"
 		[ $((n + $(nvme_counter gov_disconnects) - disc0)) -gt 0 ] ||
 			fail "governed: nothing refused over a limit"
-		[ -z "$T_FAILED" ] || [ "$T_FAILED" = 0 ] || note "gov/status:
+		[ -z "$T_FAILED" ] || [ "$T_FAILED" = 0 ] || note "srxctl qp show:
 $(sed 's/^/    /' <<<"$st")"
 		nvme_flood_stop
 	else

@@ -70,6 +70,13 @@ test_srxctl_show_and_set() {
 	expect_match "^srq $SRQ size [0-9]+ mode static credit buffer " "$out" "srq show"
 	expect_match "^  qp $R0 limit none held 3 policy rnr group 0 draws 3 " \
 		"$out" "srq show's QP"
+	# srxctl reads what `rdma res show -dd` shows (netlink driver
+	# attributes, which rdma prefixes drv_); the same numbers there.
+	out=$(rdma res show qp lqpn "$R0" -dd)
+	expect_match "drv_gov_srqn $SRQ drv_gov_limit 4294967295 drv_gov_held 3 drv_gov_policy rnr " \
+		"$out" "rdma res show qp -dd"
+	expect_match "drv_gov_size [0-9]+ drv_gov_mode static drv_gov_credit buffer " \
+		"$(rdma res show srq srqn "$SRQ" -dd)" "rdma res show srq -dd"
 	ctl qp set-limit "srx0/$R1" 5
 	ctl qp set-policy "srx0/$R1" drop
 	expect_match "^qp $R1 limit 5 held 0 policy drop " \
@@ -84,6 +91,21 @@ test_srxctl_show_and_set() {
 	ctl srq del-group "srx0/$SRQ" 9
 	expect_no_match "group 9" "$("$SRXCTL" srq show srx0)" "removed group"
 	expect_err 'No such file' "$SRXCTL" srq del-group "srx0/$SRQ" 9
+	# Out-of-order holding, per QP and per SRQ, and back to defaults.
+	ctl qp set-ooo "srx0/$R0" 3
+	expect_match "^qp $R0 .* ooo_limit 3 ooo_holding 0 " \
+		"$("$SRXCTL" qp show "srx0/$R0")" "QP's OOO limit"
+	expect_err 'Invalid argument' "$SRXCTL" qp set-ooo "srx0/$R0" 99
+	expect_rc 2 "$SRXCTL" qp set-ooo "srx0/$R0" lots
+	ctl srq set-ooo "srx0/$SRQ" 2 default
+	expect_match " ooo_cap 2 ooo_low [0-9]+ ooo_holding 0 " \
+		"$("$SRXCTL" srq show "srx0/$SRQ")" "SRQ's OOO cap"
+	expect_match "drv_ooo_cap 2 drv_ooo_low [0-9]+ drv_ooo_holding 0" \
+		"$(rdma res show srq srqn "$SRQ" -dd)" "rdma res: the OOO cap"
+	ctl srq set-ooo "srx0/$SRQ" default default
+	ctl qp set-ooo "srx0/$R0" default
+	expect_match "^qp $R0 .* ooo_limit 8 " \
+		"$("$SRXCTL" qp show "srx0/$R0")" "QP's OOO limit, default"
 	ctl srq set-mode "srx0/$SRQ" share 100 1 4
 	out=$("$SRXCTL" srq show srx0)
 	expect_match "mode share .* overcommit 100 floor 1 ceiling 4 " "$out"
@@ -101,14 +123,16 @@ test_srxctl_offenders_and_json() {
 	srx0_add || return
 	hold_start || return
 	out=$("$SRXCTL" offenders "srx0/$SRQ")
-	expect_match "^1 qp $R0 held 3 limit 4294967295 draws 3 refused 0$" \
+	# Ranked by what it holds, then what it did lately; with its peer
+	# (gov_self connects its QPs to its own address).
+	expect_match "^1 qp $R0 held 3 limit 4294967295 draws 3 refused 0 recent_draws [0-3] recent_refused 0 peer [0-9.]+ dqpn [0-9]+$" \
 		"$out" "offenders"
 	expect_eq "$(wc -l <<<"$out")" 3 "ranked QPs"
 	expect_eq "$("$SRXCTL" offenders "srx0/$SRQ" --watermark)" "" \
 		"watermark ranking before any watermark"
 	out=$("$SRXCTL" -j offenders "srx0/$SRQ")
-	expect_eq "$(python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["qpn"])' <<<"$out")" \
-		"$R0" "JSON offenders"
+	expect_eq "$(python3 -c 'import json,sys; o=json.load(sys.stdin)[0]; print(o["qpn"], o["peer"] is not None, o["cm_id"])' <<<"$out")" \
+		"$R0 True None" "JSON offenders"
 	out=$("$SRXCTL" -j srq show srx0)
 	expect_eq "$(python3 -c 'import json,sys; s=json.load(sys.stdin)[0]; print(s["size"] >= 16, s["mode"], len(s["qps"]), s["ceiling"])' <<<"$out")" \
 		"True static 3 None" "JSON srq show"

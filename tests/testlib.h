@@ -92,6 +92,21 @@ static inline bool gid_is_zero(const union ibv_gid *g)
 	return !memcmp(g, &zero, sizeof(zero));
 }
 
+/* The RTR path towards @dqpn at @dgid (sgid index @gidx), in @a. */
+static inline void tl_rtr_path(struct ibv_qp_attr *a, uint32_t dqpn,
+			       const union ibv_gid *dgid, int gidx)
+{
+	memset(a, 0, sizeof(*a));
+	a->qp_state = IBV_QPS_RTR;
+	a->path_mtu = IBV_MTU_1024;
+	a->dest_qp_num = dqpn;
+	a->ah_attr.is_global = 1;
+	a->ah_attr.grh.dgid = *dgid;
+	a->ah_attr.grh.sgid_index = gidx;
+	a->ah_attr.grh.hop_limit = 64;
+	a->ah_attr.port_num = 1;
+}
+
 /*
  * Take an RC QP to RTS towards @dqpn at @dgid (sgid index @gidx), with
  * unlimited RNR retries and a short RNR timer. Returns 0 or an errno.
@@ -109,17 +124,9 @@ static inline int rc_connect(struct ibv_qp *qp, uint32_t dqpn,
 			    IBV_QP_PORT | IBV_QP_ACCESS_FLAGS);
 	if (err)
 		return err;
-	memset(&a, 0, sizeof(a));
-	a.qp_state = IBV_QPS_RTR;
-	a.path_mtu = IBV_MTU_1024;
-	a.dest_qp_num = dqpn;
+	tl_rtr_path(&a, dqpn, dgid, gidx);
 	a.max_dest_rd_atomic = 1;
 	a.min_rnr_timer = 1;
-	a.ah_attr.is_global = 1;
-	a.ah_attr.grh.dgid = *dgid;
-	a.ah_attr.grh.sgid_index = gidx;
-	a.ah_attr.grh.hop_limit = 64;
-	a.ah_attr.port_num = 1;
 	err = ibv_modify_qp(qp, &a, IBV_QP_STATE | IBV_QP_AV |
 			    IBV_QP_PATH_MTU | IBV_QP_DEST_QPN |
 			    IBV_QP_RQ_PSN | IBV_QP_MAX_DEST_RD_ATOMIC |
@@ -134,6 +141,38 @@ static inline int rc_connect(struct ibv_qp *qp, uint32_t dqpn,
 	return ibv_modify_qp(qp, &a, IBV_QP_STATE | IBV_QP_TIMEOUT |
 			     IBV_QP_RETRY_CNT | IBV_QP_RNR_RETRY |
 			     IBV_QP_SQ_PSN | IBV_QP_MAX_QP_RD_ATOMIC);
+}
+
+/* The qkey the UD helpers use on both ends. */
+#define TL_QKEY		0x11111111
+
+/*
+ * Take a UC or UD QP to RTS (a UC one towards @dqpn at @dgid, sgid index
+ * @gidx; a UD one with TL_QKEY). Returns 0 or an errno.
+ */
+static inline int unrel_connect(struct ibv_qp *qp, uint32_t dqpn,
+				const union ibv_gid *dgid, int gidx)
+{
+	bool ud = qp->qp_type == IBV_QPT_UD;
+	struct ibv_qp_attr a = {
+		.qp_state = IBV_QPS_INIT, .port_num = 1,
+		.qp_access_flags = IBV_ACCESS_LOCAL_WRITE, .qkey = TL_QKEY,
+	};
+	int err;
+
+	err = ibv_modify_qp(qp, &a, IBV_QP_STATE | IBV_QP_PKEY_INDEX |
+			    IBV_QP_PORT | (ud ? IBV_QP_QKEY :
+					   IBV_QP_ACCESS_FLAGS));
+	if (err)
+		return err;
+	tl_rtr_path(&a, dqpn, dgid, gidx);
+	err = ibv_modify_qp(qp, &a, ud ? IBV_QP_STATE :
+			    IBV_QP_STATE | IBV_QP_AV | IBV_QP_PATH_MTU |
+			    IBV_QP_DEST_QPN | IBV_QP_RQ_PSN);
+	if (err)
+		return err;
+	a.qp_state = IBV_QPS_RTS;
+	return ibv_modify_qp(qp, &a, IBV_QP_STATE | IBV_QP_SQ_PSN);
 }
 
 #ifdef TESTLIB_REPORT

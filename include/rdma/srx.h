@@ -21,32 +21,14 @@
 #define _RDMA_SRX_H
 
 #include <linux/types.h>
+#include <uapi/rdma/srx-abi.h>
 
 struct ib_device;
 struct ib_qp;
 struct ib_srq;
 
-#define SRX_GOV_UNLIMITED	U32_MAX
 /* Groups one SRQ may have (each is walked with the SRQ lock held). */
 #define SRX_GOV_MAX_GROUPS	64
-
-enum srx_gov_policy {
-	SRX_GOV_RNR,		/* RNR NAK: the sender retries later (RC) */
-	SRX_GOV_DROP,		/* drop and count (UC, UD) */
-	SRX_GOV_DISCONNECT,	/* QP to error with IB_EVENT_QP_FATAL */
-};
-
-enum srx_gov_credit {
-	SRX_GOV_CREDIT_POLL,	/* when the completion is consumed */
-	SRX_GOV_CREDIT_POST,	/* when the completion is posted */
-	SRX_GOV_CREDIT_REPOST,	/* each WQE posted credits the oldest draw */
-	SRX_GOV_CREDIT_BUFFER,	/* a WQE posted back credits who drew it */
-};
-
-enum srx_gov_mode {
-	SRX_GOV_STATIC,		/* limits as set per QP */
-	SRX_GOV_SHARE,		/* size * overcommit% / QPs, floor..ceiling */
-};
 
 struct srx_gov_qp_stats {
 	u32	qpn;
@@ -59,6 +41,12 @@ struct srx_gov_qp_stats {
 	u64	rnr;
 	u64	drops;
 	u64	disconnects;
+	u32	recent_draws;	/* this second and the last */
+	u32	recent_refused;
+	u32	ooo_limit;	/* messages it may hold ahead of a gap */
+	u32	ooo_holding;	/* ... and holds now */
+	u64	ooo_held;	/* held in all */
+	u64	ooo_released;	/* ... and given back at the watermark */
 };
 
 struct srx_gov_srq_stats {
@@ -76,6 +64,11 @@ struct srx_gov_srq_stats {
 	u64	drops;
 	u64	disconnects;
 	u64	watermarks;
+	u32	ooo_cap;	/* WQEs its QPs may hold ahead of gaps */
+	u32	ooo_low;	/* free WQEs at which holds are released */
+	u32	ooo_holding;	/* WQEs held ahead of gaps now */
+	u64	ooo_held;
+	u64	ooo_released;
 };
 
 /**
@@ -96,5 +89,7 @@ int srx_gov_srq_remove_group(struct ib_srq *srq, u32 group);
 int srx_gov_qp_set_group(struct ib_qp *qp, u32 group);
 int srx_gov_srq_offenders(struct ib_srq *srq, bool at_watermark,
 			  struct srx_gov_qp_stats *out, u32 max);
+int srx_gov_srq_set_ooo(struct ib_srq *srq, u32 cap, u32 low);
+int srx_gov_qp_set_ooo(struct ib_qp *qp, u32 limit);
 
 #endif /* _RDMA_SRX_H */

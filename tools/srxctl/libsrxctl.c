@@ -2,7 +2,7 @@
 /*
  * libsrxctl: srx's governance uverbs methods (stock libibverbs has no
  * call for driver methods, so the ioctl is built here) and the operator's
- * sysfs interface.
+ * sysfs interface; the operator's view of a device is read in nl.c.
  *
  * Copyright (c) 2026 The srx authors.
  */
@@ -124,6 +124,22 @@ int srx_qp_query(struct ibv_qp *qp, struct srx_gov_qp_info *info)
 	return call_run(qp->context, &c);
 }
 
+int srx_qp_set_ooo(struct ibv_qp *qp, uint32_t limit)
+{
+	return qp_set(qp, SRX_ATTR_QP_GOV_OOO_LIMIT, limit);
+}
+
+int srx_qp_query_ooo(struct ibv_qp *qp, struct srx_gov_ooo_info *ooo)
+{
+	struct srx_gov_qp_info info;
+	struct srx_call c;
+
+	qp_call(&c, qp, SRX_METHOD_QP_GOV_QUERY);
+	call_out(&c, SRX_ATTR_QP_GOV_INFO, &info, sizeof(info));
+	call_out(&c, SRX_ATTR_QP_GOV_OOO_INFO, ooo, sizeof(*ooo));
+	return call_run(qp->context, &c);
+}
+
 static void srq_call(struct srx_call *c, struct ibv_srq *srq, uint16_t method)
 {
 	call_init(c, UVERBS_OBJECT_SRQ, method);
@@ -158,6 +174,27 @@ int srx_srq_query(struct ibv_srq *srq, struct srx_gov_srq_info *info)
 
 	srq_call(&c, srq, SRX_METHOD_SRQ_GOV_QUERY);
 	call_out(&c, SRX_ATTR_SRQ_GOV_INFO, info, sizeof(*info));
+	return call_run(srq->context, &c);
+}
+
+int srx_srq_set_ooo(struct ibv_srq *srq, uint32_t cap, uint32_t low)
+{
+	struct srx_call c;
+
+	srq_call(&c, srq, SRX_METHOD_SRQ_GOV_SET);
+	call_u32(&c, SRX_ATTR_SRQ_GOV_OOO_CAP, cap);
+	call_u32(&c, SRX_ATTR_SRQ_GOV_OOO_LOW, low);
+	return call_run(srq->context, &c);
+}
+
+int srx_srq_query_ooo(struct ibv_srq *srq, struct srx_gov_ooo_info *ooo)
+{
+	struct srx_gov_srq_info info;
+	struct srx_call c;
+
+	srq_call(&c, srq, SRX_METHOD_SRQ_GOV_QUERY);
+	call_out(&c, SRX_ATTR_SRQ_GOV_INFO, &info, sizeof(info));
+	call_out(&c, SRX_ATTR_SRQ_GOV_OOO_INFO, ooo, sizeof(*ooo));
 	return call_run(srq->context, &c);
 }
 
@@ -337,175 +374,31 @@ int srxctl_default_get(const char *dev, const char *name, char *buf,
 	return 0;
 }
 
-/* "none" or a number. */
-static uint32_t limit_val(const char *s)
+int srxctl_is_srx(const char *dev)
 {
-	return strcmp(s, "none") ? (uint32_t)strtoul(s, NULL, 0) :
-				   SRXCTL_UNLIMITED;
-}
+	char path[256];
+	int err = gov_path(path, sizeof(path), dev, "ctl");
 
-static int parse_srq(struct srxctl_srq *s, const char *line)
-{
-	struct srx_gov_srq_info *i = &s->info;
-	char mode[16], credit[16], ceil[16];
-
-	if (sscanf(line,
-		   "srq %u size %u mode %15s credit %15s qps %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu watermarks %llu overcommit %u floor %u ceiling %15s",
-		   &s->id, &i->size, mode, credit, &i->nqps,
-		   (unsigned long long *)&i->draws,
-		   (unsigned long long *)&i->credits,
-		   (unsigned long long *)&i->rnr,
-		   (unsigned long long *)&i->drops,
-		   (unsigned long long *)&i->disconnects,
-		   (unsigned long long *)&i->watermarks, &i->overcommit,
-		   &i->floor, ceil) != 14)
-		return -1;
-	i->mode = srxctl_mode_parse(mode);
-	i->credit = srxctl_credit_parse(credit);
-	i->ceiling = limit_val(ceil);
-	return 0;
-}
-
-static int parse_qp(struct srxctl_srq *s, const char *line)
-{
-	struct srx_gov_qp_info *q, *grown;
-	char limit[16], policy[16];
-
-	/* As many as the kernel lists: the array doubles as it fills. */
-	if (!s->nqps || (s->nqps >= 16 && !(s->nqps & (s->nqps - 1)))) {
-		grown = realloc(s->qps, (s->nqps ? 2 * s->nqps : 16) *
-					sizeof(*s->qps));
-		if (!grown)
-			return -1;
-		s->qps = grown;
-	}
-	q = &s->qps[s->nqps];
-	if (sscanf(line,
-		   " qp %u limit %15s held %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu policy %15s group %u",
-		   &q->qpn, limit, &q->held, (unsigned long long *)&q->draws,
-		   (unsigned long long *)&q->credits,
-		   (unsigned long long *)&q->rnr,
-		   (unsigned long long *)&q->drops,
-		   (unsigned long long *)&q->disconnects, policy,
-		   &q->group) != 10)
-		return -1;
-	q->limit = limit_val(limit);
-	q->policy = srxctl_policy_parse(policy);
-	s->nqps++;
-	return 0;
-}
-
-static int parse_group(struct srxctl_srq *s, const char *line)
-{
-	struct srxctl_group *g;
-	char limit[16];
-
-	if (s->ngroups == SRXCTL_MAX_GROUPS)
-		return 0;
-	g = &s->groups[s->ngroups];
-	if (sscanf(line, " group %u limit %15s held %u members %u", &g->id,
-		   limit, &g->held, &g->members) != 4)
-		return -1;
-	g->limit = limit_val(limit);
-	s->ngroups++;
-	return 0;
-}
-
-static int parse_mark(struct srxctl_srq *s, const char *line)
-{
-	struct srxctl_mark *m;
-	unsigned int rank;
-
-	if (s->nmarks == SRXCTL_MAX_MARKS)
-		return 0;
-	m = &s->marks[s->nmarks];
-	if (sscanf(line,
-		   " watermark %u: qp %u held %u limit %u draws %llu refused %llu",
-		   &rank, &m->qpn, &m->held, &m->limit,
-		   (unsigned long long *)&m->draws,
-		   (unsigned long long *)&m->refused) != 6)
-		return -1;
-	s->nmarks++;
-	return 0;
-}
-
-static int parse_line(struct srxctl_srq *s, const char *line)
-{
-	char word[16];
-
-	if (sscanf(line, " %15s", word) != 1)
-		return 0;
-	if (!s)
-		return -1;
-	if (!strcmp(word, "qp"))
-		return parse_qp(s, line);
-	if (!strcmp(word, "group"))
-		return parse_group(s, line);
-	if (!strcmp(word, "watermark"))
-		return parse_mark(s, line);
-	return -1;
-}
-
-int srxctl_status(const char *dev, struct srxctl_srq **srqs)
-{
-	struct srxctl_srq *all = NULL, *s = NULL, *grown;
-	char path[256], line[512];
-	int n = 0, err;
-	FILE *f;
-
-	err = gov_path(path, sizeof(path), dev, "status");
 	if (err)
 		return err;
-	f = fopen(path, "r");
-	if (!f)
-		return fail(errno == ENOENT ? ENODEV : errno);
-	while (!err && fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "srq ", 4)) {
-			grown = realloc(all, (n + 1) * sizeof(*all));
-			if (!grown) {
-				err = -ENOMEM;
-				break;
-			}
-			all = grown;
-			s = &all[n++];
-			memset(s, 0, sizeof(*s));
-			err = parse_srq(s, line) ? -EPROTO : 0;
-		} else {
-			err = parse_line(s, line) ? -EPROTO : 0;
-		}
-	}
-	fclose(f);
-	if (err) {
-		srxctl_status_free(all, n);
-		return fail(-err);
-	}
-	*srqs = all;
-	return n;
+	if (!access(path, F_OK))
+		return 1;
+	return errno == ENOENT || errno == ENOTDIR ? 0 : fail(errno);
 }
 
-void srxctl_status_free(struct srxctl_srq *srqs, int n)
+/* As the kernel ranks: held now, then refused lately, then drawn lately. */
+static int drains_more(const struct srxctl_qp *a, const struct srxctl_qp *b)
 {
-	int i;
-
-	for (i = 0; i < n; i++)
-		free(srqs[i].qps);
-	free(srqs);
-}
-
-static int drains_more(const struct srx_gov_qp_info *a,
-		       const struct srx_gov_qp_info *b)
-{
-	uint64_t ra = a->rnr + a->drops + a->disconnects;
-	uint64_t rb = b->rnr + b->drops + b->disconnects;
-
-	if (a->held != b->held)
-		return a->held > b->held;
-	return ra > rb;
+	if (a->info.held != b->info.held)
+		return a->info.held > b->info.held;
+	if (a->recent_refused != b->recent_refused)
+		return a->recent_refused > b->recent_refused;
+	return a->recent_draws > b->recent_draws;
 }
 
 void srxctl_rank(struct srxctl_srq *srq)
 {
-	struct srx_gov_qp_info t;
+	struct srxctl_qp t;
 	uint32_t i, j;
 
 	for (i = 1; i < srq->nqps; i++)

@@ -24,10 +24,13 @@ static const char usage[] =
 "  srq set-credit DEV/SRQ poll|post|repost|buffer\n"
 "  srq set-group DEV/SRQ GROUP LIMIT|none    create or change a group\n"
 "  srq del-group DEV/SRQ GROUP\n"
+"  srq set-ooo DEV/SRQ CAP|default LOW|default   out-of-order holding:\n"
+"                                    WQEs held at most, release watermark\n"
 "  qp show DEV[/QPN]                 governed QPs\n"
 "  qp set-limit DEV/QPN N|none\n"
 "  qp set-policy DEV/QPN rnr|drop|disconnect\n"
 "  qp set-group DEV/QPN GROUP|none\n"
+"  qp set-ooo DEV/QPN N|default      messages it may hold ahead of a gap\n"
 "  offenders DEV/SRQ [--watermark]   QPs draining the SRQ, worst first\n"
 "  -j: JSON output. Changes need CAP_NET_ADMIN.\n";
 
@@ -78,26 +81,54 @@ static void print_limit(const char *key, uint32_t v)
 		printf(" %s %u", key, v);
 }
 
-static void print_qp(const struct srx_gov_qp_info *q, const char *indent)
+/* Where a QP's messages come from: " peer A dqpn N cm_id C", as known. */
+static void print_peer(const struct srxctl_qp *q)
 {
+	if (json) {
+		printf(",\"peer\":");
+		printf(q->peer[0] ? "\"%s\"" : "null", q->peer);
+		printf(",\"dqpn\":%u,\"cm_id\":", q->dqpn);
+		printf(q->cm_id < 0 ? "null" : "%lld", (long long)q->cm_id);
+		return;
+	}
+	if (q->peer[0])
+		printf(" peer %s dqpn %u", q->peer, q->dqpn);
+	if (q->cm_id >= 0)
+		printf(" cm_id %lld", (long long)q->cm_id);
+}
+
+static void print_qp(const struct srxctl_qp *qp, const char *indent)
+{
+	const struct srx_gov_qp_info *q = &qp->info;
+
 	if (json) {
 		printf("{\"qpn\":%u,", q->qpn);
 		print_limit("limit", q->limit);
-		printf(",\"held\":%u,\"policy\":\"%s\",\"group\":%u,\"draws\":%llu,\"credits\":%llu,\"rnr\":%llu,\"drops\":%llu,\"disconnects\":%llu}",
+		printf(",\"held\":%u,\"policy\":\"%s\",\"group\":%u,\"draws\":%llu,\"credits\":%llu,\"rnr\":%llu,\"drops\":%llu,\"disconnects\":%llu,\"recent_draws\":%u,\"recent_refused\":%u,\"ooo_limit\":%u,\"ooo_holding\":%u,\"ooo_held\":%llu,\"ooo_released\":%llu",
 		       q->held, srxctl_policy_name(q->policy), q->group,
 		       (unsigned long long)q->draws,
 		       (unsigned long long)q->credits,
 		       (unsigned long long)q->rnr, (unsigned long long)q->drops,
-		       (unsigned long long)q->disconnects);
+		       (unsigned long long)q->disconnects, qp->recent_draws,
+		       qp->recent_refused, qp->ooo_limit, qp->ooo_holding,
+		       (unsigned long long)qp->ooo_held,
+		       (unsigned long long)qp->ooo_released);
+		print_peer(qp);
+		printf("}");
 		return;
 	}
 	printf("%sqp %u", indent, q->qpn);
 	print_limit("limit", q->limit);
-	printf(" held %u policy %s group %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu\n",
+	printf(" held %u policy %s group %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu recent_draws %u recent_refused %u ooo_limit %u ooo_holding %u ooo_held %llu ooo_released %llu",
 	       q->held, srxctl_policy_name(q->policy), q->group,
 	       (unsigned long long)q->draws, (unsigned long long)q->credits,
 	       (unsigned long long)q->rnr, (unsigned long long)q->drops,
-	       (unsigned long long)q->disconnects);
+	       (unsigned long long)q->disconnects, qp->recent_draws,
+	       qp->recent_refused, qp->ooo_limit, qp->ooo_holding,
+	       (unsigned long long)qp->ooo_held,
+	       (unsigned long long)qp->ooo_released);
+	print_peer(qp);
+	printf("\n");
 }
 
 static void print_srq_head(const struct srxctl_srq *s)
@@ -109,23 +140,34 @@ static void print_srq_head(const struct srxctl_srq *s)
 		       s->id, i->size, srxctl_mode_name(i->mode),
 		       srxctl_credit_name(i->credit), i->overcommit, i->floor);
 		print_limit("ceiling", i->ceiling);
-		printf(",\"draws\":%llu,\"credits\":%llu,\"rnr\":%llu,\"drops\":%llu,\"disconnects\":%llu,\"watermarks\":%llu",
+		printf(",\"draws\":%llu,\"credits\":%llu,\"rnr\":%llu,\"drops\":%llu,\"disconnects\":%llu,\"watermarks\":%llu,\"admin_watermark\":%u,\"admin_events\":%llu,\"matched\":%llu,\"unmatched\":%llu,\"ooo_cap\":%u,\"ooo_low\":%u,\"ooo_holding\":%u,\"ooo_held\":%llu,\"ooo_released\":%llu",
 		       (unsigned long long)i->draws,
 		       (unsigned long long)i->credits,
 		       (unsigned long long)i->rnr, (unsigned long long)i->drops,
 		       (unsigned long long)i->disconnects,
-		       (unsigned long long)i->watermarks);
+		       (unsigned long long)i->watermarks, s->admin_wm,
+		       (unsigned long long)s->admin_events,
+		       (unsigned long long)s->matched,
+		       (unsigned long long)s->unmatched, s->ooo_cap,
+		       s->ooo_low, s->ooo_holding,
+		       (unsigned long long)s->ooo_held,
+		       (unsigned long long)s->ooo_released);
 		return;
 	}
 	printf("srq %u size %u mode %s credit %s overcommit %u floor %u",
 	       s->id, i->size, srxctl_mode_name(i->mode),
 	       srxctl_credit_name(i->credit), i->overcommit, i->floor);
 	print_limit("ceiling", i->ceiling);
-	printf(" draws %llu credits %llu rnr %llu drops %llu disconnects %llu watermarks %llu\n",
+	printf(" draws %llu credits %llu rnr %llu drops %llu disconnects %llu watermarks %llu admin_watermark %u admin_events %llu matched %llu unmatched %llu ooo_cap %u ooo_low %u ooo_holding %u ooo_held %llu ooo_released %llu\n",
 	       (unsigned long long)i->draws, (unsigned long long)i->credits,
 	       (unsigned long long)i->rnr, (unsigned long long)i->drops,
 	       (unsigned long long)i->disconnects,
-	       (unsigned long long)i->watermarks);
+	       (unsigned long long)i->watermarks, s->admin_wm,
+	       (unsigned long long)s->admin_events,
+	       (unsigned long long)s->matched,
+	       (unsigned long long)s->unmatched, s->ooo_cap, s->ooo_low,
+	       s->ooo_holding, (unsigned long long)s->ooo_held,
+	       (unsigned long long)s->ooo_released);
 }
 
 static void print_groups(const struct srxctl_srq *s)
@@ -214,7 +256,7 @@ static int qp_show(const char *dev, uint32_t qpn, int has_id)
 		printf("[");
 	for (i = 0; i < n; i++)
 		for (j = 0; j < srqs[i].nqps; j++) {
-			if (has_id && srqs[i].qps[j].qpn != qpn)
+			if (has_id && srqs[i].qps[j].info.qpn != qpn)
 				continue;
 			if (json && shown)
 				printf(",");
@@ -229,26 +271,73 @@ static int qp_show(const char *dev, uint32_t qpn, int has_id)
 	return 0;
 }
 
-static void print_mark(const struct srxctl_mark *m, int rank)
+/*
+ * One line of a ranking: as it was (@m: now, or at the watermark) and
+ * whom the QP talks to (@q, now).
+ */
+static void print_offender(const struct srxctl_mark *m,
+			   const struct srxctl_qp *q, uint32_t rank)
 {
-	if (json)
-		printf("%s{\"rank\":%d,\"qpn\":%u,\"held\":%u,\"limit\":%u,\"draws\":%llu,\"refused\":%llu}",
+	if (json) {
+		printf("%s{\"rank\":%u,\"qpn\":%u,\"held\":%u,\"limit\":%u,\"draws\":%llu,\"refused\":%llu,\"recent_draws\":%u,\"recent_refused\":%u",
 		       rank > 1 ? "," : "", rank, m->qpn, m->held, m->limit,
 		       (unsigned long long)m->draws,
-		       (unsigned long long)m->refused);
-	else
-		printf("%d qp %u held %u limit %u draws %llu refused %llu\n",
-		       rank, m->qpn, m->held, m->limit,
-		       (unsigned long long)m->draws,
-		       (unsigned long long)m->refused);
+		       (unsigned long long)m->refused, q->recent_draws,
+		       q->recent_refused);
+		print_peer(q);
+		printf("}");
+		return;
+	}
+	printf("%u qp %u held %u limit %u draws %llu refused %llu recent_draws %u recent_refused %u",
+	       rank, m->qpn, m->held, m->limit, (unsigned long long)m->draws,
+	       (unsigned long long)m->refused, q->recent_draws,
+	       q->recent_refused);
+	print_peer(q);
+	printf("\n");
+}
+
+static const struct srxctl_qp *find_qp(const struct srxctl_srq *s,
+				       uint32_t qpn)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->nqps; i++)
+		if (s->qps[i].info.qpn == qpn)
+			return &s->qps[i];
+	return NULL;
+}
+
+static void print_offenders(struct srxctl_srq *s, int at_watermark)
+{
+	const struct srxctl_qp *q;
+	struct srxctl_mark m;
+	uint32_t j;
+
+	srxctl_rank(s);
+	for (j = 0; j < (at_watermark ? s->nmarks : s->nqps); j++) {
+		if (at_watermark) {
+			m = s->marks[j];
+			q = find_qp(s, m.qpn);
+		} else {
+			q = &s->qps[j];
+			m.qpn = q->info.qpn;
+			m.held = q->info.held;
+			m.limit = q->info.limit;
+			m.draws = q->info.draws;
+			m.refused = q->info.rnr + q->info.drops +
+				    q->info.disconnects;
+		}
+		/* At the watermark: its rank then (QPs gone since are not
+		 * listed, their ranks left out).
+		 */
+		print_offender(&m, q, at_watermark ? m.rank : j + 1);
+	}
 }
 
 static int offenders(const char *dev, uint32_t id, int at_watermark)
 {
 	struct srxctl_srq *srqs, *s = NULL;
 	int n = load(dev, &srqs), i;
-	struct srxctl_mark m;
-	uint32_t j;
 
 	if (n < 0)
 		return 1;
@@ -259,22 +348,9 @@ static int offenders(const char *dev, uint32_t id, int at_watermark)
 		srxctl_status_free(srqs, n);
 		return failed("no such SRQ", -ENOENT);
 	}
-	srxctl_rank(s);
 	if (json)
 		printf("[");
-	for (j = 0; j < (at_watermark ? s->nmarks : s->nqps); j++) {
-		if (at_watermark) {
-			m = s->marks[j];
-		} else {
-			m.qpn = s->qps[j].qpn;
-			m.held = s->qps[j].held;
-			m.limit = s->qps[j].limit;
-			m.draws = s->qps[j].draws;
-			m.refused = s->qps[j].rnr + s->qps[j].drops +
-				    s->qps[j].disconnects;
-		}
-		print_mark(&m, j + 1);
-	}
+	print_offenders(s, at_watermark);
 	if (json)
 		printf("]\n");
 	srxctl_status_free(srqs, n);
@@ -337,9 +413,20 @@ static int is_limit(const char *s)
 	return !srxctl_limit_parse(s, &x);
 }
 
+/* An out-of-order limit: a number or "default". */
+static int is_ooo(const char *s)
+{
+	uint32_t x;
+
+	return !strcmp(s, "default") ||
+	       (!srxctl_limit_parse(s, &x) && x != SRXCTL_UNLIMITED);
+}
+
 /* Are the values of a set command well formed? Checked before writing. */
 static int values_ok(const char *word, char **v, int n)
 {
+	if (!strcmp(word, "ooo"))
+		return is_ooo(v[0]) && (n == 1 || is_ooo(v[1]));
 	if (!strcmp(word, "limit"))
 		return is_limit(v[0]);
 	if (!strcmp(word, "policy"))
@@ -364,6 +451,8 @@ static const struct set_cmd {
 	{ "qp", "set-limit", "limit", 1, 1 },
 	{ "qp", "set-policy", "policy", 1, 1 },
 	{ "qp", "set-group", "group", 1, 1 },
+	{ "qp", "set-ooo", "ooo", 1, 1 },
+	{ "srq", "set-ooo", "ooo", 2, 2 },
 	{ "srq", "set-mode", "mode", 1, 4 },
 	{ "srq", "set-credit", "credit", 1, 1 },
 	{ "srq", "set-group", "group", 2, 2 },
@@ -390,6 +479,8 @@ static int set(const char *obj, const char *dev, uint32_t id,
 		return bad_usage("bad value");
 	if (!strcmp(c->word, "remove"))
 		err = srxctl_ctl(dev, "srq %u group %s remove", id, v[0]);
+	else if (n == 2 && !strcmp(c->word, "ooo"))
+		err = srxctl_ctl(dev, "srq %u ooo %s %s", id, v[0], v[1]);
 	else if (n == 2)
 		err = srxctl_ctl(dev, "srq %u group %s limit %s", id, v[0],
 				 v[1]);

@@ -21,32 +21,41 @@
 /* Bumped on any incompatible change to the methods below. */
 #define SRX_ABI_VERSION 1
 
-#define SRX_GOV_UNLIMITED_U32	0xffffffffU
+/*
+ * The governance enums, one copy for user space, the kernel API
+ * (include/rdma/srx.h) and srx itself.
+ */
+#define SRX_GOV_UNLIMITED	0xffffffffU	/* a limit: none */
+/* OOO limit, cap or watermark: as the SRQ's size gives it. */
+#define SRX_GOV_OOO_DEFAULT	0xffffffffU
 
-enum srx_gov_uapi_policy {
-	SRX_UAPI_POLICY_RNR,
-	SRX_UAPI_POLICY_DROP,
-	SRX_UAPI_POLICY_DISCONNECT,
+/* What an over-limit message gets. */
+enum srx_gov_policy {
+	SRX_GOV_RNR,		/* RNR NAK: the sender retries later (RC) */
+	SRX_GOV_DROP,		/* drop and count (UC, UD) */
+	SRX_GOV_DISCONNECT,	/* QP to error with a fatal async event */
 };
 
-enum srx_gov_uapi_credit {
-	SRX_UAPI_CREDIT_POLL,
-	SRX_UAPI_CREDIT_POST,
-	SRX_UAPI_CREDIT_REPOST,
-	SRX_UAPI_CREDIT_BUFFER,
+/* When a drawn WQE is credited back to its QP. */
+enum srx_gov_credit {
+	SRX_GOV_CREDIT_POLL,	/* when the completion is consumed */
+	SRX_GOV_CREDIT_POST,	/* when the completion is posted */
+	SRX_GOV_CREDIT_REPOST,	/* each WQE posted credits the oldest draw */
+	SRX_GOV_CREDIT_BUFFER,	/* a WQE posted back credits who drew it */
 };
 
-enum srx_gov_uapi_mode {
-	SRX_UAPI_MODE_STATIC,
-	SRX_UAPI_MODE_SHARE,
+/* How per-QP limits are provisioned. */
+enum srx_gov_mode {
+	SRX_GOV_STATIC,		/* limits as set per QP */
+	SRX_GOV_SHARE,		/* size * overcommit% / QPs, floor..ceiling */
 };
 
 /* One governed QP; also an entry of the offender ranking. */
 struct srx_gov_qp_info {
 	__u32 qpn;
-	__u32 limit;		/* in force; SRX_GOV_UNLIMITED_U32: none */
+	__u32 limit;		/* in force; SRX_GOV_UNLIMITED: none */
 	__u32 held;
-	__u32 policy;		/* enum srx_gov_uapi_policy */
+	__u32 policy;		/* enum srx_gov_policy */
 	__u32 group;		/* 0: none */
 	__u32 reserved;
 	__aligned_u64 draws;
@@ -59,8 +68,8 @@ struct srx_gov_qp_info {
 struct srx_gov_srq_info {
 	__u32 size;
 	__u32 nqps;
-	__u32 mode;		/* enum srx_gov_uapi_mode */
-	__u32 credit;		/* enum srx_gov_uapi_credit */
+	__u32 mode;		/* enum srx_gov_mode */
+	__u32 credit;		/* enum srx_gov_credit */
 	__u32 overcommit;	/* percent, share mode */
 	__u32 floor;
 	__u32 ceiling;
@@ -73,8 +82,18 @@ struct srx_gov_srq_info {
 	__aligned_u64 watermarks;
 };
 
+/* Out-of-order holding of a QP or an SRQ (srx_gov_*_OOO_INFO). */
+struct srx_gov_ooo_info {
+	__u32 limit;		/* QP: messages it may hold; SRQ: its cap */
+	__u32 low;		/* SRQ: release watermark, free WQEs */
+	__u32 holding;		/* held ahead of a gap now */
+	__u32 reserved;
+	__aligned_u64 held;	/* held in all */
+	__aligned_u64 released;	/* ... and given back at the watermark */
+};
+
 enum srx_gov_qp_methods {
-	/* Any of limit, policy, group; at least one. */
+	/* Any of limit, policy, group, OOO limit; at least one. */
 	SRX_METHOD_QP_GOV_SET = (1U << UVERBS_ID_NS_SHIFT),
 	SRX_METHOD_QP_GOV_QUERY,
 };
@@ -85,10 +104,14 @@ enum srx_gov_qp_attrs {
 	SRX_ATTR_QP_GOV_POLICY,		/* __u32 */
 	SRX_ATTR_QP_GOV_GROUP,		/* __u32, 0 leaves the group */
 	SRX_ATTR_QP_GOV_INFO,		/* out: struct srx_gov_qp_info */
+	SRX_ATTR_QP_GOV_OOO_LIMIT,	/* __u32 */
+	SRX_ATTR_QP_GOV_OOO_INFO,	/* out (optional): srx_gov_ooo_info */
 };
 
 enum srx_gov_srq_methods {
-	/* Any of mode (with overcommit, floor, ceiling) and credit. */
+	/* Any of mode (with overcommit, floor, ceiling), credit, OOO cap
+	 * and low (both); at least one.
+	 */
 	SRX_METHOD_SRQ_GOV_SET = (1U << UVERBS_ID_NS_SHIFT),
 	SRX_METHOD_SRQ_GOV_QUERY,
 	SRX_METHOD_SRQ_GOV_OFFENDERS,
@@ -109,6 +132,9 @@ enum srx_gov_srq_attrs {
 	SRX_ATTR_SRQ_GOV_COUNT,		/* out: __u32 entries written */
 	SRX_ATTR_SRQ_GOV_GROUP_ID,	/* __u32, not 0 */
 	SRX_ATTR_SRQ_GOV_GROUP_LIMIT,	/* __u32; absent: remove the group */
+	SRX_ATTR_SRQ_GOV_OOO_CAP,	/* __u32, with OOO_LOW */
+	SRX_ATTR_SRQ_GOV_OOO_LOW,	/* __u32 */
+	SRX_ATTR_SRQ_GOV_OOO_INFO,	/* out (optional): srx_gov_ooo_info */
 };
 
 /* The ranking kept at the last SRQ_LIMIT_REACHED, not the current one. */

@@ -130,14 +130,14 @@ struct srx_table {
 
 /* Governance settings every new SRQ and QP of a device starts with. */
 struct srx_gov_defaults {
-	enum srx_quota_mode	mode;
-	enum srx_quota_credit	credit;
+	enum srx_gov_mode	mode;
+	enum srx_gov_credit	credit;
 	u32			overcommit;
 	u32			floor;
 	u32			ceiling;
 	u32			qp_limit;
-	enum srx_quota_policy	policy_rc;
-	enum srx_quota_policy	policy_other;	/* UC, UD */
+	enum srx_gov_policy	policy_rc;
+	enum srx_gov_policy	policy_other;	/* UC, UD */
 	u32			watermark;	/* admin's, % of the SRQ; 0: off */
 };
 
@@ -247,8 +247,11 @@ struct srx_srq {
 	/* WQEs given back by released out-of-order holds; drawn first */
 	void			*spare;		/* spare_cap WQEs */
 	u32			nspare;
-	u32			spare_cap;	/* also the cap on OOO holds */
+	u32			spare_cap;	/* bounds the cap on OOO holds */
 	u32			ooo_held;	/* slots not free, all QPs */
+	/* As set; SRX_GOV_OOO_DEFAULT: from max_wr (srx_ooo.c) */
+	u32			ooo_cap;
+	u32			ooo_low;
 	refcount_t		ref;		/* sysfs lookups by number */
 	struct completion	released;
 };
@@ -389,6 +392,7 @@ struct srx_resp {
 	struct srx_ooo_slot	*ooo;		/* RC on an SRQ: held messages */
 	u32			nooo;
 	u32			nheld;		/* slots not free; SRQ lock */
+	u32			ooo_limit;	/* slots it may fill; SRQ lock */
 	bool			ooo_gap;	/* a NAK for @psn is deferred */
 	struct timer_list	nak_timer;
 };
@@ -600,6 +604,7 @@ void srx_gov_sync(struct srx_srq *srq);
 void srx_gov_srq_moved(struct srx_srq *srq, struct srx_quota_store *st,
 		       u32 old_cons, u32 old_prod, u32 old_mask);
 int srx_gov_srq_store(struct srx_quota_store *st, u32 max_wr);
+void srx_gov_srq_store_free(struct srx_quota_store *st);
 void srx_gov_ooo_held(struct srx_qp *qp, struct srx_srq *srq);
 void srx_gov_ooo_released(struct srx_qp *qp, struct srx_srq *srq, u64 key);
 u64 srx_gov_buf_key(const struct rxe_recv_wqe *wqe);
@@ -657,6 +662,15 @@ void srx_ooo_srq_free(struct srx_srq *srq);
 int srx_ooo_qp_init(struct srx_qp *qp);
 void srx_ooo_qp_free(struct srx_qp *qp);
 u32 srx_ooo_available(struct srx_srq *srq);
+u32 srx_ooo_srq_cap(const struct srx_srq *srq);
+u32 srx_ooo_low(const struct srx_srq *srq);
+int srx_ooo_srq_set(struct srx_srq *srq, u32 cap, u32 low);
+int srx_ooo_qp_set(struct srx_qp *qp, u32 limit);
+bool srx_ooo_qp_limit_ok(const struct srx_qp *qp, u32 limit);
+bool srx_ooo_srq_cap_ok(u32 cap);
+int srx_ooo_spare_prep(struct srx_srq *srq, u32 max_wr, void **spare,
+		       u32 *cap);
+void srx_ooo_spare_swap(struct srx_srq *srq, void **spare, u32 *cap);
 const void *srx_ooo_next_spare(struct srx_srq *srq);
 void srx_ooo_pop_spare(struct srx_srq *srq);
 void srx_ooo_release_srq(struct srx_srq *srq);
@@ -812,6 +826,23 @@ int srx_send_ack(struct srx_qp *qp, u8 opcode, u8 syn, u32 psn, u64 orig);
 /* srx_stats.c, srx_govctl.c */
 extern const struct ib_device_ops srx_stats_ops;
 extern const struct ib_device_ops srx_gov_ops;
+#define SRX_GOV_NPOLICIES	3
+#define SRX_GOV_NCREDITS	4
+#define SRX_GOV_NMODES		2
+extern const char * const srx_policy_names[SRX_GOV_NPOLICIES];
+extern const char * const srx_credit_names[SRX_GOV_NCREDITS];
+extern const char * const srx_mode_names[SRX_GOV_NMODES];
+
+struct srx_gov_qp_stats;
+struct srx_gov_srq_stats;
+void srx_gov_fill_qp(struct srx_gov_qp_stats *st, const struct srx_quota *sq,
+		     const struct srx_quota_qp *q);
+void srx_gov_fill_srq(struct srx_gov_srq_stats *st, const struct srx_srq *srq);
+
+void srx_gov_peer(const struct srx_qp *qp, char *buf, size_t len);
+
+/* srx_govnl.c */
+extern const struct ib_device_ops srx_govnl_ops;
 extern const struct uapi_definition srx_uapi_defs[];
 
 #endif /* SRX_H */

@@ -51,14 +51,14 @@ void srx_gov_init(void)
 
 void srx_gov_defaults_init(struct srx_gov_defaults *d)
 {
-	d->mode = SRX_QUOTA_STATIC;
-	d->credit = SRX_CREDIT_BUFFER;
+	d->mode = SRX_GOV_STATIC;
+	d->credit = SRX_GOV_CREDIT_BUFFER;
 	d->overcommit = 100;
 	d->floor = 1;
-	d->ceiling = SRX_QUOTA_UNLIMITED;
-	d->qp_limit = SRX_QUOTA_UNLIMITED;
-	d->policy_rc = SRX_POLICY_RNR;
-	d->policy_other = SRX_POLICY_DROP;
+	d->ceiling = SRX_GOV_UNLIMITED;
+	d->qp_limit = SRX_GOV_UNLIMITED;
+	d->policy_rc = SRX_GOV_RNR;
+	d->policy_other = SRX_GOV_DROP;
 }
 
 int srx_gov_srq_init(struct srx_srq *srq)
@@ -70,12 +70,12 @@ int srx_gov_srq_init(struct srx_srq *srq)
 	if (err)
 		return err;
 	srx_quota_set_credit(&srq->quota, d->credit);
-	if (d->watermark && d->watermark != SRX_QUOTA_UNLIMITED)
+	if (d->watermark && d->watermark != SRX_GOV_UNLIMITED)
 		srx_quota_set_admin_wm(&srq->quota,
 				       DIV_ROUND_UP_ULL((u64)srq->max_wr *
 							min(d->watermark, 100U),
 							100));
-	if (d->mode == SRX_QUOTA_SHARE)
+	if (d->mode == SRX_GOV_SHARE)
 		srx_quota_set_mode(&srq->quota, d->mode, d->overcommit,
 				   d->floor, d->ceiling);
 	return 0;
@@ -157,10 +157,10 @@ static void srx_gov_reposts(struct srx_srq *srq, u32 from, u32 n)
 	if (!srx_gov_enabled())
 		return;
 	switch (srq->quota.credit) {
-	case SRX_CREDIT_REPOST:
+	case SRX_GOV_CREDIT_REPOST:
 		srx_quota_reposted(&srq->quota, n);
 		break;
-	case SRX_CREDIT_BUFFER:
+	case SRX_GOV_CREDIT_BUFFER:
 		for (; n; n--, from++) {
 			const struct rxe_recv_wqe *w = srx_queue_elem(&srq->q,
 								      from);
@@ -198,8 +198,15 @@ static u32 srx_gov_scan(struct srx_srq *srq)
 	return n;
 }
 
+/* The SRQ's accounting learns the current window (srx_quota_recent). */
+static void srx_gov_tick(struct srx_srq *srq)
+{
+	srq->quota.now = jiffies / msecs_to_jiffies(SRX_QUOTA_WINDOW_MS);
+}
+
 void srx_gov_posts(struct srx_srq *srq)
 {
+	srx_gov_tick(srq);
 	srx_gov_scan(srq);
 	srx_gov_admin_check(srq);
 }
@@ -213,6 +220,7 @@ void srx_gov_sync(struct srx_srq *srq)
 {
 	u32 left = srq->q.index_mask + 1, n;
 
+	srx_gov_tick(srq);
 	while (left && (n = srx_gov_scan(srq)))
 		left -= min(n, left);
 	srx_gov_admin_check(srq);
@@ -249,6 +257,12 @@ int srx_gov_srq_store(struct srx_quota_store *st, u32 max_wr)
 				     GFP_KERNEL_ACCOUNT);
 }
 
+/* After the resize: the old records, or the new ones it did not take. */
+void srx_gov_srq_store_free(struct srx_quota_store *st)
+{
+	srx_quota_store_free(st);
+}
+
 /**
  * srx_gov_draw - charge @qp for the SRQ WQE it is about to take
  * @qp: the responder QP
@@ -266,7 +280,7 @@ enum srx_quota_verdict srx_gov_draw(struct srx_qp *qp, struct srx_srq *srq,
 	if (!srx_gov_enabled())
 		return SRX_QUOTA_ADMIT;
 	srx_gov_posts(srq);
-	if (srq->quota.credit == SRX_CREDIT_BUFFER)
+	if (srq->quota.credit == SRX_GOV_CREDIT_BUFFER)
 		v = srx_quota_charge_buf(&srq->quota, &qp->quota,
 					 srx_gov_buf_key(wqe));
 	else
@@ -314,8 +328,8 @@ bool srx_gov_room(struct srx_qp *qp, struct srx_srq *srq, u32 n)
 bool srx_gov_reap_first(struct srx_qp *qp, struct srx_srq *srq)
 {
 	return srx_gov_enabled() &&
-	       READ_ONCE(srq->quota.credit) == SRX_CREDIT_POLL &&
-	       (READ_ONCE(qp->quota.limit) != SRX_QUOTA_UNLIMITED ||
+	       READ_ONCE(srq->quota.credit) == SRX_GOV_CREDIT_POLL &&
+	       (READ_ONCE(qp->quota.limit) != SRX_GOV_UNLIMITED ||
 		READ_ONCE(qp->quota.group));
 }
 
@@ -446,10 +460,10 @@ static void srx_gov_credit(struct srx_qp *qp, enum srx_quota_event ev,
 static bool srx_gov_on_post(struct srx_qp *qp)
 {
 	switch (READ_ONCE(srx_gov_srq(qp)->quota.credit)) {
-	case SRX_CREDIT_POST:
+	case SRX_GOV_CREDIT_POST:
 		srx_gov_credit(qp, SRX_QEV_POSTED, 1);
 		return false;
-	case SRX_CREDIT_POLL:
+	case SRX_GOV_CREDIT_POLL:
 		return true;
 	default:
 		return false;

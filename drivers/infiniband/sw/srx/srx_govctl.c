@@ -2,39 +2,31 @@
 /*
  * srx: governance controls. The in-kernel API (include/rdma/srx.h), the
  * operator's sysfs interface under /sys/class/infiniband/<dev>/gov/
- * (device defaults, a command file and a status table; CAP_NET_ADMIN),
- * and the driver attributes `rdma res show qp|srq -dd` prints.
+ * (device defaults, a command file and a status table; CAP_NET_ADMIN).
+ * The netlink attributes of `rdma res` are in srx_govnl.c.
  *
  * Copyright (c) 2026 The srx authors.
  */
 
 #include <linux/capability.h>
+#include <linux/inet.h>
 #include <net/ipv6.h>
 #include <linux/moduleparam.h>
 #include <linux/seq_buf.h>
 #include <linux/slab.h>
-#include <net/netlink.h>
-#include <rdma/rdma_netlink.h>
-#include <rdma/restrack.h>
 #include <rdma/srx.h>
 
 #include "srx.h"
 
-static_assert((int)SRX_GOV_RNR == (int)SRX_POLICY_RNR);
-static_assert((int)SRX_GOV_DROP == (int)SRX_POLICY_DROP);
-static_assert((int)SRX_GOV_DISCONNECT == (int)SRX_POLICY_DISCONNECT);
-static_assert((int)SRX_GOV_CREDIT_POLL == (int)SRX_CREDIT_POLL);
-static_assert((int)SRX_GOV_CREDIT_POST == (int)SRX_CREDIT_POST);
-static_assert((int)SRX_GOV_CREDIT_REPOST == (int)SRX_CREDIT_REPOST);
-static_assert((int)SRX_GOV_CREDIT_BUFFER == (int)SRX_CREDIT_BUFFER);
-static_assert((int)SRX_GOV_STATIC == (int)SRX_QUOTA_STATIC);
-static_assert((int)SRX_GOV_SHARE == (int)SRX_QUOTA_SHARE);
-static_assert(SRX_GOV_UNLIMITED == SRX_QUOTA_UNLIMITED);
+const char * const srx_policy_names[SRX_GOV_NPOLICIES] = {
+	"rnr", "drop", "disconnect"
+};
 
-static const char * const srx_policy_names[] = { "rnr", "drop", "disconnect" };
-static const char * const srx_credit_names[] = { "poll", "post", "repost",
-						     "buffer" };
-static const char * const srx_mode_names[] = { "static", "share" };
+const char * const srx_credit_names[SRX_GOV_NCREDITS] = {
+	"poll", "post", "repost", "buffer"
+};
+
+const char * const srx_mode_names[SRX_GOV_NMODES] = { "static", "share" };
 
 /* The SRQ of a governed QP of an srx device, or an ERR_PTR. */
 static struct srx_srq *srx_gov_qp_srq(struct ib_qp *ibqp)
@@ -84,15 +76,23 @@ int srx_gov_qp_set_policy(struct ib_qp *ibqp, enum srx_gov_policy policy)
 	if (policy > SRX_GOV_DISCONNECT)
 		return -EINVAL;
 	spin_lock_irq(&srq->lock);
-	to_sqp(ibqp)->quota.policy = (enum srx_quota_policy)policy;
+	to_sqp(ibqp)->quota.policy = (enum srx_gov_policy)policy;
 	spin_unlock_irq(&srq->lock);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(srx_gov_qp_set_policy);
 
-static void srx_gov_fill_qp(struct srx_gov_qp_stats *st,
-			    const struct srx_quota_qp *q)
+/**
+ * srx_gov_fill_qp - a governed QP's state, as the in-kernel API shows it
+ * @st: filled in
+ * @sq: its SRQ's accounting, locked
+ * @q: the QP's
+ */
+void srx_gov_fill_qp(struct srx_gov_qp_stats *st, const struct srx_quota *sq,
+		     const struct srx_quota_qp *q)
 {
+	const struct srx_qp *qp = container_of_const(q, struct srx_qp, quota);
+
 	st->qpn = q->qpn;
 	st->limit = q->limit;
 	st->held = q->held;
@@ -103,6 +103,12 @@ static void srx_gov_fill_qp(struct srx_gov_qp_stats *st,
 	st->rnr = q->rnr;
 	st->drops = q->drops;
 	st->disconnects = q->disconnects;
+	st->recent_draws = srx_quota_recent_draws(sq, q);
+	st->recent_refused = srx_quota_recent_refused(sq, q);
+	st->ooo_limit = qp->resp.ooo_limit;
+	st->ooo_holding = qp->resp.nheld;
+	st->ooo_held = q->ooo_held;
+	st->ooo_released = q->ooo_released;
 }
 
 /**
@@ -123,7 +129,7 @@ int srx_gov_qp_stats(struct ib_qp *ibqp, struct srx_gov_qp_stats *st)
 	srx_cq_consumed(to_scq(ibqp->recv_cq));
 	spin_lock_irq(&srq->lock);
 	srx_gov_sync(srq);
-	srx_gov_fill_qp(st, &to_sqp(ibqp)->quota);
+	srx_gov_fill_qp(st, &srq->quota, &to_sqp(ibqp)->quota);
 	spin_unlock_irq(&srq->lock);
 	return 0;
 }
@@ -135,7 +141,7 @@ static int srx_gov_set_mode(struct srx_srq *srq, enum srx_gov_mode mode,
 	int err;
 
 	spin_lock_irq(&srq->lock);
-	err = srx_quota_set_mode(&srq->quota, (enum srx_quota_mode)mode,
+	err = srx_quota_set_mode(&srq->quota, (enum srx_gov_mode)mode,
 				 overcommit, floor, ceiling);
 	spin_unlock_irq(&srq->lock);
 	return err;
@@ -171,7 +177,7 @@ static int srx_gov_set_credit(struct srx_srq *srq, enum srx_gov_credit credit)
 	spin_lock_irq(&srq->lock);
 	/* Buffers posted back since the last draw are not held any more. */
 	srx_gov_sync(srq);
-	err = srx_quota_set_credit(&srq->quota, (enum srx_quota_credit)credit);
+	err = srx_quota_set_credit(&srq->quota, (enum srx_gov_credit)credit);
 	spin_unlock_irq(&srq->lock);
 	return err;
 }
@@ -192,9 +198,15 @@ int srx_gov_srq_set_credit(struct ib_srq *ibsrq, enum srx_gov_credit credit)
 }
 EXPORT_SYMBOL_GPL(srx_gov_srq_set_credit);
 
-static void srx_gov_fill_srq(struct srx_gov_srq_stats *st,
-			     struct srx_quota *sq)
+/**
+ * srx_gov_fill_srq - an SRQ's governance state, as the in-kernel API shows it
+ * @st: filled in
+ * @srq: the SRQ, locked
+ */
+void srx_gov_fill_srq(struct srx_gov_srq_stats *st, const struct srx_srq *srq)
 {
+	const struct srx_quota *sq = &srq->quota;
+
 	st->size = sq->size;
 	st->nqps = sq->nqps;
 	st->mode = sq->mode;
@@ -209,6 +221,11 @@ static void srx_gov_fill_srq(struct srx_gov_srq_stats *st,
 	st->drops = sq->drops;
 	st->disconnects = sq->disconnects;
 	st->watermarks = sq->watermarks;
+	st->ooo_cap = srx_ooo_srq_cap(srq);
+	st->ooo_low = srx_ooo_low(srq);
+	st->ooo_holding = srq->ooo_held;
+	st->ooo_held = sq->ooo_held;
+	st->ooo_released = sq->ooo_released;
 }
 
 /**
@@ -227,11 +244,51 @@ int srx_gov_srq_stats(struct ib_srq *ibsrq, struct srx_gov_srq_stats *st)
 		return -EOPNOTSUPP;
 	spin_lock_irq(&srq->lock);
 	srx_gov_sync(srq);
-	srx_gov_fill_srq(st, &srq->quota);
+	srx_gov_fill_srq(st, srq);
 	spin_unlock_irq(&srq->lock);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(srx_gov_srq_stats);
+
+/**
+ * srx_gov_srq_set_ooo - how much an SRQ's QPs may hold ahead of PSN gaps
+ * @ibsrq: an srx SRQ
+ * @cap: WQEs held ahead of gaps over all its QPs (0: none, at most 256),
+ *	or SRX_GOV_OOO_DEFAULT (a quarter of its size, through resizes)
+ * @low: free WQEs at or below which every held message is released, or
+ *	SRX_GOV_OOO_DEFAULT (an eighth of its size)
+ *
+ * Context: process context; takes the SRQ lock.
+ * Return: 0, -EOPNOTSUPP, or -EINVAL.
+ */
+int srx_gov_srq_set_ooo(struct ib_srq *ibsrq, u32 cap, u32 low)
+{
+	if (!srx_is_srx_device(ibsrq->device))
+		return -EOPNOTSUPP;
+	return srx_ooo_srq_set(to_ssrq(ibsrq), cap, low);
+}
+EXPORT_SYMBOL_GPL(srx_gov_srq_set_ooo);
+
+/**
+ * srx_gov_qp_set_ooo - the messages an RC QP may hold ahead of a PSN gap
+ * @ibqp: an srx QP on an SRQ
+ * @limit: 0 (none) up to the module's ooo_hold when the QP was created,
+ *	or SRX_GOV_OOO_DEFAULT for that many. Each hold also needs room for
+ *	two more WQEs under the QP's governance limit, so the OOO limit
+ *	nests inside it.
+ *
+ * Context: process context; takes the SRQ lock.
+ * Return: 0, -EOPNOTSUPP, or -EINVAL.
+ */
+int srx_gov_qp_set_ooo(struct ib_qp *ibqp, u32 limit)
+{
+	struct srx_srq *srq = srx_gov_qp_srq(ibqp);
+
+	if (IS_ERR(srq))
+		return PTR_ERR(srq);
+	return srx_ooo_qp_set(to_sqp(ibqp), limit);
+}
+EXPORT_SYMBOL_GPL(srx_gov_qp_set_ooo);
 
 /* ---- groups: a limit that caps several QPs of one SRQ together ---- */
 
@@ -388,85 +445,13 @@ int srx_gov_srq_offenders(struct ib_srq *ibsrq, bool at_watermark,
 		out[i].limit = snap[i].limit;
 		out[i].draws = snap[i].draws;
 		out[i].rnr = snap[i].dropped;
+		out[i].recent_draws = snap[i].recent_draws;
+		out[i].recent_refused = snap[i].recent_refused;
 	}
 	kfree(snap);
 	return n;
 }
 EXPORT_SYMBOL_GPL(srx_gov_srq_offenders);
-
-/* ---- rdma res show -dd ---- */
-
-static int srx_put_res_qp(struct sk_buff *msg, struct ib_qp *ibqp)
-{
-	struct srx_gov_qp_stats st;
-
-	if (srx_gov_qp_stats(ibqp, &st))
-		return 0;
-	if (rdma_nl_put_driver_u32(msg, "gov_limit", st.limit) ||
-	    rdma_nl_put_driver_u32(msg, "gov_held", st.held) ||
-	    rdma_nl_put_driver_string(msg, "gov_policy",
-				      srx_policy_names[st.policy]) ||
-	    rdma_nl_put_driver_u32(msg, "gov_group", st.group) ||
-	    rdma_nl_put_driver_u64(msg, "gov_draws", st.draws) ||
-	    rdma_nl_put_driver_u64(msg, "gov_credits", st.credits) ||
-	    rdma_nl_put_driver_u64(msg, "gov_rnr", st.rnr) ||
-	    rdma_nl_put_driver_u64(msg, "gov_drops", st.drops) ||
-	    rdma_nl_put_driver_u64(msg, "gov_disconnects", st.disconnects))
-		return -EMSGSIZE;
-	return 0;
-}
-
-static int srx_put_res_srq(struct sk_buff *msg, struct ib_srq *ibsrq)
-{
-	struct srx_gov_srq_stats st;
-
-	srx_gov_srq_stats(ibsrq, &st);
-	if (rdma_nl_put_driver_string(msg, "gov_mode",
-				      srx_mode_names[st.mode]) ||
-	    rdma_nl_put_driver_string(msg, "gov_credit",
-				      srx_credit_names[st.credit]) ||
-	    rdma_nl_put_driver_u32(msg, "gov_qps", st.nqps) ||
-	    rdma_nl_put_driver_u32(msg, "gov_groups", st.ngroups) ||
-	    rdma_nl_put_driver_u64(msg, "gov_draws", st.draws) ||
-	    rdma_nl_put_driver_u64(msg, "gov_credits", st.credits) ||
-	    rdma_nl_put_driver_u64(msg, "gov_rnr", st.rnr) ||
-	    rdma_nl_put_driver_u64(msg, "gov_drops", st.drops) ||
-	    rdma_nl_put_driver_u64(msg, "gov_watermarks", st.watermarks))
-		return -EMSGSIZE;
-	return 0;
-}
-
-/* Driver attributes go in one RDMA_NLDEV_ATTR_DRIVER nest. */
-static int srx_fill_res_end(struct sk_buff *msg, struct nlattr *nest, int err)
-{
-	if (err) {
-		nla_nest_cancel(msg, nest);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(msg, nest);
-	return 0;
-}
-
-static int srx_fill_res_qp(struct sk_buff *msg, struct ib_qp *ibqp)
-{
-	struct nlattr *nest;
-
-	if (!ibqp->srq)
-		return 0;
-	nest = nla_nest_start(msg, RDMA_NLDEV_ATTR_DRIVER);
-	if (!nest)
-		return -EMSGSIZE;
-	return srx_fill_res_end(msg, nest, srx_put_res_qp(msg, ibqp));
-}
-
-static int srx_fill_res_srq(struct sk_buff *msg, struct ib_srq *ibsrq)
-{
-	struct nlattr *nest = nla_nest_start(msg, RDMA_NLDEV_ATTR_DRIVER);
-
-	if (!nest)
-		return -EMSGSIZE;
-	return srx_fill_res_end(msg, nest, srx_put_res_srq(msg, ibsrq));
-}
 
 /* ---- sysfs: /sys/class/infiniband/<dev>/gov/ ---- */
 
@@ -489,7 +474,7 @@ static int srx_name_index(const char * const *names, int n, const char *s)
 static int srx_parse_limit(const char *s, u32 *limit)
 {
 	if (sysfs_streq(s, "none")) {
-		*limit = SRX_QUOTA_UNLIMITED;
+		*limit = SRX_GOV_UNLIMITED;
 		return 0;
 	}
 	return kstrtou32(s, 0, limit);
@@ -498,7 +483,7 @@ static int srx_parse_limit(const char *s, u32 *limit)
 /* A limit as shown: a number, or "none"; @tmp holds the number. */
 static const char *srx_limit_str(char tmp[12], u32 limit)
 {
-	if (limit == SRX_QUOTA_UNLIMITED)
+	if (limit == SRX_GOV_UNLIMITED)
 		return "none";
 	snprintf(tmp, 12, "%u", limit);
 	return tmp;
@@ -571,7 +556,7 @@ static ssize_t srx_gov_store(struct device *dev, struct device_attribute *attr,
 	return count;
 }
 
-static_assert(sizeof(enum srx_quota_mode) == sizeof(u32));
+static_assert(sizeof(enum srx_gov_mode) == sizeof(u32));
 
 static struct srx_gov_attr srx_gov_defaults_attrs[] = {
 	{ __ATTR(mode, 0644, srx_gov_show, srx_gov_store),
@@ -706,9 +691,29 @@ static int srx_gov_group_cmd(struct srx_srq *srq, char **args, int n)
 	return -EINVAL;
 }
 
+/* "default" or a number. */
+static int srx_parse_ooo(const char *s, u32 *v)
+{
+	if (sysfs_streq(s, "default")) {
+		*v = SRX_GOV_OOO_DEFAULT;
+		return 0;
+	}
+	return kstrtou32(s, 0, v) || *v == SRX_GOV_OOO_DEFAULT ? -EINVAL : 0;
+}
+
+/* srq <id> ooo <cap>|default <low>|default */
+static int srx_gov_ooo_cmd(struct srx_srq *srq, char **args)
+{
+	u32 cap, low;
+
+	if (srx_parse_ooo(args[0], &cap) || srx_parse_ooo(args[1], &low))
+		return -EINVAL;
+	return srx_gov_srq_set_ooo(&srq->ibsrq, cap, low);
+}
+
 static int srx_gov_srq_cmd(struct srx_dev *sdev, u32 id, char **args, int n)
 {
-	u32 oc = 100, floor = 0, ceiling = SRX_QUOTA_UNLIMITED, wm;
+	u32 oc = 100, floor = 0, ceiling = SRX_GOV_UNLIMITED, wm;
 	struct srx_srq *srq = srx_gov_find_srq(sdev, id);
 	int v, err = -EINVAL;
 
@@ -717,7 +722,7 @@ static int srx_gov_srq_cmd(struct srx_dev *sdev, u32 id, char **args, int n)
 	if (n >= 2 && !strcmp(args[0], "mode")) {
 		v = srx_name_index(srx_mode_names, ARRAY_SIZE(srx_mode_names),
 				   args[1]);
-		if (v == SRX_QUOTA_SHARE && n == 5 &&
+		if (v == SRX_GOV_SHARE && n == 5 &&
 		    (kstrtou32(args[2], 0, &oc) || kstrtou32(args[3], 0, &floor) ||
 		     srx_parse_limit(args[4], &ceiling)))
 			v = -EINVAL;
@@ -730,12 +735,14 @@ static int srx_gov_srq_cmd(struct srx_dev *sdev, u32 id, char **args, int n)
 			err = srx_gov_set_credit(srq, v);
 	} else if (n >= 3 && !strcmp(args[0], "group")) {
 		err = srx_gov_group_cmd(srq, args + 1, n - 1);
+	} else if (n == 3 && !strcmp(args[0], "ooo")) {
+		err = srx_gov_ooo_cmd(srq, args + 1);
 	} else if (n == 2 && !strcmp(args[0], "watermark")) {
 		err = srx_parse_limit(args[1], &wm);
 		if (!err) {
 			spin_lock_irq(&srq->lock);
 			srx_quota_set_admin_wm(&srq->quota,
-					       wm == SRX_QUOTA_UNLIMITED ? 0 : wm);
+					       wm == SRX_GOV_UNLIMITED ? 0 : wm);
 			spin_unlock_irq(&srq->lock);
 		}
 	}
@@ -760,6 +767,10 @@ static int srx_gov_qp_cmd(struct srx_dev *sdev, u32 qpn, char **args, int n)
 				   ARRAY_SIZE(srx_policy_names), args[1]);
 		if (v >= 0)
 			err = srx_gov_qp_set_policy(&qp->ibqp, v);
+	} else if (n == 2 && !strcmp(args[0], "ooo")) {
+		err = srx_parse_ooo(args[1], &limit);
+		if (!err)
+			err = srx_gov_qp_set_ooo(&qp->ibqp, limit);
 	} else if (n == 2 && !strcmp(args[0], "group")) {
 		if (sysfs_streq(args[1], "none"))
 			err = srx_gov_qp_set_group(&qp->ibqp, 0);
@@ -776,8 +787,10 @@ static int srx_gov_qp_cmd(struct srx_dev *sdev, u32 qpn, char **args, int n)
  *   srq <id> credit poll|post|repost|buffer
  *   srq <id> group <g> limit <n>|none | srq <id> group <g> remove
  *   srq <id> watermark <free WQEs>|none
+ *   srq <id> ooo <cap>|default <release at free WQEs>|default
  *   qp <qpn> limit <n>|none
  *   qp <qpn> policy rnr|drop|disconnect
+ *   qp <qpn> ooo <messages held ahead of a gap>|default
  *   qp <qpn> group <g>|none
  */
 static ssize_t ctl_store(struct device *dev, struct device_attribute *attr,
@@ -811,28 +824,60 @@ static ssize_t ctl_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_WO(ctl);
 
-/*
- * " peer ADDR dqpn N" for a connected QP, so an operator can name the
- * remote host of an offender. A snapshot: the path may change meanwhile
- * (modify_qp does not take the SRQ lock), and a line shows one or the
- * other.
+/**
+ * srx_gov_peer - the remote address of a connected QP, as text
+ * @qp: the QP
+ * @buf: gets the address, or "" for a UD QP or one without a path yet
+ * @len: room in @buf (INET6_ADDRSTRLEN)
+ *
+ * A snapshot: modify_qp may change the path meanwhile.
  */
-static void srx_gov_emit_peer(struct seq_buf *s, struct srx_qp *qp)
+void srx_gov_peer(const struct srx_qp *qp, char *buf, size_t len)
 {
 	const struct in6_addr *a;
 
+	buf[0] = 0;
 	if (qp->ibqp.qp_type == IB_QPT_UD ||
-	    !(rdma_ah_get_ah_flags(&qp->av.attr) & IB_AH_GRH)) {
-		seq_buf_puts(s, "\n");
+	    !(rdma_ah_get_ah_flags(&qp->av.attr) & IB_AH_GRH))
 		return;
-	}
 	a = (const struct in6_addr *)qp->av.attr.grh.dgid.raw;
 	if (ipv6_addr_v4mapped(a))
-		seq_buf_printf(s, " peer %pI4 dqpn %u\n", &a->s6_addr32[3],
-			       qp->attr.dest_qp_num);
+		snprintf(buf, len, "%pI4", &a->s6_addr32[3]);
 	else
-		seq_buf_printf(s, " peer %pI6c dqpn %u\n", a,
+		snprintf(buf, len, "%pI6c", a);
+}
+
+/*
+ * " peer ADDR dqpn N" for a connected QP, so an operator can name the
+ * remote host of an offender.
+ */
+static void srx_gov_emit_peer(struct seq_buf *s, struct srx_qp *qp)
+{
+	char peer[INET6_ADDRSTRLEN];
+
+	srx_gov_peer(qp, peer, sizeof(peer));
+	if (peer[0])
+		seq_buf_printf(s, " peer %s dqpn %u", peer,
 			       qp->attr.dest_qp_num);
+	seq_buf_puts(s, "\n");
+}
+
+static void srx_gov_emit_qp(struct seq_buf *s, const struct srx_quota *sq,
+			    struct srx_quota_qp *q)
+{
+	struct srx_qp *qp = container_of(q, struct srx_qp, quota);
+	char tmp[12];
+
+	seq_buf_printf(s,
+		       "  qp %u limit %s held %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu policy %s group %u recent_draws %u recent_refused %u ooo_limit %u ooo_holding %u ooo_held %llu ooo_released %llu",
+		       q->qpn, srx_limit_str(tmp, q->limit), q->held,
+		       q->draws, q->credits, q->rnr, q->drops,
+		       q->disconnects, srx_policy_names[q->policy],
+		       q->group ? q->group->id : 0,
+		       srx_quota_recent_draws(sq, q),
+		       srx_quota_recent_refused(sq, q), qp->resp.ooo_limit,
+		       qp->resp.nheld, q->ooo_held, q->ooo_released);
+	srx_gov_emit_peer(s, qp);
 }
 
 static void srx_gov_emit_srq(struct seq_buf *s, struct srx_srq *srq)
@@ -844,23 +889,17 @@ static void srx_gov_emit_srq(struct seq_buf *s, struct srx_srq *srq)
 	u32 i;
 
 	seq_buf_printf(s,
-		       "srq %u size %u mode %s credit %s qps %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu watermarks %llu overcommit %u floor %u ceiling %s admin_wm %u armed %u admin_events %llu matched %llu unmatched %llu\n",
+		       "srq %u size %u mode %s credit %s qps %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu watermarks %llu overcommit %u floor %u ceiling %s admin_wm %u armed %u admin_events %llu matched %llu unmatched %llu ooo_cap %u ooo_low %u ooo_holding %u ooo_held %llu ooo_released %llu\n",
 		       srq->ibsrq.res.id, sq->size, srx_mode_names[sq->mode],
 		       srx_credit_names[sq->credit], sq->nqps, sq->draws,
 		       sq->credits, sq->rnr, sq->drops, sq->disconnects,
 		       sq->watermarks, sq->overcommit, sq->floor,
 		       srx_limit_str(tmp, sq->ceiling), sq->admin_wm,
 		       sq->admin_armed, sq->admin_events, sq->matched,
-		       sq->unmatched);
-	list_for_each_entry(q, &sq->qps, node) {
-		seq_buf_printf(s,
-			       "  qp %u limit %s held %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu policy %s group %u",
-			       q->qpn, srx_limit_str(tmp, q->limit), q->held,
-			       q->draws, q->credits, q->rnr, q->drops,
-			       q->disconnects, srx_policy_names[q->policy],
-			       q->group ? q->group->id : 0);
-		srx_gov_emit_peer(s, container_of(q, struct srx_qp, quota));
-	}
+		       sq->unmatched, srx_ooo_srq_cap(srq), srx_ooo_low(srq),
+		       srq->ooo_held, sq->ooo_held, sq->ooo_released);
+	list_for_each_entry(q, &sq->qps, node)
+		srx_gov_emit_qp(s, sq, q);
 	list_for_each_entry(g, &sq->groups, node)
 		seq_buf_printf(s, "  group %u limit %s held %u members %u\n",
 			       g->id, srx_limit_str(tmp, g->limit), g->held,
@@ -1020,6 +1059,4 @@ static const struct attribute_group srx_gov_group = {
 
 const struct ib_device_ops srx_gov_ops = {
 	.device_group = &srx_gov_group,
-	.fill_res_qp_entry = srx_fill_res_qp,
-	.fill_res_srq_entry = srx_fill_res_srq,
 };

@@ -120,6 +120,7 @@ static void srx_init_ibdev(struct srx_dev *sdev, struct net_device *ndev)
 	ib_set_device_ops(ibdev, &srx_dev_ops);
 	ib_set_device_ops(ibdev, &srx_stats_ops);
 	ib_set_device_ops(ibdev, &srx_gov_ops);
+	ib_set_device_ops(ibdev, &srx_govnl_ops);
 	ib_set_device_ops(ibdev, &srx_lifetime_ops);
 	/* Governance methods on the command fd (srx-abi.h). */
 	ibdev->driver_def = srx_uapi_defs;

@@ -5,15 +5,19 @@
  * hold it, completing it only once the gap fills; the sequence NAK is
  * deferred briefly, so a reordered packet costs no retransmission.
  *
- * Bounds: ooo_hold slots per QP, and a hold must leave the QP room for
- * one more WQE under its governance limit (the in-order message). Per
- * SRQ at most a quarter of its WQEs are held, and never more than
- * SRX_OOO_SRQ_MAX: the spare list is allocated with the SRQ, charged to
- * the caller's memory cgroup, in one block. When the SRQ's free WQEs
- * fall to an eighth of its size, every held message is dropped and its
- * WQE goes back to the SRQ (a spare list drawn before the ring, since a
- * user ring's producer index is not ours to move); go-back-N brings the
- * messages again. Held WQEs count in the QP's held(q) like any other.
+ * Bounds: ooo_hold slots per QP (its OOO limit, settable down to 0),
+ * and a hold must leave the QP room for one more WQE under its
+ * governance limit (the in-order message): the OOO limit nests inside
+ * the QP's limit. Per SRQ at most a quarter of its WQEs are held (its
+ * OOO cap, settable), and never more than SRX_OOO_SRQ_MAX: the spare
+ * list is allocated with the SRQ, charged to the caller's memory cgroup,
+ * in one block that grows when a resize raises the cap. When the SRQ's
+ * free WQEs fall to an eighth of its size (the release watermark,
+ * settable), every held message is dropped and its WQE goes back to the
+ * SRQ (a spare list drawn before the ring, since a user ring's producer
+ * index is not ours to move); go-back-N brings the messages again. Held
+ * WQEs count in the QP's held(q) like any other. Caps and watermark set
+ * as SRX_GOV_OOO_DEFAULT follow the SRQ's size through resizes.
  *
  * Locking: slots, spares and the counts are under the SRQ lock. Only
  * the QP's own engine fills or completes its slots; anyone holding the
@@ -23,6 +27,7 @@
  */
 
 #include <linux/moduleparam.h>
+#include <rdma/srx.h>
 
 #include "srx.h"
 #include "srx_trace.h"
@@ -34,12 +39,59 @@ module_param_named(ooo_hold, srx_ooo_slots, uint, 0644);
 MODULE_PARM_DESC(ooo_hold,
 		 "Messages an RC QP on an SRQ may hold ahead of a PSN gap (new QPs; 0: off, max 32, default 8)");
 
+/* The OOO cap an SRQ of @max_wr WQEs has unless one is set. */
+static u32 srx_ooo_default_cap(u32 max_wr)
+{
+	return clamp(max_wr / 4, 1U, SRX_OOO_SRQ_MAX);
+}
+
 int srx_ooo_srq_init(struct srx_srq *srq)
 {
-	srq->spare_cap = clamp(srq->max_wr / 4, 1U, SRX_OOO_SRQ_MAX);
+	srq->ooo_cap = SRX_GOV_OOO_DEFAULT;
+	srq->ooo_low = SRX_GOV_OOO_DEFAULT;
+	srq->spare_cap = srx_ooo_default_cap(srq->max_wr);
 	srq->spare = kvcalloc(srq->spare_cap, srx_recv_wqe_size(srq->max_sge),
 			      GFP_KERNEL_ACCOUNT);
 	return srq->spare ? 0 : -ENOMEM;
+}
+
+/**
+ * srx_ooo_spare_prep - a larger spare block for an SRQ about to resize
+ * @srq: the SRQ
+ * @max_wr: its new size
+ * @spare: gets the block, or NULL if the current one is large enough
+ * @cap: gets its WQEs
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int srx_ooo_spare_prep(struct srx_srq *srq, u32 max_wr, void **spare,
+		       u32 *cap)
+{
+	*cap = srx_ooo_default_cap(max_wr);
+	*spare = NULL;
+	if (*cap <= srq->spare_cap)
+		return 0;
+	*spare = kvcalloc(*cap, srx_recv_wqe_size(srq->max_sge),
+			  GFP_KERNEL_ACCOUNT);
+	return *spare ? 0 : -ENOMEM;
+}
+
+/*
+ * The resize went through (srq locked): the spares move to the block
+ * from srx_ooo_spare_prep(); @spare and @cap get the old one, to free.
+ * A block no larger than the one in place (a concurrent resize grew it
+ * meanwhile) stays with the caller: the block never shrinks, so what is
+ * held and spare always fits.
+ */
+void srx_ooo_spare_swap(struct srx_srq *srq, void **spare, u32 *cap)
+{
+	lockdep_assert_held(&srq->lock);
+	if (!*spare || *cap <= srq->spare_cap)
+		return;
+	memcpy(*spare, srq->spare,
+	       (size_t)srq->nspare * srx_recv_wqe_size(srq->max_sge));
+	swap(srq->spare, *spare);
+	swap(srq->spare_cap, *cap);
 }
 
 void srx_ooo_srq_free(struct srx_srq *srq)
@@ -68,6 +120,7 @@ int srx_ooo_qp_init(struct srx_qp *qp)
 	if (!rs->ooo)
 		return -ENOMEM;
 	rs->nooo = n;
+	rs->ooo_limit = n;
 	for (i = 0; i < n; i++) {
 		rs->ooo[i].wqe = kzalloc(size, GFP_KERNEL_ACCOUNT);
 		if (!rs->ooo[i].wqe) {
@@ -192,9 +245,76 @@ void srx_ooo_release_srq(struct srx_srq *srq)
  * SRQ must stay above its watermark after it, and the QP must keep room
  * under its limit for the message that fills the gap.
  */
-static u32 srx_ooo_low(struct srx_srq *srq)
+u32 srx_ooo_low(const struct srx_srq *srq)
 {
+	if (srq->ooo_low != SRX_GOV_OOO_DEFAULT)
+		return srq->ooo_low;
 	return max(srq->max_wr / 8, 2U);
+}
+
+/* The most WQEs the SRQ's QPs may hold ahead of gaps, all together. */
+u32 srx_ooo_srq_cap(const struct srx_srq *srq)
+{
+	u32 cap = srq->ooo_cap;
+
+	if (cap == SRX_GOV_OOO_DEFAULT)
+		cap = srx_ooo_default_cap(srq->max_wr);
+	return min(cap, srq->spare_cap);
+}
+
+/**
+ * srx_ooo_srq_set - an SRQ's OOO cap and release watermark
+ * @srq: the SRQ
+ * @cap: WQEs held at most (0: none), or SRX_GOV_OOO_DEFAULT
+ * @low: free WQEs at which holds are released, or SRX_GOV_OOO_DEFAULT
+ *
+ * Holds over a lowered cap stay until they complete or are released.
+ * Return: 0, or -EINVAL for a cap over SRX_OOO_SRQ_MAX.
+ */
+int srx_ooo_srq_set(struct srx_srq *srq, u32 cap, u32 low)
+{
+	if (!srx_ooo_srq_cap_ok(cap))
+		return -EINVAL;
+	spin_lock_irq(&srq->lock);
+	srq->ooo_cap = cap;
+	srq->ooo_low = low;
+	srx_ooo_check_low(srq);
+	spin_unlock_irq(&srq->lock);
+	return 0;
+}
+
+/* May @qp's OOO limit be @limit (srx_ooo_qp_set())? */
+bool srx_ooo_qp_limit_ok(const struct srx_qp *qp, u32 limit)
+{
+	return limit == SRX_GOV_OOO_DEFAULT || limit <= qp->resp.nooo;
+}
+
+/* May an SRQ's OOO cap be @cap (srx_ooo_srq_set())? */
+bool srx_ooo_srq_cap_ok(u32 cap)
+{
+	return cap == SRX_GOV_OOO_DEFAULT || cap <= SRX_OOO_SRQ_MAX;
+}
+
+/**
+ * srx_ooo_qp_set - the messages an RC QP may hold ahead of a gap
+ * @qp: a QP on an SRQ
+ * @limit: 0 .. the ooo_hold slots it was created with, or
+ *	SRX_GOV_OOO_DEFAULT for all of them
+ *
+ * Return: 0, or -EINVAL over its slots.
+ */
+int srx_ooo_qp_set(struct srx_qp *qp, u32 limit)
+{
+	struct srx_srq *srq = to_ssrq(qp->ibqp.srq);
+
+	if (!srx_ooo_qp_limit_ok(qp, limit))
+		return -EINVAL;
+	if (limit == SRX_GOV_OOO_DEFAULT)
+		limit = qp->resp.nooo;
+	spin_lock_irq(&srq->lock);
+	WRITE_ONCE(qp->resp.ooo_limit, limit);
+	spin_unlock_irq(&srq->lock);
+	return 0;
 }
 
 /* After a draw: at the watermark, held messages give their WQEs back. */
@@ -208,7 +328,8 @@ void srx_ooo_check_low(struct srx_srq *srq)
 bool srx_ooo_may_hold(struct srx_qp *qp, struct srx_srq *srq)
 {
 	lockdep_assert_held(&srq->lock);
-	if (srq->ooo_held + srq->nspare >= srq->spare_cap ||
+	if (srq->ooo_held + srq->nspare >= srx_ooo_srq_cap(srq) ||
+	    qp->resp.nheld >= qp->resp.ooo_limit ||
 	    srx_ooo_available(srq) <= srx_ooo_low(srq) + 1)
 		return false;
 	return srx_gov_room(qp, srq, 2);
@@ -324,7 +445,8 @@ bool srx_ooo_hold(struct srx_qp *qp, const struct srx_pkt *pkt)
 	u32 len;
 	unsigned long flags;
 
-	if (!qp->resp.nooo || !(f & SRX_OPF_SEND) || !(f & SRX_OPF_FIRST) ||
+	if (!READ_ONCE(qp->resp.ooo_limit) || !(f & SRX_OPF_SEND) ||
+	    !(f & SRX_OPF_FIRST) ||
 	    !(f & SRX_OPF_LAST) || (pkt->info->hdrs & SRX_HDR_IETH) ||
 	    srx_psn_diff(pkt->psn, qp->resp.psn) > SRX_OOO_WINDOW ||
 	    pkt->payload_len > qp->mtu)

@@ -34,10 +34,10 @@ int srx_quota_init(struct srx_quota *sq, u32 size, gfp_t gfp)
 	INIT_LIST_HEAD(&sq->groups);
 	INIT_LIST_HEAD(&sq->drawn);
 	INIT_LIST_HEAD(&sq->unused);
-	sq->mode = SRX_QUOTA_STATIC;
-	sq->credit = SRX_CREDIT_POLL;
+	sq->mode = SRX_GOV_STATIC;
+	sq->credit = SRX_GOV_CREDIT_POLL;
 	sq->overcommit = 100;
-	sq->ceiling = SRX_QUOTA_UNLIMITED;
+	sq->ceiling = SRX_GOV_UNLIMITED;
 	get_random_bytes(&sq->seed, sizeof(sq->seed));
 	return srx_quota_resize(sq, size, gfp);
 }
@@ -90,7 +90,7 @@ static void srx_quota_recompute(struct srx_quota *sq)
 	struct srx_quota_qp *q;
 	u64 share;
 
-	if (sq->mode == SRX_QUOTA_STATIC) {
+	if (sq->mode == SRX_GOV_STATIC) {
 		list_for_each_entry(q, &sq->qps, node)
 			q->limit = q->set_limit;
 		return;
@@ -107,8 +107,8 @@ static void srx_quota_recompute(struct srx_quota *sq)
 /* Do outstanding draws have records (credit=repost or buffer)? */
 static bool srx_quota_tracks(const struct srx_quota *sq)
 {
-	return sq->credit == SRX_CREDIT_REPOST ||
-	       sq->credit == SRX_CREDIT_BUFFER;
+	return sq->credit == SRX_GOV_CREDIT_REPOST ||
+	       sq->credit == SRX_GOV_CREDIT_BUFFER;
 }
 
 /*
@@ -131,7 +131,7 @@ static void srx_quota_link(struct srx_quota *sq, struct srx_quota_draw *e,
 	e->q = q;
 	list_move_tail(&e->age, &sq->drawn);
 	sq->ndrawn++;
-	if (sq->credit == SRX_CREDIT_BUFFER)
+	if (sq->credit == SRX_GOV_CREDIT_BUFFER)
 		list_add_tail(&e->node, srx_quota_bucket(sq, key));
 }
 
@@ -183,7 +183,7 @@ void srx_quota_install(struct srx_quota *sq, u32 size,
 		n->q = e->q;
 		INIT_LIST_HEAD(&n->node);
 		list_add_tail(&n->age, &drawn);
-		if (sq->credit == SRX_CREDIT_BUFFER)
+		if (sq->credit == SRX_GOV_CREDIT_BUFFER)
 			list_add_tail(&n->node, srx_quota_bucket(sq, n->key));
 	}
 	INIT_LIST_HEAD(&sq->drawn);
@@ -252,13 +252,14 @@ static u32 srx_quota_forget(struct srx_quota *sq, struct srx_quota_qp *q,
 }
 
 void srx_quota_attach(struct srx_quota *sq, struct srx_quota_qp *q, u32 qpn,
-		      enum srx_quota_policy policy)
+		      enum srx_gov_policy policy)
 {
 	memset(q, 0, sizeof(*q));
 	q->qpn = qpn;
 	q->policy = policy;
-	q->set_limit = SRX_QUOTA_UNLIMITED;
-	q->limit = SRX_QUOTA_UNLIMITED;
+	q->set_limit = SRX_GOV_UNLIMITED;
+	q->limit = SRX_GOV_UNLIMITED;
+	q->recent.window = sq->now;
 	list_add_tail(&q->node, &sq->qps);
 	sq->nqps++;
 	srx_quota_recompute(sq);
@@ -271,7 +272,7 @@ void srx_quota_attach(struct srx_quota *sq, struct srx_quota_qp *q, u32 qpn,
  */
 void srx_quota_detach(struct srx_quota *sq, struct srx_quota_qp *q)
 {
-	srx_quota_forget(sq, q, U32_MAX, sq->credit == SRX_CREDIT_BUFFER);
+	srx_quota_forget(sq, q, U32_MAX, sq->credit == SRX_GOV_CREDIT_BUFFER);
 	srx_quota_credit(sq, q, q->held);
 	if (q->group)
 		q->group->members--;
@@ -281,16 +282,16 @@ void srx_quota_detach(struct srx_quota *sq, struct srx_quota_qp *q)
 	srx_quota_recompute(sq);
 }
 
-int srx_quota_set_mode(struct srx_quota *sq, enum srx_quota_mode mode,
+int srx_quota_set_mode(struct srx_quota *sq, enum srx_gov_mode mode,
 		       u32 overcommit, u32 floor, u32 ceiling)
 {
-	if (mode != SRX_QUOTA_STATIC && mode != SRX_QUOTA_SHARE)
+	if (mode != SRX_GOV_STATIC && mode != SRX_GOV_SHARE)
 		return -EINVAL;
-	if (mode == SRX_QUOTA_SHARE &&
+	if (mode == SRX_GOV_SHARE &&
 	    (!overcommit || overcommit > 10000 || floor > ceiling))
 		return -EINVAL;
 	sq->mode = mode;
-	if (mode == SRX_QUOTA_SHARE) {
+	if (mode == SRX_GOV_SHARE) {
 		sq->overcommit = overcommit;
 		sq->floor = floor;
 		sq->ceiling = ceiling;
@@ -300,11 +301,11 @@ int srx_quota_set_mode(struct srx_quota *sq, enum srx_quota_mode mode,
 }
 
 /* The credit mode changes only while nothing is held. */
-int srx_quota_set_credit(struct srx_quota *sq, enum srx_quota_credit credit)
+int srx_quota_set_credit(struct srx_quota *sq, enum srx_gov_credit credit)
 {
 	struct srx_quota_qp *q;
 
-	if (credit > SRX_CREDIT_BUFFER)
+	if (credit > SRX_GOV_CREDIT_BUFFER)
 		return -EINVAL;
 	list_for_each_entry(q, &sq->qps, node)
 		if (q->held)
@@ -320,7 +321,7 @@ void srx_quota_set_limit(struct srx_quota *sq, struct srx_quota_qp *q,
 			 u32 limit)
 {
 	q->set_limit = limit;
-	if (sq->mode == SRX_QUOTA_STATIC)
+	if (sq->mode == SRX_GOV_STATIC)
 		q->limit = limit;
 }
 
@@ -364,7 +365,7 @@ void srx_quota_group_remove(struct srx_quota *sq, struct srx_quota_group *g)
 /* May @held grow by @r under @limit? 0 admits nothing. */
 static bool srx_quota_fits(u32 limit, u32 held, u32 r)
 {
-	if (limit == SRX_QUOTA_UNLIMITED)
+	if (limit == SRX_GOV_UNLIMITED)
 		return true;
 	return limit && (u64)held + r <= limit;
 }
@@ -377,17 +378,76 @@ bool srx_quota_room(const struct srx_quota *sq, const struct srx_quota_qp *q,
 	       (!q->group || srx_quota_fits(q->group->limit, q->group->held, r));
 }
 
+/* Move @q's recent counts to window sq->now: what ages out is dropped. */
+static struct srx_quota_recent *srx_quota_roll(const struct srx_quota *sq,
+					       struct srx_quota_qp *q)
+{
+	struct srx_quota_recent *r = &q->recent;
+	u32 age = sq->now - r->window;
+
+	if (age) {
+		r->draws[1] = age == 1 ? r->draws[0] : 0;
+		r->refused[1] = age == 1 ? r->refused[0] : 0;
+		r->draws[0] = 0;
+		r->refused[0] = 0;
+		r->window = sq->now;
+	}
+	return r;
+}
+
+/* Counts of a window saturate rather than wrap. */
+static void srx_quota_recent_add(u32 *c, u32 n)
+{
+	*c = min_t(u64, (u64)*c + n, U32_MAX);
+}
+
+/* The sum over window sq->now and the one before, of @v[] kept in @w. */
+static u32 srx_quota_window_sum(const struct srx_quota *sq, u32 w,
+				const u32 v[2])
+{
+	u32 age = sq->now - w;
+
+	if (!age)
+		return min_t(u64, (u64)v[0] + v[1], U32_MAX);
+	return age == 1 ? v[0] : 0;
+}
+
+/**
+ * srx_quota_recent_draws - WQEs @q drew in this window and the last
+ * @sq: the SRQ's accounting
+ * @q: one of its QPs
+ */
+u32 srx_quota_recent_draws(const struct srx_quota *sq,
+			   const struct srx_quota_qp *q)
+{
+	return srx_quota_window_sum(sq, q->recent.window, q->recent.draws);
+}
+
+/**
+ * srx_quota_recent_refused - refusals of @q in this window and the last
+ * @sq: the SRQ's accounting
+ * @q: one of its QPs
+ */
+u32 srx_quota_recent_refused(const struct srx_quota *sq,
+			     const struct srx_quota_qp *q)
+{
+	return srx_quota_window_sum(sq, q->recent.window, q->recent.refused);
+}
+
 static enum srx_quota_verdict srx_quota_refuse(struct srx_quota *sq,
 					       struct srx_quota_qp *q)
 {
+	struct srx_quota_recent *r = srx_quota_roll(sq, q);
+
+	srx_quota_recent_add(&r->refused[0], 1);
 	if (q->streak < U32_MAX)
 		q->streak++;
 	switch (q->policy) {
-	case SRX_POLICY_RNR:
+	case SRX_GOV_RNR:
 		q->rnr++;
 		sq->rnr++;
 		return SRX_QUOTA_RNR;
-	case SRX_POLICY_DROP:
+	case SRX_GOV_DROP:
 		q->drops++;
 		sq->drops++;
 		return SRX_QUOTA_DROP;
@@ -412,6 +472,7 @@ static enum srx_quota_verdict srx_quota_charge_key(struct srx_quota *sq,
 		q->group->held += r;
 	q->draws += r;
 	sq->draws += r;
+	srx_quota_recent_add(&srx_quota_roll(sq, q)->draws[0], r);
 	if (!srx_quota_tracks(sq))
 		return SRX_QUOTA_ADMIT;
 	for (i = 0; i < r; i++) {
@@ -458,8 +519,8 @@ enum srx_quota_verdict srx_quota_charge_buf(struct srx_quota *sq,
 void srx_quota_complete(struct srx_quota *sq, struct srx_quota_qp *q,
 			enum srx_quota_event ev, u32 n)
 {
-	if ((sq->credit == SRX_CREDIT_POLL && ev == SRX_QEV_CONSUMED) ||
-	    (sq->credit == SRX_CREDIT_POST && ev == SRX_QEV_POSTED))
+	if ((sq->credit == SRX_GOV_CREDIT_POLL && ev == SRX_QEV_CONSUMED) ||
+	    (sq->credit == SRX_GOV_CREDIT_POST && ev == SRX_QEV_POSTED))
 		srx_quota_credit(sq, q, n);
 }
 
@@ -472,14 +533,14 @@ void srx_quota_flush(struct srx_quota *sq, struct srx_quota_qp *q, u32 n)
 {
 	if (srx_quota_tracks(sq))
 		n = srx_quota_forget(sq, q, n,
-				     sq->credit == SRX_CREDIT_BUFFER);
+				     sq->credit == SRX_GOV_CREDIT_BUFFER);
 	srx_quota_credit(sq, q, n);
 }
 
 /* credit=repost: @n WQEs were posted to the SRQ. */
 void srx_quota_reposted(struct srx_quota *sq, u32 n)
 {
-	if (sq->credit != SRX_CREDIT_REPOST)
+	if (sq->credit != SRX_GOV_CREDIT_REPOST)
 		return;
 	while (n-- && sq->ndrawn)
 		srx_quota_pop_oldest(sq);
@@ -510,7 +571,7 @@ void srx_quota_returned(struct srx_quota *sq, u64 key)
 {
 	struct srx_quota_draw *e;
 
-	if (sq->credit != SRX_CREDIT_BUFFER)
+	if (sq->credit != SRX_GOV_CREDIT_BUFFER)
 		return;
 	e = srx_quota_find(sq, key, NULL);
 	if (e) {
@@ -534,7 +595,7 @@ void srx_quota_undraw(struct srx_quota *sq, struct srx_quota_qp *q, u64 key)
 {
 	struct srx_quota_draw *e;
 
-	if (sq->credit != SRX_CREDIT_BUFFER) {
+	if (sq->credit != SRX_GOV_CREDIT_BUFFER) {
 		srx_quota_flush(sq, q, 1);
 		return;
 	}
@@ -545,15 +606,19 @@ void srx_quota_undraw(struct srx_quota *sq, struct srx_quota_qp *q, u64 key)
 	srx_quota_drop(sq, e);
 }
 
-/* Does @a drain the SRQ more than @b: more held, then more refused? */
+/*
+ * Does @a drain the SRQ more than @b: more held now, then more refused
+ * lately, then more drawn lately? Lifetime counts would rank a
+ * long-lived honest connection above a flood that started a second ago.
+ */
 static bool srx_quota_worse(const struct srx_quota_snap *a,
 			    const struct srx_quota_snap *b)
 {
 	if (a->held != b->held)
 		return a->held > b->held;
-	if (a->dropped != b->dropped)
-		return a->dropped > b->dropped;
-	return a->draws > b->draws;
+	if (a->recent_refused != b->recent_refused)
+		return a->recent_refused > b->recent_refused;
+	return a->recent_draws > b->recent_draws;
 }
 
 /**
@@ -577,6 +642,8 @@ u32 srx_quota_offenders(const struct srx_quota *sq,
 		e.limit = q->limit;
 		e.draws = q->draws;
 		e.dropped = q->rnr + q->drops + q->disconnects;
+		e.recent_draws = srx_quota_recent_draws(sq, q);
+		e.recent_refused = srx_quota_recent_refused(sq, q);
 		for (i = n; i > 0 && srx_quota_worse(&e, &out[i - 1]); i--)
 			if (i < max)
 				out[i] = out[i - 1];

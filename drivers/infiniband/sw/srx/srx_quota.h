@@ -12,29 +12,11 @@
 #include <linux/list.h>
 #include <linux/siphash.h>
 #include <linux/types.h>
+#include <uapi/rdma/srx-abi.h>
 
-#define SRX_QUOTA_UNLIMITED	U32_MAX
 #define SRX_QUOTA_SNAP_MAX	64
 /* The longest RNR timer governance backs off to: code 20, 10.24 ms. */
 #define SRX_QUOTA_RNR_MAX	20
-
-enum srx_quota_policy {
-	SRX_POLICY_RNR,		/* RNR NAK: the sender retries (RC) */
-	SRX_POLICY_DROP,	/* drop and count (UC, UD) */
-	SRX_POLICY_DISCONNECT,	/* QP to error, async event */
-};
-
-enum srx_quota_credit {
-	SRX_CREDIT_POLL,	/* when the completion is consumed */
-	SRX_CREDIT_POST,	/* when the completion is posted */
-	SRX_CREDIT_REPOST,	/* a WQE posted to the SRQ credits the oldest draw */
-	SRX_CREDIT_BUFFER,	/* a WQE posted back credits the QP that drew it */
-};
-
-enum srx_quota_mode {
-	SRX_QUOTA_STATIC,	/* limits as set per QP */
-	SRX_QUOTA_SHARE,	/* recomputed from the SRQ size */
-};
 
 enum srx_quota_verdict {
 	SRX_QUOTA_ADMIT,
@@ -57,13 +39,27 @@ struct srx_quota_group {
 	u32			members;
 };
 
+/*
+ * What a QP did lately: draws and refusals in the current window and the
+ * one before it (windows of SRX_QUOTA_WINDOW_MS, numbered by the caller
+ * in srx_quota.now), so a ranking weighs the last one or two seconds,
+ * not a connection's whole life.
+ */
+#define SRX_QUOTA_WINDOW_MS	1000
+
+struct srx_quota_recent {
+	u32			window;		/* number of the current one */
+	u32			draws[2];	/* [0] current, [1] previous */
+	u32			refused[2];
+};
+
 struct srx_quota_qp {
 	struct list_head	node;		/* on srx_quota.qps */
 	u32			qpn;
 	u32			limit;		/* in force */
 	u32			set_limit;	/* as set (static mode) */
 	u32			held;
-	enum srx_quota_policy	policy;
+	enum srx_gov_policy	policy;
 	struct srx_quota_group	*group;
 	u64			draws;
 	u64			credits;
@@ -73,6 +69,7 @@ struct srx_quota_qp {
 	u64			ooo_held;	/* messages held ahead of a gap */
 	u64			ooo_released;	/* ... dropped back at the watermark */
 	u32			streak;		/* refusals since the last draw */
+	struct srx_quota_recent	recent;
 };
 
 /*
@@ -104,12 +101,15 @@ struct srx_quota_snap {
 	u32			limit;
 	u64			draws;
 	u64			dropped;	/* RNR-NAKed or dropped */
+	u32			recent_draws;	/* last window or two */
+	u32			recent_refused;
 };
 
 struct srx_quota {
 	u32			size;		/* WQEs of the SRQ */
-	enum srx_quota_mode	mode;
-	enum srx_quota_credit	credit;
+	u32			now;		/* window number, from the caller */
+	enum srx_gov_mode	mode;
+	enum srx_gov_credit	credit;
 	u32			overcommit;	/* percent of size, share mode */
 	u32			floor;
 	u32			ceiling;
@@ -148,11 +148,11 @@ void srx_quota_store_free(struct srx_quota_store *st);
 void srx_quota_install(struct srx_quota *sq, u32 size,
 		       struct srx_quota_store *st);
 void srx_quota_attach(struct srx_quota *sq, struct srx_quota_qp *q, u32 qpn,
-		      enum srx_quota_policy policy);
+		      enum srx_gov_policy policy);
 void srx_quota_detach(struct srx_quota *sq, struct srx_quota_qp *q);
-int srx_quota_set_mode(struct srx_quota *sq, enum srx_quota_mode mode,
+int srx_quota_set_mode(struct srx_quota *sq, enum srx_gov_mode mode,
 		       u32 overcommit, u32 floor, u32 ceiling);
-int srx_quota_set_credit(struct srx_quota *sq, enum srx_quota_credit credit);
+int srx_quota_set_credit(struct srx_quota *sq, enum srx_gov_credit credit);
 void srx_quota_set_limit(struct srx_quota *sq, struct srx_quota_qp *q,
 			 u32 limit);
 int srx_quota_set_group(struct srx_quota *sq, struct srx_quota_qp *q,
@@ -178,5 +178,9 @@ void srx_quota_set_admin_wm(struct srx_quota *sq, u32 wm);
 bool srx_quota_admin_check(struct srx_quota *sq, u32 avail);
 u32 srx_quota_offenders(const struct srx_quota *sq,
 			struct srx_quota_snap *out, u32 max);
+u32 srx_quota_recent_draws(const struct srx_quota *sq,
+			   const struct srx_quota_qp *q);
+u32 srx_quota_recent_refused(const struct srx_quota *sq,
+			     const struct srx_quota_qp *q);
 
 #endif /* SRX_QUOTA_H */

@@ -137,24 +137,33 @@ err_num:
 
 struct srx_srq_resize_ctx {
 	struct srx_srq		*srq;
+	const u32		*num;	/* the new ring's WQEs */
 	struct srx_quota_store	st;	/* draw records for the new ring */
+	void			*spare;	/* a larger OOO spare block */
+	u32			spare_cap;
 };
 
-/* Under the SRQ lock, after the move: governance follows the ring. */
+/*
+ * Under the SRQ lock, after the move: governance and the OOO spares
+ * follow the ring.
+ */
 static void srx_srq_moved(void *p, u32 old_cons, u32 old_prod, u32 old_mask)
 {
 	struct srx_srq_resize_ctx *ctx = p;
 
+	/* Read under the lock by the OOO bounds and governance. */
+	ctx->srq->max_wr = *ctx->num;
 	srx_gov_srq_moved(ctx->srq, &ctx->st, old_cons, old_prod, old_mask);
+	srx_ooo_spare_swap(ctx->srq, &ctx->spare, &ctx->spare_cap);
 }
 
 static int srx_srq_resize(struct srx_srq *srq, u32 max_wr,
 			  struct ib_udata *udata)
 {
-	struct srx_srq_resize_ctx ctx = { .srq = srq };
 	struct rxe_modify_srq_cmd cmd = {};
 	struct mminfo mi = {};
 	u32 num = max_wr;
+	struct srx_srq_resize_ctx ctx = { .srq = srq, .num = &num };
 	int err;
 
 	if (udata) {
@@ -167,13 +176,19 @@ static int srx_srq_resize(struct srx_srq *srq, u32 max_wr,
 	err = srx_gov_srq_store(&ctx.st, num);
 	if (err)
 		return err;
+	/* Sized for the ring's WQEs: it rounds up to 2^n - 1. */
+	err = srx_ooo_spare_prep(srq, roundup_pow_of_two(num + 1) - 1,
+				 &ctx.spare, &ctx.spare_cap);
+	if (err)
+		goto out;
 	err = srx_queue_resize(&srq->q, &srq->lock, &num, udata, &mi,
 			       srx_srq_moved, &ctx);
-	/* The old records on success, the unused new ones on error. */
-	srx_quota_store_free(&ctx.st);
+	/* The old ones on success, the unused new ones on error. */
+	kvfree(ctx.spare);
+out:
+	srx_gov_srq_store_free(&ctx.st);
 	if (err)
 		return err;
-	srq->max_wr = num;
 	if (udata && copy_to_user(u64_to_user_ptr(cmd.mmap_info_addr), &mi,
 				  sizeof(mi)))
 		return -EFAULT;

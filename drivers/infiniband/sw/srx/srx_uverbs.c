@@ -19,12 +19,6 @@
 
 #include "srx.h"
 
-static_assert((int)SRX_UAPI_POLICY_DISCONNECT == (int)SRX_GOV_DISCONNECT);
-static_assert((int)SRX_UAPI_CREDIT_REPOST == (int)SRX_GOV_CREDIT_REPOST);
-static_assert((int)SRX_UAPI_CREDIT_BUFFER == (int)SRX_GOV_CREDIT_BUFFER);
-static_assert((int)SRX_UAPI_MODE_SHARE == (int)SRX_GOV_SHARE);
-static_assert(SRX_GOV_UNLIMITED_U32 == SRX_GOV_UNLIMITED);
-
 /* An optional u32 attribute: 1 if present (in @v), 0 if not, or -errno. */
 static int srx_attr_u32(struct uverbs_attr_bundle *attrs, u16 idx, u32 *v)
 {
@@ -49,26 +43,43 @@ static void srx_qp_info(struct srx_gov_qp_info *out,
 	out->disconnects = st->disconnects;
 }
 
+/* The optional OOO_INFO output, if the caller asked for it. */
+static int srx_ooo_info_out(struct uverbs_attr_bundle *attrs, u16 idx,
+			    u32 limit, u32 low, u32 holding, u64 held,
+			    u64 released)
+{
+	struct srx_gov_ooo_info o = {
+		.limit = limit, .low = low, .holding = holding,
+		.held = held, .released = released,
+	};
+
+	if (!uverbs_attr_is_valid(attrs, idx))
+		return 0;
+	return uverbs_copy_to(attrs, idx, &o, sizeof(o));
+}
+
 /* Validate every attribute before changing anything. */
 static int UVERBS_HANDLER(SRX_METHOD_QP_GOV_SET)(struct uverbs_attr_bundle *attrs)
 {
 	struct ib_qp *qp = uverbs_attr_get_obj(attrs, SRX_ATTR_QP_GOV_HANDLE);
-	int has_limit, has_policy, has_group, err;
-	u32 limit, policy, group;
+	int has_limit, has_policy, has_group, has_ooo, err;
+	u32 limit, policy, group, ooo;
 
 	if (IS_ERR(qp))
 		return PTR_ERR(qp);
 	has_limit = srx_attr_u32(attrs, SRX_ATTR_QP_GOV_LIMIT, &limit);
 	has_policy = srx_attr_u32(attrs, SRX_ATTR_QP_GOV_POLICY, &policy);
 	has_group = srx_attr_u32(attrs, SRX_ATTR_QP_GOV_GROUP, &group);
-	if (has_limit < 0 || has_policy < 0 || has_group < 0)
+	has_ooo = srx_attr_u32(attrs, SRX_ATTR_QP_GOV_OOO_LIMIT, &ooo);
+	if (has_limit < 0 || has_policy < 0 || has_group < 0 || has_ooo < 0)
 		return -EFAULT;
-	if (!has_limit && !has_policy && !has_group)
+	if (!has_limit && !has_policy && !has_group && !has_ooo)
 		return -EINVAL;
-	if (has_policy && policy > SRX_UAPI_POLICY_DISCONNECT)
+	if (has_policy && policy > SRX_GOV_DISCONNECT)
 		return -EINVAL;
-	if (!qp->srq)
+	if (!qp->srq || (has_ooo && !srx_ooo_qp_limit_ok(to_sqp(qp), ooo)))
 		return -EINVAL;
+	/* The group may be missing (-ENOENT): joined before anything else. */
 	if (has_group) {
 		err = srx_gov_qp_set_group(qp, group);
 		if (err)
@@ -78,7 +89,7 @@ static int UVERBS_HANDLER(SRX_METHOD_QP_GOV_SET)(struct uverbs_attr_bundle *attr
 		srx_gov_qp_set_policy(qp, policy);
 	if (has_limit)
 		srx_gov_qp_set_limit(qp, limit);
-	return 0;
+	return has_ooo ? srx_gov_qp_set_ooo(qp, ooo) : 0;
 }
 
 static int UVERBS_HANDLER(SRX_METHOD_QP_GOV_QUERY)(struct uverbs_attr_bundle *attrs)
@@ -94,7 +105,11 @@ static int UVERBS_HANDLER(SRX_METHOD_QP_GOV_QUERY)(struct uverbs_attr_bundle *at
 	if (err)
 		return err;
 	srx_qp_info(&info, &st);
-	return uverbs_copy_to(attrs, SRX_ATTR_QP_GOV_INFO, &info, sizeof(info));
+	err = srx_ooo_info_out(attrs, SRX_ATTR_QP_GOV_OOO_INFO, st.ooo_limit,
+			       0, st.ooo_holding, st.ooo_held,
+			       st.ooo_released);
+	return err ?: uverbs_copy_to(attrs, SRX_ATTR_QP_GOV_INFO, &info,
+				     sizeof(info));
 }
 
 static int srx_srq_set_mode(struct ib_srq *srq, struct uverbs_attr_bundle *attrs,
@@ -112,25 +127,33 @@ static int srx_srq_set_mode(struct ib_srq *srq, struct uverbs_attr_bundle *attrs
 static int UVERBS_HANDLER(SRX_METHOD_SRQ_GOV_SET)(struct uverbs_attr_bundle *attrs)
 {
 	struct ib_srq *srq = uverbs_attr_get_obj(attrs, SRX_ATTR_SRQ_GOV_HANDLE);
-	int has_mode, has_credit, err;
-	u32 mode, credit;
+	int has_mode, has_credit, has_cap, has_low, err;
+	u32 mode, credit, cap, low;
 
 	if (IS_ERR(srq))
 		return PTR_ERR(srq);
 	has_mode = srx_attr_u32(attrs, SRX_ATTR_SRQ_GOV_MODE, &mode);
 	has_credit = srx_attr_u32(attrs, SRX_ATTR_SRQ_GOV_CREDIT, &credit);
-	if (has_mode < 0 || has_credit < 0)
+	has_cap = srx_attr_u32(attrs, SRX_ATTR_SRQ_GOV_OOO_CAP, &cap);
+	has_low = srx_attr_u32(attrs, SRX_ATTR_SRQ_GOV_OOO_LOW, &low);
+	if (has_mode < 0 || has_credit < 0 || has_cap < 0 || has_low < 0)
 		return -EFAULT;
-	if ((!has_mode && !has_credit) ||
-	    (has_mode && mode > SRX_UAPI_MODE_SHARE) ||
-	    (has_credit && credit > SRX_UAPI_CREDIT_BUFFER))
+	if ((!has_mode && !has_credit && !has_cap) || has_cap != has_low ||
+	    (has_mode && mode > SRX_GOV_SHARE) ||
+	    (has_credit && credit > SRX_GOV_CREDIT_BUFFER) ||
+	    (has_cap && !srx_ooo_srq_cap_ok(cap)))
 		return -EINVAL;
 	if (has_mode) {
 		err = srx_srq_set_mode(srq, attrs, mode);
 		if (err)
 			return err;
 	}
-	return has_credit ? srx_gov_srq_set_credit(srq, credit) : 0;
+	if (has_credit) {
+		err = srx_gov_srq_set_credit(srq, credit);
+		if (err)
+			return err;
+	}
+	return has_cap ? srx_gov_srq_set_ooo(srq, cap, low) : 0;
 }
 
 static int UVERBS_HANDLER(SRX_METHOD_SRQ_GOV_QUERY)(struct uverbs_attr_bundle *attrs)
@@ -159,7 +182,11 @@ static int UVERBS_HANDLER(SRX_METHOD_SRQ_GOV_QUERY)(struct uverbs_attr_bundle *a
 	info.drops = st.drops;
 	info.disconnects = st.disconnects;
 	info.watermarks = st.watermarks;
-	return uverbs_copy_to(attrs, SRX_ATTR_SRQ_GOV_INFO, &info, sizeof(info));
+	err = srx_ooo_info_out(attrs, SRX_ATTR_SRQ_GOV_OOO_INFO, st.ooo_cap,
+			       st.ooo_low, st.ooo_holding, st.ooo_held,
+			       st.ooo_released);
+	return err ?: uverbs_copy_to(attrs, SRX_ATTR_SRQ_GOV_INFO, &info,
+				     sizeof(info));
 }
 
 /* As many ranked entries as the caller's buffer holds, and their count. */
@@ -224,6 +251,8 @@ static int UVERBS_HANDLER(SRX_METHOD_SRQ_GOV_GROUP)(struct uverbs_attr_bundle *a
 #define SRX_U32_REQUIRED(id) \
 	UVERBS_ATTR_PTR_IN(id, UVERBS_ATTR_TYPE(u32), UA_MANDATORY)
 #define SRX_OUT(id, type) UVERBS_ATTR_PTR_OUT(id, type, UA_MANDATORY)
+#define SRX_OOO_INFO UVERBS_ATTR_STRUCT(struct srx_gov_ooo_info, released)
+#define SRX_OOO_OUT(id) UVERBS_ATTR_PTR_OUT(id, SRX_OOO_INFO, UA_OPTIONAL)
 #define SRX_QP_INFO UVERBS_ATTR_STRUCT(struct srx_gov_qp_info, disconnects)
 #define SRX_SRQ_INFO UVERBS_ATTR_STRUCT(struct srx_gov_srq_info, watermarks)
 #define SRX_QP_HANDLE \
@@ -236,20 +265,25 @@ static int UVERBS_HANDLER(SRX_METHOD_SRQ_GOV_GROUP)(struct uverbs_attr_bundle *a
 DECLARE_UVERBS_NAMED_METHOD(SRX_METHOD_QP_GOV_SET, SRX_QP_HANDLE,
 			    SRX_U32_IN(SRX_ATTR_QP_GOV_LIMIT),
 			    SRX_U32_IN(SRX_ATTR_QP_GOV_POLICY),
-			    SRX_U32_IN(SRX_ATTR_QP_GOV_GROUP));
+			    SRX_U32_IN(SRX_ATTR_QP_GOV_GROUP),
+			    SRX_U32_IN(SRX_ATTR_QP_GOV_OOO_LIMIT));
 
 DECLARE_UVERBS_NAMED_METHOD(SRX_METHOD_QP_GOV_QUERY, SRX_QP_HANDLE,
-			    SRX_OUT(SRX_ATTR_QP_GOV_INFO, SRX_QP_INFO));
+			    SRX_OUT(SRX_ATTR_QP_GOV_INFO, SRX_QP_INFO),
+			    SRX_OOO_OUT(SRX_ATTR_QP_GOV_OOO_INFO));
 
 DECLARE_UVERBS_NAMED_METHOD(SRX_METHOD_SRQ_GOV_SET, SRX_SRQ_HANDLE,
 			    SRX_U32_IN(SRX_ATTR_SRQ_GOV_MODE),
 			    SRX_U32_IN(SRX_ATTR_SRQ_GOV_OVERCOMMIT),
 			    SRX_U32_IN(SRX_ATTR_SRQ_GOV_FLOOR),
 			    SRX_U32_IN(SRX_ATTR_SRQ_GOV_CEILING),
-			    SRX_U32_IN(SRX_ATTR_SRQ_GOV_CREDIT));
+			    SRX_U32_IN(SRX_ATTR_SRQ_GOV_CREDIT),
+			    SRX_U32_IN(SRX_ATTR_SRQ_GOV_OOO_CAP),
+			    SRX_U32_IN(SRX_ATTR_SRQ_GOV_OOO_LOW));
 
 DECLARE_UVERBS_NAMED_METHOD(SRX_METHOD_SRQ_GOV_QUERY, SRX_SRQ_HANDLE,
-			    SRX_OUT(SRX_ATTR_SRQ_GOV_INFO, SRX_SRQ_INFO));
+			    SRX_OUT(SRX_ATTR_SRQ_GOV_INFO, SRX_SRQ_INFO),
+			    SRX_OOO_OUT(SRX_ATTR_SRQ_GOV_OOO_INFO));
 
 DECLARE_UVERBS_NAMED_METHOD(SRX_METHOD_SRQ_GOV_OFFENDERS, SRX_SRQ_HANDLE,
 			    SRX_U32_IN(SRX_ATTR_SRQ_GOV_FLAGS),

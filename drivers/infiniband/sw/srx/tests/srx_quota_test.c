@@ -26,7 +26,7 @@ static struct quota_fixture *quota_setup(struct kunit *test, u32 size,
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	KUNIT_ASSERT_EQ(test, srx_quota_init(&f->sq, size, GFP_KERNEL), 0);
 	for (i = 0; i < nqps; i++)
-		srx_quota_attach(&f->sq, &f->q[i], 100 + i, SRX_POLICY_RNR);
+		srx_quota_attach(&f->sq, &f->q[i], 100 + i, SRX_GOV_RNR);
 	return f;
 }
 
@@ -59,8 +59,8 @@ static void quota_policies(struct kunit *test)
 {
 	struct quota_fixture *f = quota_setup(test, 8, 3);
 
-	f->q[1].policy = SRX_POLICY_DROP;
-	f->q[2].policy = SRX_POLICY_DISCONNECT;
+	f->q[1].policy = SRX_GOV_DROP;
+	f->q[2].policy = SRX_GOV_DISCONNECT;
 	srx_quota_set_limit(&f->sq, &f->q[0], 0);
 	srx_quota_set_limit(&f->sq, &f->q[1], 0);
 	srx_quota_set_limit(&f->sq, &f->q[2], 0);
@@ -116,7 +116,7 @@ static void quota_credit_poll_and_post(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, q->held, 0U);
 	KUNIT_EXPECT_EQ(test, q->credits, 2ULL);
 
-	KUNIT_EXPECT_EQ(test, srx_quota_set_credit(&f->sq, SRX_CREDIT_POST), 0);
+	KUNIT_EXPECT_EQ(test, srx_quota_set_credit(&f->sq, SRX_GOV_CREDIT_POST), 0);
 	srx_quota_charge(&f->sq, q, 1);
 	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED, 1);
 	KUNIT_EXPECT_EQ(test, q->held, 1U);
@@ -124,7 +124,7 @@ static void quota_credit_poll_and_post(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, q->held, 0U);
 
 	/* A batch credits as many as it names, never more than held. */
-	KUNIT_EXPECT_EQ(test, srx_quota_set_credit(&f->sq, SRX_CREDIT_POLL), 0);
+	KUNIT_EXPECT_EQ(test, srx_quota_set_credit(&f->sq, SRX_GOV_CREDIT_POLL), 0);
 	srx_quota_charge(&f->sq, q, 3);
 	srx_quota_complete(&f->sq, q, SRX_QEV_CONSUMED, 2);
 	KUNIT_EXPECT_EQ(test, q->held, 1U);
@@ -140,7 +140,7 @@ static void quota_credit_mode_busy(struct kunit *test)
 	struct quota_fixture *f = quota_setup(test, 8, 1);
 
 	srx_quota_charge(&f->sq, &f->q[0], 1);
-	KUNIT_EXPECT_EQ(test, srx_quota_set_credit(&f->sq, SRX_CREDIT_REPOST),
+	KUNIT_EXPECT_EQ(test, srx_quota_set_credit(&f->sq, SRX_GOV_CREDIT_REPOST),
 			-EBUSY);
 	KUNIT_EXPECT_EQ(test, srx_quota_set_credit(&f->sq, 7), -EINVAL);
 	srx_quota_destroy(&f->sq);
@@ -151,7 +151,7 @@ static void quota_credit_repost_oldest_first(struct kunit *test)
 	struct quota_fixture *f = quota_setup(test, 8, 2);
 	struct srx_quota_qp *a = &f->q[0], *b = &f->q[1];
 
-	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_CREDIT_REPOST),
+	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_GOV_CREDIT_REPOST),
 			0);
 	srx_quota_charge(&f->sq, a, 1);
 	srx_quota_charge(&f->sq, b, 1);
@@ -184,7 +184,7 @@ static void quota_flush_credits(struct kunit *test)
 	srx_quota_flush(&f->sq, a, 5);
 	KUNIT_EXPECT_EQ(test, a->held, 0U);
 
-	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_CREDIT_REPOST),
+	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_GOV_CREDIT_REPOST),
 			0);
 	srx_quota_charge(&f->sq, a, 1);
 	srx_quota_charge(&f->sq, b, 1);
@@ -201,7 +201,7 @@ static void quota_detach_credits_all(struct kunit *test)
 {
 	struct quota_fixture *f = quota_setup(test, 8, 2);
 
-	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_CREDIT_REPOST),
+	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_GOV_CREDIT_REPOST),
 			0);
 	srx_quota_charge(&f->sq, &f->q[0], 2);
 	srx_quota_charge(&f->sq, &f->q[1], 1);
@@ -219,13 +219,13 @@ static void quota_share_recompute(struct kunit *test)
 	struct quota_fixture *f = quota_setup(test, 100, 2);
 
 	srx_quota_set_limit(&f->sq, &f->q[0], 7);
-	KUNIT_ASSERT_EQ(test, srx_quota_set_mode(&f->sq, SRX_QUOTA_SHARE, 150,
+	KUNIT_ASSERT_EQ(test, srx_quota_set_mode(&f->sq, SRX_GOV_SHARE, 150,
 						 10, 60), 0);
 	/* 100 WQEs * 150% over 2 QPs = 75, capped at 60. */
 	KUNIT_EXPECT_EQ(test, f->q[0].limit, 60U);
-	srx_quota_attach(&f->sq, &f->q[2], 102, SRX_POLICY_RNR);
+	srx_quota_attach(&f->sq, &f->q[2], 102, SRX_GOV_RNR);
 	KUNIT_EXPECT_EQ(test, f->q[2].limit, 50U);
-	srx_quota_attach(&f->sq, &f->q[3], 103, SRX_POLICY_RNR);
+	srx_quota_attach(&f->sq, &f->q[3], 103, SRX_GOV_RNR);
 	KUNIT_EXPECT_EQ(test, f->q[0].limit, 38U);	/* ceil(150 / 4) */
 	KUNIT_EXPECT_EQ(test, srx_quota_resize(&f->sq, 20, GFP_KERNEL), 0);
 	KUNIT_EXPECT_EQ(test, f->q[1].limit, 10U);	/* floor */
@@ -233,13 +233,13 @@ static void quota_share_recompute(struct kunit *test)
 	srx_quota_detach(&f->sq, &f->q[2]);
 	KUNIT_EXPECT_EQ(test, f->q[1].limit, 15U);
 	/* Back to static: the limits as set come back. */
-	KUNIT_ASSERT_EQ(test, srx_quota_set_mode(&f->sq, SRX_QUOTA_STATIC, 0,
+	KUNIT_ASSERT_EQ(test, srx_quota_set_mode(&f->sq, SRX_GOV_STATIC, 0,
 						 0, 0), 0);
 	KUNIT_EXPECT_EQ(test, f->q[0].limit, 7U);
-	KUNIT_EXPECT_EQ(test, f->q[1].limit, SRX_QUOTA_UNLIMITED);
-	KUNIT_EXPECT_EQ(test, srx_quota_set_mode(&f->sq, SRX_QUOTA_SHARE, 0,
+	KUNIT_EXPECT_EQ(test, f->q[1].limit, SRX_GOV_UNLIMITED);
+	KUNIT_EXPECT_EQ(test, srx_quota_set_mode(&f->sq, SRX_GOV_SHARE, 0,
 						 0, 1), -EINVAL);
-	KUNIT_EXPECT_EQ(test, srx_quota_set_mode(&f->sq, SRX_QUOTA_SHARE, 100,
+	KUNIT_EXPECT_EQ(test, srx_quota_set_mode(&f->sq, SRX_GOV_SHARE, 100,
 						 5, 4), -EINVAL);
 	KUNIT_EXPECT_EQ(test, srx_quota_set_mode(&f->sq, 9, 100, 0, 1),
 			-EINVAL);
@@ -250,7 +250,7 @@ static void quota_resize_keeps_fifo(struct kunit *test)
 {
 	struct quota_fixture *f = quota_setup(test, 4, 2);
 
-	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_CREDIT_REPOST),
+	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_GOV_CREDIT_REPOST),
 			0);
 	srx_quota_charge(&f->sq, &f->q[0], 1);
 	srx_quota_charge(&f->sq, &f->q[1], 2);
@@ -343,6 +343,43 @@ static void quota_offenders_ranked(struct kunit *test)
 	srx_quota_destroy(&f->sq);
 }
 
+/*
+ * The ranking weighs what QPs did lately: a refusal or a draw counts in
+ * its window and the next, then ages out; lifetime counts stay.
+ */
+static void quota_recent_window(struct kunit *test)
+{
+	struct quota_fixture *f = quota_setup(test, 64, 2);
+	struct srx_quota_snap out[2];
+
+	f->sq.now = 7;
+	srx_quota_charge(&f->sq, &f->q[0], 20);	/* long-lived, busy once */
+	srx_quota_complete(&f->sq, &f->q[0], SRX_QEV_CONSUMED, 20);
+	KUNIT_EXPECT_EQ(test, srx_quota_recent_draws(&f->sq, &f->q[0]), 20U);
+	f->sq.now = 8;
+	KUNIT_EXPECT_EQ(test, srx_quota_recent_draws(&f->sq, &f->q[0]), 20U);
+	srx_quota_charge(&f->sq, &f->q[0], 1);
+	KUNIT_EXPECT_EQ(test, srx_quota_recent_draws(&f->sq, &f->q[0]), 21U);
+	f->sq.now = 9;
+	KUNIT_EXPECT_EQ(test, srx_quota_recent_draws(&f->sq, &f->q[0]), 1U);
+	f->sq.now = 11;
+	KUNIT_EXPECT_EQ(test, srx_quota_recent_draws(&f->sq, &f->q[0]), 0U);
+	KUNIT_EXPECT_EQ(test, f->q[0].draws, 21ULL);
+
+	/* Same held: the one refused lately ranks first, not the old one. */
+	srx_quota_set_limit(&f->sq, &f->q[1], 1);
+	srx_quota_charge(&f->sq, &f->q[1], 1);
+	srx_quota_charge(&f->sq, &f->q[1], 1);	/* refused */
+	KUNIT_EXPECT_EQ(test, srx_quota_recent_refused(&f->sq, &f->q[1]), 1U);
+	KUNIT_ASSERT_EQ(test, srx_quota_offenders(&f->sq, out, 2), 2U);
+	KUNIT_EXPECT_EQ(test, out[0].qpn, 101U);
+	KUNIT_EXPECT_EQ(test, out[0].recent_refused, 1U);
+	f->sq.now = 13;
+	KUNIT_EXPECT_EQ(test, srx_quota_recent_refused(&f->sq, &f->q[1]), 0U);
+	KUNIT_EXPECT_EQ(test, f->q[1].rnr, 1ULL);
+	srx_quota_destroy(&f->sq);
+}
+
 /* The reference model: WQEs out per QP, and the draws in order. */
 struct quota_model {
 	u32	out[4];
@@ -390,12 +427,12 @@ static void quota_random_vs_model(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, m);
 	prandom_seed_state(&rnd, 42);
-	for (mode = SRX_CREDIT_POLL; mode <= SRX_CREDIT_REPOST; mode++) {
+	for (mode = SRX_GOV_CREDIT_POLL; mode <= SRX_GOV_CREDIT_REPOST; mode++) {
 		for (i = 0; i < 4; i++)
 			srx_quota_flush(&f->sq, &f->q[i], U32_MAX);
 		memset(m, 0, sizeof(*m));
 		KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, mode), 0);
-		ev = mode == SRX_CREDIT_POLL ? SRX_QEV_CONSUMED : SRX_QEV_POSTED;
+		ev = mode == SRX_GOV_CREDIT_POLL ? SRX_QEV_CONSUMED : SRX_QEV_POSTED;
 		for (i = 0; i < 4; i++) {
 			limit[i] = prandom_u32_state(&rnd) % 6;
 			srx_quota_set_limit(&f->sq, &f->q[i], limit[i]);
@@ -411,7 +448,7 @@ static void quota_random_vs_model(struct kunit *test)
 						SRX_QUOTA_ADMIT, fits);
 				if (fits)
 					model_draw(m, k, r);
-			} else if (op == 2 && mode == SRX_CREDIT_REPOST) {
+			} else if (op == 2 && mode == SRX_GOV_CREDIT_REPOST) {
 				srx_quota_reposted(&f->sq, 1);
 				model_credit(m, 4);
 			} else if (op == 2 && m->out[k]) {
@@ -427,7 +464,7 @@ static void quota_random_vs_model(struct kunit *test)
 				KUNIT_ASSERT_LE(test, f->q[i].credits,
 						f->q[i].draws);
 			}
-			if (mode == SRX_CREDIT_REPOST)
+			if (mode == SRX_GOV_CREDIT_REPOST)
 				KUNIT_ASSERT_EQ(test, f->sq.ndrawn, m->len);
 		}
 	}
@@ -440,7 +477,7 @@ static void quota_credit_buffer_any_order(struct kunit *test)
 	struct quota_fixture *f = quota_setup(test, 8, 2);
 	struct srx_quota_qp *a = &f->q[0], *b = &f->q[1];
 
-	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_CREDIT_BUFFER),
+	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_GOV_CREDIT_BUFFER),
 			0);
 	srx_quota_charge_buf(&f->sq, a, 1);
 	srx_quota_charge_buf(&f->sq, a, 2);
@@ -476,7 +513,7 @@ static void quota_credit_buffer_tombstones(struct kunit *test)
 	struct quota_fixture *f = quota_setup(test, 8, 3);
 	struct srx_quota_qp *a = &f->q[0], *b = &f->q[1], *c = &f->q[2];
 
-	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_CREDIT_BUFFER),
+	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_GOV_CREDIT_BUFFER),
 			0);
 	srx_quota_charge_buf(&f->sq, a, 5);
 	srx_quota_charge_buf(&f->sq, b, 6);
@@ -505,7 +542,7 @@ static void quota_credit_buffer_bounded(struct kunit *test)
 	struct srx_quota_store st;
 	u64 key;
 
-	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_CREDIT_BUFFER),
+	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_GOV_CREDIT_BUFFER),
 			0);
 	for (key = 1; key <= 6; key++)
 		srx_quota_charge_buf(&f->sq, &f->q[key & 1], key);
@@ -557,7 +594,7 @@ static void quota_buffer_vs_model(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, m);
 	prandom_seed_state(&rnd, 7);
-	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_CREDIT_BUFFER),
+	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_GOV_CREDIT_BUFFER),
 			0);
 	for (i = 0; i < 4; i++)
 		srx_quota_set_limit(&f->sq, &f->q[i], 12);
@@ -708,6 +745,7 @@ static struct kunit_case srx_quota_cases[] = {
 	KUNIT_CASE(quota_group_caps_members),
 	KUNIT_CASE(quota_room_counts_nothing),
 	KUNIT_CASE(quota_offenders_ranked),
+	KUNIT_CASE(quota_recent_window),
 	KUNIT_CASE(quota_random_vs_model),
 	KUNIT_CASE(quota_credit_buffer_any_order),
 	KUNIT_CASE(quota_credit_buffer_tombstones),
