@@ -13,12 +13,15 @@
  * flooder sends; in "spdk" shape one CQ is polled promptly and each
  * buffer is reposted when its request is processed, out of order: the
  * flooder's requests take SLOW_MS each, the others REPOST_US (a
- * user-space target with one slow connection). Without
+ * user-space target with one slow connection); "mpi" is the spdk shape
+ * with many ranks that send in bursts (MPI_BURST messages, then a pause
+ * of MPI_GAP_MS once they are through), one of which sends without
+ * pause messages that wait long to be matched. Without
  * governance the flooder holds the SRQ and the others starve; with a
  * per-QP limit (set through the device's gov/ defaults before anything
  * is created) they keep going.
  *
- * usage: gov_flood -d DEV -g GIDX [-s dedicated|shared|spdk] [-L LIMIT]
+ * usage: gov_flood -d DEV -g GIDX [-s dedicated|shared|spdk|mpi] [-L LIMIT]
  *        [-C poll|post|repost|buffer] [-t SECONDS] [-n QPS] [-w SRQ_LIMIT]
  *        [-S CSV [-i MS]] [-F] [-q SRQ_WQES] [-H SECONDS]
  *
@@ -57,6 +60,8 @@
 #define NORMAL_DEPTH	4
 #define SLOW_MS		200
 #define REPOST_US	500
+#define MPI_BURST	8
+#define MPI_GAP_MS	20
 
 struct pair {
 	struct ibv_qp	*s, *r;
@@ -64,6 +69,7 @@ struct pair {
 	long		inflight;
 	long		delivered;
 	long		sampled;	/* delivered at the last -S row */
+	double		next_burst;	/* mpi */
 };
 
 static struct ibv_context *ctx;
@@ -73,7 +79,7 @@ static struct ibv_cq *scq, *shared_rcq;
 static struct ibv_mr *mr;
 static char *buf;
 static struct pair p[MAX_QPS];
-enum shape { DEDICATED, SHARED, SPDK };
+enum shape { DEDICATED, SHARED, SPDK, MPI };
 
 static int nqps = 9, gidx, shared, events, noflood;
 static enum shape shape;
@@ -209,7 +215,7 @@ static void setup(void)
 	     ibv_reg_mr(pd, buf, (srq_size + 1) * MSG,
 			IBV_ACCESS_LOCAL_WRITE) : NULL;
 	srq = mr ? ibv_create_srq(pd, &sattr) : NULL;
-	scq = srq ? ibv_create_cq(ctx, nqps * NORMAL_DEPTH + FLOOD_DEPTH,
+	scq = srq ? ibv_create_cq(ctx, nqps * MPI_BURST + FLOOD_DEPTH,
 				  NULL, NULL, 0) : NULL;
 	/* A receive completion is a WQE taken: never more than the SRQ's. */
 	shared_rcq = scq ? ibv_create_cq(ctx, srq_size + 1024, NULL, NULL, 0) :
@@ -224,7 +230,7 @@ static void setup(void)
 		qattr.srq = NULL;
 		qattr.cap.max_recv_wr = 1;
 		qattr.cap.max_recv_sge = 1;
-		qattr.cap.max_send_wr = i ? NORMAL_DEPTH : FLOOD_DEPTH;
+		qattr.cap.max_send_wr = i ? MPI_BURST : FLOOD_DEPTH;
 		p[i].s = p[i].rcq ? ibv_create_qp(pd, &qattr) : NULL;
 		qattr.send_cq = scq;
 		qattr.recv_cq = p[i].rcq;
@@ -290,6 +296,33 @@ static void sample(const char *dev, double t0, double *last)
 	*last = t;
 }
 
+/*
+ * A well-behaved sender: NORMAL_DEPTH in flight; in the mpi shape a
+ * burst of MPI_BURST, and the next one MPI_GAP_MS after it went through.
+ */
+static void send_normal(int i)
+{
+	double t;
+
+	if (shape != MPI) {
+		while (p[i].inflight < NORMAL_DEPTH)
+			post_send(i);
+		return;
+	}
+	if (p[i].inflight)
+		return;
+	t = now();
+	if (!p[i].next_burst) {
+		p[i].next_burst = t + MPI_GAP_MS / 1000.0;
+		return;
+	}
+	if (t < p[i].next_burst)
+		return;
+	while (p[i].inflight < MPI_BURST)
+		post_send(i);
+	p[i].next_burst = 0;	/* set once this burst is through */
+}
+
 static void reap_send(void)
 {
 	struct ibv_wc wc[32];
@@ -317,7 +350,7 @@ static void delivered(struct ibv_wc *wc)
 		exit(3);
 	}
 	p[i].delivered++;
-	if (shape == SPDK)
+	if (shape == SPDK || shape == MPI)
 		done_at[wc->wr_id] = now() + (i || noflood ? REPOST_US / 1e6 :
 							     SLOW_MS / 1000.0);
 	else if (shared)
@@ -376,7 +409,8 @@ int main(int argc, char **argv)
 		case 'g': gidx = atoi(optarg); break;
 		case 's':
 			shape = !strcmp(optarg, "shared") ? SHARED :
-				!strcmp(optarg, "spdk") ? SPDK : DEDICATED;
+				!strcmp(optarg, "spdk") ? SPDK :
+				!strcmp(optarg, "mpi") ? MPI : DEDICATED;
 			shared = shape != DEDICATED;
 			break;
 		case 'L': limit = optarg; break;
@@ -421,8 +455,7 @@ int main(int argc, char **argv)
 		while (p[0].inflight < (noflood ? NORMAL_DEPTH : FLOOD_DEPTH))
 			post_send(0);
 		for (i = 1; i < nqps; i++)
-			while (p[i].inflight < NORMAL_DEPTH)
-				post_send(i);
+			send_normal(i);
 		reap_send();
 		if (shared) {
 			reap_cq(shared_rcq);
@@ -435,7 +468,7 @@ int main(int argc, char **argv)
 			reap_cq(p[0].rcq);
 			next_slow = now() + SLOW_MS / 1000.0;
 		}
-		if (shape == SPDK)
+		if (shape == SPDK || shape == MPI)
 			repost_processed();
 		/* Processing done: buffers go back in order, at a rate. */
 		while (shape == SHARED && ndeferred && now() >= next_repost) {

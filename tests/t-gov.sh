@@ -27,7 +27,7 @@ gov_run() {
 	note "gov_flood $*: flooder $FLOODER_DELIVERED, slowest normal $MIN_NORMAL"
 }
 
-# gov_compare SHAPE CREDIT MIN_GAIN: without limits the flooder takes
+# gov_compare SHAPE CREDIT MIN_GAIN [GOV_FLOOD ARGS]: without limits the flooder takes
 # the SRQ and everyone is RNR-NAKed (an RNR storm); with a limit the
 # flooder is refused over it, the slowest normal QP does at least
 # MIN_GAIN/10 times as well as without, and the flooder gets no more
@@ -38,13 +38,13 @@ gov_compare() {
 	local free rnr0 rnr1 gain
 	gov_add || return
 	rnr0=$(gov_cnt rnr_nak_sent)
-	gov_run -s "$1" -C "$2" || return
+	gov_run -s "$1" -C "$2" "${@:4}" || return
 	free=$MIN_NORMAL
 	rnr1=$(gov_cnt rnr_nak_sent)
 	note "ungoverned: RNR NAKs sent $((rnr1 - rnr0))"
 	[ $((rnr1 - rnr0)) -gt 100 ] || fail "no RNR storm without governance"
 	rnr0=$(gov_cnt gov_over_limit_rnr)
-	gov_run -s "$1" -C "$2" -L 4 || return
+	gov_run -s "$1" -C "$2" -L 4 "${@:4}" || return
 	note "governed: over-limit RNRs $(( $(gov_cnt gov_over_limit_rnr) - rnr0 ))"
 	[ "$(gov_cnt gov_over_limit_rnr)" -gt "$rnr0" ] ||
 		fail "the flooder was never refused"
@@ -66,6 +66,11 @@ gov_compare() {
 test_gov_flood_dedicated_cqs_poll() { gov_compare dedicated poll 20; }
 test_gov_flood_dedicated_cqs_buffer() { gov_compare dedicated buffer 20; }
 test_gov_flood_shared_cq_repost() { gov_compare shared repost 8; }
+
+# The MPI shape: 32 ranks on one SRQ sending in bursts, one of them
+# without pause and its messages slow to match; buffers back by identity.
+test_gov_flood_mpi_buffer() { gov_compare mpi buffer 20 -n 32; }
+
 # The SPDK/nvmet shape: one CQ polled at once, buffers reposted out of
 # order when their requests are processed, the flooder's slowly.
 # ... and against the flood-free rate: with the flooder governed, the

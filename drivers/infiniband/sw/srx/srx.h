@@ -583,8 +583,6 @@ void srx_cq_consumed(struct srx_cq *cq);
  */
 void srx_gov_init(void);
 void srx_gov_defaults_init(struct srx_gov_defaults *d);
-void srx_gov_status_free(struct srx_dev *sdev);
-void srx_gov_defaults_apply(struct srx_gov_defaults *d);
 int srx_gov_srq_init(struct srx_srq *srq);
 void srx_gov_srq_fini(struct srx_srq *srq);
 void srx_gov_qp_attach(struct srx_qp *qp);
@@ -769,8 +767,8 @@ struct sk_buff *srx_skb_alloc(struct srx_dev *sdev, const struct srx_av *av,
 int srx_xmit(struct srx_dev *sdev, const struct srx_av *av, u16 src_port,
 	     struct sk_buff *skb, struct dst_cache *dc);
 void srx_rcv(struct srx_dev *sdev, struct sk_buff *skb, bool loopback);
-
-/* srx_main.c */
+void srx_net_dev_add(struct srx_dev *sdev);
+void srx_net_devs_take(struct list_head *victims, bool all);
 struct srx_dev *srx_get_by_netdev(struct net_device *ndev);
 
 /* srx_engine.c: run now, or schedule; the rest for srx_qp.c */
@@ -826,6 +824,8 @@ int srx_send_ack(struct srx_qp *qp, u8 opcode, u8 syn, u32 psn, u64 orig);
 /* srx_stats.c, srx_govctl.c */
 extern const struct ib_device_ops srx_stats_ops;
 extern const struct ib_device_ops srx_gov_ops;
+void srx_gov_status_free(struct srx_dev *sdev);
+void srx_gov_defaults_apply(struct srx_gov_defaults *d);
 #define SRX_GOV_NPOLICIES	3
 #define SRX_GOV_NCREDITS	4
 #define SRX_GOV_NMODES		2

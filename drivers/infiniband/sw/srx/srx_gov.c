@@ -257,6 +257,18 @@ int srx_gov_srq_store(struct srx_quota_store *st, u32 max_wr)
 				     GFP_KERNEL_ACCOUNT);
 }
 
+/* The SRQ goes (or its create failed): its groups and accounting. */
+void srx_gov_srq_fini(struct srx_srq *srq)
+{
+	struct srx_quota_group *g, *next;
+
+	list_for_each_entry_safe(g, next, &srq->quota.groups, node) {
+		srx_quota_group_remove(&srq->quota, g);
+		kfree(g);
+	}
+	srx_quota_destroy(&srq->quota);
+}
+
 /* After the resize: the old records, or the new ones it did not take. */
 void srx_gov_srq_store_free(struct srx_quota_store *st)
 {

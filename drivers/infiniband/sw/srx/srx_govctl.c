@@ -28,6 +28,19 @@ const char * const srx_credit_names[SRX_GOV_NCREDITS] = {
 
 const char * const srx_mode_names[SRX_GOV_NMODES] = { "static", "share" };
 
+/**
+ * srx_is_srx_device - is @ibdev an srx device?
+ * @ibdev: any RDMA device
+ *
+ * Kernel ULPs check this before calling the srx_gov_* functions.
+ * Return: true for a device of this module.
+ */
+bool srx_is_srx_device(const struct ib_device *ibdev)
+{
+	return ibdev->ops.owner == THIS_MODULE;
+}
+EXPORT_SYMBOL_GPL(srx_is_srx_device);
+
 /* The SRQ of a governed QP of an srx device, or an ERR_PTR. */
 static struct srx_srq *srx_gov_qp_srq(struct ib_qp *ibqp)
 {
@@ -395,17 +408,6 @@ int srx_gov_qp_set_group(struct ib_qp *ibqp, u32 group)
 EXPORT_SYMBOL_GPL(srx_gov_qp_set_group);
 
 /* The SRQ is going away, after all its QPs: free its groups. */
-void srx_gov_srq_fini(struct srx_srq *srq)
-{
-	struct srx_quota_group *g, *next;
-
-	list_for_each_entry_safe(g, next, &srq->quota.groups, node) {
-		srx_quota_group_remove(&srq->quota, g);
-		kfree(g);
-	}
-	srx_quota_destroy(&srq->quota);
-}
-
 /**
  * srx_gov_srq_offenders - the SRQ's QPs, the one draining it first
  * @ibsrq: an srx SRQ

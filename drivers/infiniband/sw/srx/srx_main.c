@@ -36,8 +36,6 @@ MODULE_LICENSE("Dual BSD/GPL");
 MODULE_ALIAS_RDMA_LINK("srx");
 MODULE_VERSION(SRX_VERSION);
 
-static LIST_HEAD(srx_devices);
-static DEFINE_SPINLOCK(srx_devices_lock);
 /* Serialises newlink so two adds cannot bind one netdev. */
 static DEFINE_MUTEX(srx_add_lock);
 
@@ -62,11 +60,7 @@ static void srx_reap(bool all)
 	struct srx_dev *sdev, *tmp;
 	LIST_HEAD(victims);
 
-	spin_lock_bh(&srx_devices_lock);
-	list_for_each_entry_safe(sdev, tmp, &srx_devices, list)
-		if (all || READ_ONCE(sdev->dead))
-			list_move(&sdev->list, &victims);
-	spin_unlock_bh(&srx_devices_lock);
+	srx_net_devs_take(&victims, all);
 
 	list_for_each_entry_safe(sdev, tmp, &victims, list) {
 		list_del(&sdev->list);
@@ -74,19 +68,6 @@ static void srx_reap(bool all)
 		put_device(&sdev->ibdev.dev);
 	}
 }
-
-/**
- * srx_is_srx_device - is @ibdev an srx device?
- * @ibdev: any RDMA device
- *
- * Kernel ULPs check this before calling the srx_gov_* functions.
- * Return: true for a device of this module.
- */
-bool srx_is_srx_device(const struct ib_device *ibdev)
-{
-	return ibdev->ops.dealloc_driver == srx_dealloc_driver;
-}
-EXPORT_SYMBOL_GPL(srx_is_srx_device);
 
 static const struct ib_device_ops srx_lifetime_ops = {
 	.dealloc_driver = srx_dealloc_driver,
@@ -124,26 +105,6 @@ static void srx_init_ibdev(struct srx_dev *sdev, struct net_device *ndev)
 	ib_set_device_ops(ibdev, &srx_lifetime_ops);
 	/* Governance methods on the command fd (srx-abi.h). */
 	ibdev->driver_def = srx_uapi_defs;
-}
-
-/*
- * The registered srx device on @ndev, with a registration reference the
- * caller drops with ib_device_put(), or NULL.
- */
-struct srx_dev *srx_get_by_netdev(struct net_device *ndev)
-{
-	struct srx_dev *sdev, *found = NULL;
-
-	spin_lock_bh(&srx_devices_lock);
-	list_for_each_entry(sdev, &srx_devices, list) {
-		if (sdev->ndev == ndev && !READ_ONCE(sdev->dead) &&
-		    ib_device_try_get(&sdev->ibdev)) {
-			found = sdev;
-			break;
-		}
-	}
-	spin_unlock_bh(&srx_devices_lock);
-	return found;
 }
 
 /* Is @ndev already the lower device of an srx or rdma_rxe device? */
@@ -217,9 +178,7 @@ static int srx_add(const char *name, struct net_device *ndev)
 
 	/* The list's reference keeps sdev valid until srx_reap(). */
 	get_device(&sdev->ibdev.dev);
-	spin_lock_bh(&srx_devices_lock);
-	list_add_tail(&sdev->list, &srx_devices);
-	spin_unlock_bh(&srx_devices_lock);
+	srx_net_dev_add(sdev);
 
 	err = ib_register_device(&sdev->ibdev, name, NULL);
 	if (err) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 /*
- * srx: the RoCEv2 UDP socket of each network namespace.
+ * srx: the RoCEv2 UDP socket of each network namespace, and the list of
+ * srx devices its packets are for.
  *
  * One socket pair (IPv4 and, when available, IPv6) listens on UDP 4791 in
  * every namespace that has an srx device. Devices share it through a
@@ -41,6 +42,10 @@ module_param_named(loopback_inline, srx_loopback_inline, bool, 0644);
 MODULE_PARM_DESC(loopback_inline,
 		 "Run a looped-back packet's receiver in the sender's context (lower latency, one CPU) instead of a worker (default: yes)");
 
+/* Every srx device, so that a netdev's packets find theirs. */
+static LIST_HEAD(srx_devices);
+static DEFINE_SPINLOCK(srx_devices_lock);
+
 static LIST_HEAD(srx_socks);
 static DEFINE_MUTEX(srx_socks_lock);
 static atomic64_t srx_rx_dropped = ATOMIC64_INIT(0);
@@ -48,6 +53,46 @@ static atomic64_t srx_rx_dropped = ATOMIC64_INIT(0);
 u64 srx_net_rx_dropped(void)
 {
 	return atomic64_read(&srx_rx_dropped);
+}
+
+/* A new device goes on the list (with the list's device reference). */
+void srx_net_dev_add(struct srx_dev *sdev)
+{
+	spin_lock_bh(&srx_devices_lock);
+	list_add_tail(&sdev->list, &srx_devices);
+	spin_unlock_bh(&srx_devices_lock);
+}
+
+/* Move the dead devices, or all of them, from the list to @victims. */
+void srx_net_devs_take(struct list_head *victims, bool all)
+{
+	struct srx_dev *sdev, *tmp;
+
+	spin_lock_bh(&srx_devices_lock);
+	list_for_each_entry_safe(sdev, tmp, &srx_devices, list)
+		if (all || READ_ONCE(sdev->dead))
+			list_move(&sdev->list, victims);
+	spin_unlock_bh(&srx_devices_lock);
+}
+
+/*
+ * The registered srx device on @ndev, with a registration reference the
+ * caller drops with ib_device_put(), or NULL.
+ */
+struct srx_dev *srx_get_by_netdev(struct net_device *ndev)
+{
+	struct srx_dev *sdev, *found = NULL;
+
+	spin_lock_bh(&srx_devices_lock);
+	list_for_each_entry(sdev, &srx_devices, list) {
+		if (sdev->ndev == ndev && !READ_ONCE(sdev->dead) &&
+		    ib_device_try_get(&sdev->ibdev)) {
+			found = sdev;
+			break;
+		}
+	}
+	spin_unlock_bh(&srx_devices_lock);
+	return found;
 }
 
 static void srx_drop_nodev(struct sk_buff *skb)
