@@ -7,7 +7,9 @@
 KVER ?= $(shell ls /lib/modules 2>/dev/null | grep -E '^6\.12\.[0-9]+.*-amd64$$' | sort -V | tail -n1)
 KDIR ?= /lib/modules/$(KVER)/build
 SRX := drivers/infiniband/sw/srx
-CFLAGS_USER := -O2 -g -Wall -Wextra -Werror -Iinclude/uapi -Itools/srxctl
+# CFLAGS/CPPFLAGS/LDFLAGS from the environment (dpkg-buildflags) come on top.
+CFLAGS_USER := -O2 -g -Wall -Wextra -Werror -Iinclude/uapi -Itools/srxctl \
+	       $(CPPFLAGS) $(CFLAGS)
 TEST_PROGS := $(patsubst tests/%.c,build/tests/%,$(wildcard tests/*.c))
 LIBSRXCTL := build/tools/libsrxctl.a
 
@@ -41,7 +43,50 @@ $(LIBSRXCTL): tools/srxctl/libsrxctl.c tools/srxctl/nl.c \
 	$(AR) rcs $@ build/tools/libsrxctl.o build/tools/nl.o
 
 build/tools/srxctl: tools/srxctl/srxctl.c $(LIBSRXCTL)
-	$(CC) $(CFLAGS_USER) -o $@ $< $(LIBSRXCTL) -libverbs
+	$(CC) $(CFLAGS_USER) $(LDFLAGS) -o $@ $< $(LIBSRXCTL) -libverbs
+
+# make install / uninstall: srx.ko into the kernel's updates directory
+# (modprobe, and `rdma link add ... type srx` loads it by its alias),
+# srxctl, libsrxctl with its headers, and the man pages. DESTDIR and
+# prefix as usual; the module goes under $(DESTDIR)/lib/modules/$(KVER).
+prefix ?= /usr/local
+sbindir ?= $(prefix)/sbin
+libdir ?= $(prefix)/lib
+includedir ?= $(prefix)/include
+mandir ?= $(prefix)/share/man
+MODDIR := $(DESTDIR)/lib/modules/$(KVER)/updates
+MANPAGES := Documentation/man/srxctl.8 Documentation/man/srx.7 \
+	    Documentation/man/libsrxctl.3
+
+.PHONY: install install-module install-utils uninstall deb
+install: install-module install-utils
+
+install-module: module
+	install -D -m 0644 $(SRX)/srx.ko $(MODDIR)/srx.ko
+	[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
+
+install-utils: tools
+	install -D -m 0755 build/tools/srxctl $(DESTDIR)$(sbindir)/srxctl
+	install -D -m 0644 $(LIBSRXCTL) $(DESTDIR)$(libdir)/libsrxctl.a
+	install -D -m 0644 tools/srxctl/srxctl.h \
+		$(DESTDIR)$(includedir)/srxctl.h
+	install -D -m 0644 include/uapi/rdma/srx-abi.h \
+		$(DESTDIR)$(includedir)/rdma/srx-abi.h
+	install -D -m 0644 -t $(DESTDIR)$(mandir)/man8 Documentation/man/srxctl.8
+	install -D -m 0644 -t $(DESTDIR)$(mandir)/man7 Documentation/man/srx.7
+	install -D -m 0644 -t $(DESTDIR)$(mandir)/man3 Documentation/man/libsrxctl.3
+
+uninstall:
+	rm -f $(MODDIR)/srx.ko $(DESTDIR)$(sbindir)/srxctl \
+	      $(DESTDIR)$(libdir)/libsrxctl.a $(DESTDIR)$(includedir)/srxctl.h \
+	      $(DESTDIR)$(includedir)/rdma/srx-abi.h \
+	      $(DESTDIR)$(mandir)/man8/srxctl.8 $(DESTDIR)$(mandir)/man7/srx.7 \
+	      $(DESTDIR)$(mandir)/man3/libsrxctl.3
+	[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
+
+# Debian packages srx-dkms and srx-utils in build/deb, checked by lintian.
+deb:
+	scripts/mkdeb
 
 check:
 	scripts/check
