@@ -88,6 +88,12 @@ uninstall:
 deb:
 	scripts/mkdeb
 
+# The in-tree form as a patch series against linux-source-6.12 in
+# build/patches (applied with git am, checkpatch --strict on each).
+.PHONY: patches
+patches:
+	scripts/mkpatches
+
 check:
 	scripts/check
 
