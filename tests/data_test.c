@@ -236,22 +236,14 @@ static unsigned int ev_count(unsigned int from, enum ibv_event_type type,
 	return c;
 }
 
-static long long now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
-}
-
 /* Wait up to ms for at least @want such events; returns the count. */
 static unsigned int ev_wait(unsigned int from, enum ibv_event_type type,
 			    void *obj, unsigned int want, int ms)
 {
-	long long end = now_ms() + ms;
+	long long end = tl_now_ms() + ms;
 	unsigned int c;
 
-	while ((c = ev_count(from, type, obj)) < want && now_ms() < end)
+	while ((c = ev_count(from, type, obj)) < want && tl_now_ms() < end)
 		usleep(10000);
 	return c;
 }
@@ -672,7 +664,7 @@ static int post_ud(struct side *s, struct ibv_ah *ah, uint32_t dqpn,
 /* Up to n completions within ms; returns how many (or -1). */
 static int poll_n(struct ibv_cq *cq, struct ibv_wc *wc, int n, int ms)
 {
-	long long end = now_ms() + ms;
+	long long end = tl_now_ms() + ms;
 	int got = 0, r;
 
 	while (got < n) {
@@ -680,7 +672,7 @@ static int poll_n(struct ibv_cq *cq, struct ibv_wc *wc, int n, int ms)
 		if (r < 0)
 			return -1;
 		got += r;
-		if (got >= n || now_ms() > end)
+		if (got >= n || tl_now_ms() > end)
 			break;
 		if (!r)
 			usleep(50);

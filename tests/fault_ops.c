@@ -274,14 +274,6 @@ static bool step_destroy(struct pass *p, const char *what, int rc)
 	return step_x(p, what, verr(rc), true, NULL);
 }
 
-static long long now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
-}
-
 static void watchdog(int sig)
 {
 	static const char msg[] =
@@ -361,7 +353,7 @@ static uint64_t next_id(struct pass *p)
 static int wait_wc(struct pass *p, struct ibv_cq *cq, uint64_t id, int ms,
 		   struct ibv_wc *wc)
 {
-	long long end = now_ms() + ms;
+	long long end = tl_now_ms() + ms;
 	int n;
 
 	for (;;) {
@@ -380,7 +372,7 @@ static int wait_wc(struct pass *p, struct ibv_cq *cq, uint64_t id, int ms,
 				    ibv_wc_status_str(wc->status));
 			continue;
 		}
-		if (now_ms() > end)
+		if (tl_now_ms() > end)
 			return 0;
 		usleep(200);
 	}
@@ -1177,13 +1169,13 @@ int main(int argc, char **argv)
 	signal(SIGBUS, crashed);
 	signal(SIGABRT, crashed);
 
-	start = now_ms();
+	start = tl_now_ms();
 	for (i = 0; i < passes; i++) {
 		struct pass p = { .no = i };
 		bool abandon = fail_fd >= 0 && i % 3 == 2;
 		unsigned long steps = st.steps;
 
-		if (seconds && now_ms() - start > seconds * 1000)
+		if (seconds && tl_now_ms() - start > seconds * 1000)
 			break;
 		alarm(PASS_TIMEOUT_S);
 		armed = nth_first + (long)i * nth_step;

@@ -219,14 +219,6 @@ static struct {
 	unsigned int srq_events;
 } g;
 
-static long long now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
-}
-
 static void watchdog(int sig)
 {
 	static const char msg[] = "not ok - fuzz.watchdog: a verb or poll did not return\n";
@@ -876,9 +868,9 @@ static bool announced(struct end *e)
  */
 static void revive(struct end *e)
 {
-	long long end = now_ms() + ANNOUNCE_MS;
+	long long end = tl_now_ms() + ANNOUNCE_MS;
 
-	while (!announced(e) && now_ms() < end) {
+	while (!announced(e) && tl_now_ms() < end) {
 		drain(e, false);
 		usleep(2000);
 	}
@@ -922,7 +914,7 @@ static void *svc_thread(void *arg)
 
 	(void)arg;
 	while (!svc.stop) {
-		now = now_ms();
+		now = tl_now_ms();
 		for (i = 0; i < NPAIR; i++) {
 			struct pair *p = &g.pairs[i];
 
@@ -940,7 +932,7 @@ static void *svc_thread(void *arg)
 			    !ibv_modify_srq(g.srq, &sa, IBV_SRQ_LIMIT))
 				armed = i;
 		}
-		if (now_ms() >= next) {
+		if (tl_now_ms() >= next) {
 			for (i = 0; i < NPAIR; i++) {
 				struct end *a = &g.pairs[i].a;
 
@@ -948,7 +940,7 @@ static void *svc_thread(void *arg)
 				    qp_state(a->qp) == IBV_QPS_ERR)
 					revive(a);
 			}
-			next = now_ms() + 40;
+			next = tl_now_ms() + 40;
 		}
 		usleep(2000);
 	}
@@ -972,7 +964,7 @@ static bool __attribute__((format(printf, 1, 2))) fail_why(const char *fmt, ...)
 /* The next completion on @cq within @ms: true with it in @wc. */
 static bool wait_wc(struct ibv_cq *cq, struct ibv_wc *wc, int ms)
 {
-	long long end = now_ms() + ms;
+	long long end = tl_now_ms() + ms;
 	int r;
 
 	do {
@@ -982,7 +974,7 @@ static bool wait_wc(struct ibv_cq *cq, struct ibv_wc *wc, int ms)
 		if (r)
 			return true;
 		usleep(100);
-	} while (now_ms() < end);
+	} while (tl_now_ms() < end);
 	return false;
 }
 
@@ -1336,9 +1328,9 @@ static void verify(void)
 			check(st == (int)p->s->state, name, "%s, expected %s",
 			      state_name(st), state_name(p->s->state));
 		if (p->s->revive && st == IBV_QPS_ERR && !announced(a)) {
-			long long end = now_ms() + ANNOUNCE_MS;
+			long long end = tl_now_ms() + ANNOUNCE_MS;
 
-			while (!announced(a) && now_ms() < end) {
+			while (!announced(a) && tl_now_ms() < end) {
 				drain(a, false);
 				usleep(2000);
 			}

@@ -51,6 +51,7 @@
 #include <unistd.h>
 #include <infiniband/verbs.h>
 
+#define TL_PROG "gov_flood"
 #include "testlib.h"
 
 #define MAX_QPS		1024
@@ -89,20 +90,6 @@ static int *deferred, dhead, ndeferred;	/* shared: srq_size of them */
 static double *done_at;			/* spdk: processed then; 0: idle */
 static int qpn_pair[QPN_TABLE];		/* pair + 1; 0: empty */
 static FILE *series;			/* -S */
-
-static void die(const char *what)
-{
-	fprintf(stderr, "gov_flood: %s: %s\n", what, strerror(errno));
-	exit(2);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void sysfs_write(const char *dev, const char *attr, const char *val)
 {
@@ -281,7 +268,7 @@ static void read_held(const char *dev, long *held)
 /* One -S row per receiving QP: what it got since the last row, and holds. */
 static void sample(const char *dev, double t0, double *last)
 {
-	double t = now(), dt = t - *last;
+	double t = tl_now(), dt = t - *last;
 	long held[MAX_QPS], d;
 	int i;
 
@@ -311,7 +298,7 @@ static void send_normal(int i)
 	}
 	if (p[i].inflight)
 		return;
-	t = now();
+	t = tl_now();
 	if (!p[i].next_burst) {
 		p[i].next_burst = t + MPI_GAP_MS / 1000.0;
 		return;
@@ -351,7 +338,7 @@ static void delivered(struct ibv_wc *wc)
 	}
 	p[i].delivered++;
 	if (shape == SPDK || shape == MPI)
-		done_at[wc->wr_id] = now() + (i || noflood ? REPOST_US / 1e6 :
+		done_at[wc->wr_id] = tl_now() + (i || noflood ? REPOST_US / 1e6 :
 							     SLOW_MS / 1000.0);
 	else if (shared)
 		deferred[(dhead + ndeferred++) % srq_size] = wc->wr_id;
@@ -362,7 +349,7 @@ static void delivered(struct ibv_wc *wc)
 /* spdk: each buffer goes back when its request is processed. */
 static void repost_processed(void)
 {
-	double t = now();
+	double t = tl_now();
 	int slot;
 
 	for (slot = 0; slot < srq_size; slot++) {
@@ -447,11 +434,11 @@ int main(int argc, char **argv)
 	}
 	if (series)
 		fprintf(series, "t_ms,qpn,role,delivered,per_s,held\n");
-	t0 = last_sample = now();
+	t0 = last_sample = tl_now();
 	t_end = t0 + secs;
-	next_slow = now() + SLOW_MS / 1000.0;
-	next_repost = now();
-	while (now() < t_end) {
+	next_slow = tl_now() + SLOW_MS / 1000.0;
+	next_repost = tl_now();
+	while (tl_now() < t_end) {
 		while (p[0].inflight < (noflood ? NORMAL_DEPTH : FLOOD_DEPTH))
 			post_send(0);
 		for (i = 1; i < nqps; i++)
@@ -463,24 +450,24 @@ int main(int argc, char **argv)
 			for (i = !noflood; i < nqps; i++)
 				reap_cq(p[i].rcq);
 		}
-		if (!shared && now() >= next_slow) {
+		if (!shared && tl_now() >= next_slow) {
 			/* The slow consumer finally gets to the flooder's. */
 			reap_cq(p[0].rcq);
-			next_slow = now() + SLOW_MS / 1000.0;
+			next_slow = tl_now() + SLOW_MS / 1000.0;
 		}
 		if (shape == SPDK || shape == MPI)
 			repost_processed();
 		/* Processing done: buffers go back in order, at a rate. */
-		while (shape == SHARED && ndeferred && now() >= next_repost) {
+		while (shape == SHARED && ndeferred && tl_now() >= next_repost) {
 			post_recv(deferred[dhead]);
 			dhead = (dhead + 1) % srq_size;
 			ndeferred--;
 			next_repost += REPOST_US / 1e6;
 		}
-		if (next_repost < now() - 0.01)
-			next_repost = now();
+		if (next_repost < tl_now() - 0.01)
+			next_repost = tl_now();
 		reap_events();
-		if (series && now() - last_sample >= sample_ms / 1000)
+		if (series && tl_now() - last_sample >= sample_ms / 1000)
 			sample(dev, t0, &last_sample);
 	}
 	if (series && fclose(series))

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#define TL_PROG "gov_self"
 #include "testlib.h"
 #include "srxctl.h"
 
@@ -37,20 +38,6 @@ static char *buf;		/* SRQ_SIZE receive slots, then send bufs */
 static union ibv_gid gid;
 static int gidx;
 static unsigned int next_seq[NPAIRS];	/* next message's pattern, per pair */
-
-static void die(const char *what)
-{
-	fprintf(stderr, "gov_self: %s: %s\n", what, strerror(errno));
-	exit(2);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int post_recv(int slot)
 {
@@ -290,7 +277,7 @@ static void test_ooo_set(void)
 /* Wait (bounded) until rq[0] holds @held and has been refused. */
 static struct srx_gov_qp_info wait_held(unsigned int held, bool refused)
 {
-	double end = now() + 10;
+	double end = tl_now() + 10;
 	struct srx_gov_qp_info q;
 
 	do {
@@ -298,18 +285,18 @@ static struct srx_gov_qp_info wait_held(unsigned int held, bool refused)
 		if (q.held == held && (!refused || q.rnr))
 			break;
 		usleep(1000);
-	} while (now() < end);
+	} while (tl_now() < end);
 	return q;
 }
 
 /* Consume @n messages of rq[@q], compare them, repost the buffers. */
 static int consume_of(int q, int n, unsigned int *seq)
 {
-	double end = now() + 20;
+	double end = tl_now() + 20;
 	struct ibv_wc wc;
 	int got = 0, bad = 0, i;
 
-	while (got < n && now() < end) {
+	while (got < n && tl_now() < end) {
 		if (ibv_poll_cq(rcq[q], 1, &wc) <= 0)
 			continue;
 		if (wc.status != IBV_WC_SUCCESS || wc.byte_len != MSG)
@@ -332,10 +319,10 @@ static int consume(int n, unsigned int *seq)
 
 static void reap_sends(int n)
 {
-	double end = now() + 20;
+	double end = tl_now() + 20;
 	struct ibv_wc wc;
 
-	while (n > 0 && now() < end)
+	while (n > 0 && tl_now() < end)
 		if (ibv_poll_cq(scq, 1, &wc) > 0)
 			n--;
 }
@@ -420,7 +407,7 @@ static void test_offenders(void)
 static void test_policy_drop(void)
 {
 	unsigned int seq = next_seq[1];
-	double end = now() + 10;
+	double end = tl_now() + 10;
 	struct srx_gov_qp_info q;
 
 	srx_qp_set_limit(rq[1], 1);
@@ -429,7 +416,7 @@ static void test_policy_drop(void)
 		die("post_send");
 	do {
 		q = qinfo(rq[1]);
-	} while (!q.drops && now() < end && !usleep(1000));
+	} while (!q.drops && tl_now() < end && !usleep(1000));
 	check(q.held == 1 && q.drops >= 1 && !q.rnr, "policy_drop_refuses",
 	      "held %u drops %llu rnr %llu", q.held,
 	      (unsigned long long)q.drops, (unsigned long long)q.rnr);
@@ -441,7 +428,7 @@ static void test_policy_drop(void)
 /* Over its limit with policy disconnect: the QP goes, with QP_FATAL. */
 static void test_policy_disconnect(void)
 {
-	double end = now() + 20;
+	double end = tl_now() + 20;
 	struct ibv_wc wc[2];
 	int n = 0, r;
 
@@ -453,7 +440,7 @@ static void test_policy_disconnect(void)
 	      "policy_disconnect_event", "no QP_FATAL within 10 s");
 	check(qinfo(rq[2]).disconnects == 1, "policy_disconnect_counted",
 	      "disconnects %llu", (unsigned long long)qinfo(rq[2]).disconnects);
-	while (n < 2 && now() < end) {
+	while (n < 2 && tl_now() < end) {
 		r = ibv_poll_cq(scq, 2 - n, wc + n);
 		n += r > 0 ? r : 0;
 	}
@@ -537,13 +524,13 @@ static void unrel_send(struct unrel *u, unsigned int seq)
 /* Take @n messages, which must be @seq, @seq + 1, ..., intact; repost. */
 static int unrel_consume(struct unrel *u, int n, unsigned int seq)
 {
-	double end = now() + 10;
+	double end = tl_now() + 10;
 	struct ibv_wc wc;
 	int got = 0, bad = 0;
 	unsigned int i;
 	char *p;
 
-	while (got < n && now() < end) {
+	while (got < n && tl_now() < end) {
 		if (ibv_poll_cq(u->cq, 1, &wc) <= 0)
 			continue;
 		p = buf + wc.wr_id * MSG + u->off;
@@ -568,7 +555,7 @@ static void test_unreliable_drop(enum ibv_qp_type type, const char *name)
 {
 	unsigned int rc_seq = next_seq[0];
 	struct srx_gov_qp_info q;
-	double end = now() + 10;
+	double end = tl_now() + 10;
 	struct unrel u;
 	char what[64];
 	int i;
@@ -582,7 +569,7 @@ static void test_unreliable_drop(enum ibv_qp_type type, const char *name)
 		unrel_send(&u, i);
 	do {
 		q = qinfo(u.r);
-	} while (q.drops < 4 && now() < end && !usleep(1000));
+	} while (q.drops < 4 && tl_now() < end && !usleep(1000));
 	snprintf(what, sizeof(what), "%s_drop_over_limit", name);
 	check(q.held == 2 && q.drops == 4 && !q.rnr && !q.disconnects, what,
 	      "held %u drops %llu rnr %llu", q.held,

@@ -115,14 +115,6 @@ static char bad_why[256];
 static uint64_t max_held[2];
 static struct qstat last[2];		/* the latest sample */
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void __attribute__((noreturn)) die(const char *what)
 {
 	printf("not ok - gov_tamper.setup: %s: %s\n", what, strerror(errno));
@@ -541,7 +533,7 @@ static void reap_events(void)
  */
 static bool victim_round(int n, uint64_t t_draws)
 {
-	double end = now() + 20 * scale;
+	double end = tl_now() + 20 * scale;
 	uint64_t want = delivered[V] + n;
 	int sent = 0;
 
@@ -558,7 +550,7 @@ static bool victim_round(int n, uint64_t t_draws)
 		reap_events();
 		sample();
 		srq_topup();
-		if (now() > end)
+		if (tl_now() > end)
 			break;
 	}
 	return delivered[V] >= want;
@@ -570,7 +562,7 @@ static bool victim_round(int n, uint64_t t_draws)
  */
 static bool tamperer_fill(void)
 {
-	double end = now() + 5 * scale;
+	double end = tl_now() + 5 * scale;
 	struct qstat q[2];
 	struct sstat s;
 	uint64_t rnr0;
@@ -586,7 +578,7 @@ static bool tamperer_fill(void)
 		if (read_status(q, &s) && q[T].held >= limit &&
 		    q[T].rnr > rnr0)
 			return true;
-		if (now() > end)
+		if (tl_now() > end)
 			return false;
 		usleep(1000);
 	}
@@ -813,7 +805,7 @@ static void resize_race(void)
 /* Ring restored, the tamperer polls honestly: it works and settles. */
 static void tamperer_recovers(void)
 {
-	double end = now() + 20 * scale;
+	double end = tl_now() + 20 * scale;
 	uint64_t want;
 	struct qstat q[2];
 	struct sstat s;
@@ -823,7 +815,7 @@ static void tamperer_recovers(void)
 	want = delivered[T] + 2 * limit;
 	while (inflight[T] < 2 * (long)limit)
 		post_send(T);
-	while (now() < end) {
+	while (tl_now() < end) {
 		reap_send();
 		reap_recv(T);
 		reap_events();

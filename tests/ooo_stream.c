@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#define TL_PROG "ooo_stream"
 #include "testlib.h"
 
 static struct ibv_context *ctx;
@@ -29,20 +30,6 @@ static unsigned char *buf;
 static int count = 2000, size = 512, window = 32, nwqe = 64, gidx;
 static int server, slow_us;
 static const char *dir;
-
-static void die(const char *what)
-{
-	fprintf(stderr, "ooo_stream: %s: %s\n", what, strerror(errno));
-	exit(2);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static unsigned char pattern(int seq, int i)
 {
@@ -131,13 +118,13 @@ static void publish(const char *name, const char *text)
 /* Wait (bounded) for DIR/NAME and read it. */
 static void await(const char *name, char *text, size_t len)
 {
-	double end = now() + 60;
+	double end = tl_now() + 60;
 	char path[512];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	while (!(f = fopen(path, "r"))) {
-		if (now() > end)
+		if (tl_now() > end)
 			die(path);
 		usleep(10000);
 	}
@@ -178,7 +165,7 @@ static void exchange(void)
 /* Every message once, in order, intact. */
 static int serve(void)
 {
-	double end = now() + 120;
+	double end = tl_now() + 120;
 	int seq = 0, bad = 0, i, n, k;
 	struct ibv_wc wc[32];
 	unsigned char *p;
@@ -186,7 +173,7 @@ static int serve(void)
 	for (i = 0; i < nwqe; i++)
 		post_recv(i);
 	publish("ready", "1\n");
-	while (seq < count && now() < end) {
+	while (seq < count && tl_now() < end) {
 		n = ibv_poll_cq(cq, 32, wc);
 		for (k = 0; k < n; k++) {
 			p = buf + wc[k].wr_id * size;
@@ -210,13 +197,13 @@ static int serve(void)
 
 static int stream(void)
 {
-	double end = now() + 120;
+	double end = tl_now() + 120;
 	int sent = 0, done = 0, bad = 0, n, k;
 	char text[16];
 	struct ibv_wc wc[32];
 
 	await("ready", text, sizeof(text));
-	while (done < count && now() < end) {
+	while (done < count && tl_now() < end) {
 		while (sent < count && sent - done < window)
 			post_send(sent++);
 		n = ibv_poll_cq(cq, 32, wc);

@@ -6,13 +6,41 @@
 #ifndef SRX_TESTLIB_H
 #define SRX_TESTLIB_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <infiniband/verbs.h>
+
+/* Monotonic time, in seconds and in milliseconds. */
+static inline double tl_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static inline long long tl_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+#ifdef TL_PROG
+/* A call that must not fail did: "TL_PROG: WHAT: errno text", exit 2. */
+static inline void __attribute__((noreturn)) die(const char *what)
+{
+	fprintf(stderr, "%s: %s: %s\n", TL_PROG, what, strerror(errno));
+	exit(2);
+}
+#endif
 
 /*
  * An option's number: all of @s, at least @min. Return: 0 with *@v set,

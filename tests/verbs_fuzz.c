@@ -232,14 +232,6 @@ static uint32_t rnd_edge32(void)
 	return v[rnd(sizeof(v) / sizeof(v[0]))];
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void sleep_ms(unsigned int ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -2912,7 +2904,7 @@ static int w_open(void)
 	}
 	W.gid_tbl_len = pa.gid_tbl_len;
 	find_gid();
-	W.gid_time = now();
+	W.gid_time = tl_now();
 	fcntl(W.ctx->async_fd, F_SETFL,
 	      fcntl(W.ctx->async_fd, F_GETFL) | O_NONBLOCK);
 	W.chan = ibv_create_comp_channel(W.ctx);
@@ -3164,7 +3156,7 @@ static void check_lost(void)
 static int run_op(enum op op)
 {
 	struct opstat *st = &SH->st[op];
-	double t0 = now(), dt;
+	double t0 = tl_now(), dt;
 	int rc;
 
 	W.op_n++;
@@ -3187,7 +3179,7 @@ static int run_op(enum op op)
 				W.child ? "c" : "", (unsigned long long)W.op_n,
 				rc);
 	}
-	dt = now() - t0;
+	dt = tl_now() - t0;
 	if (dt > 5) {
 		ATOMIC_INC(SH->slow_ops);
 		printf("# slow: worker %d seed %llu op #%llu %s took %.1f s: %s\n",
@@ -3238,9 +3230,9 @@ static void worker_main(int slot, uint64_t seed)
 			       opt_ops)
 			break;
 		/* A device just added fills its GID table from a workqueue. */
-		if (W.gidx < 0 && now() - W.gid_time > 0.5) {
+		if (W.gidx < 0 && tl_now() - W.gid_time > 0.5) {
 			find_gid();
-			W.gid_time = now();
+			W.gid_time = tl_now();
 		}
 		run_op(pick_op());
 		if (W.nchildren)
@@ -3504,12 +3496,12 @@ static int check_main(void)
 	struct ibv_wc wc[4];
 	static char buf[8192];
 	const uint32_t len = 1000;
-	double t0 = now();
+	double t0 = tl_now();
 	int i, gidx = -1, got = 0, n;
 	uint32_t k;
 
 	alarm(90);
-	while (now() - t0 < 30) {
+	while (tl_now() - t0 < 30) {
 		ctx = open_dev(dev_name);
 		if (ctx && !ibv_query_port(ctx, 1, &pa)) {
 			for (i = 0; i < pa.gid_tbl_len && i < 32; i++)
@@ -3572,8 +3564,8 @@ static int check_main(void)
 			return 1;
 		}
 	}
-	t0 = now();
-	while (got < 2 && now() - t0 < 30) {
+	t0 = tl_now();
+	while (got < 2 && tl_now() - t0 < 30) {
 		n = ibv_poll_cq(cq, 4, wc + got);
 		if (n < 0)
 			break;
@@ -3725,7 +3717,7 @@ static void kmsg_poll(double t0)
 		splats++;
 		if (splats <= 3) {
 			printf("# kernel splat %u at %.1f s: %s\n", splats,
-			       now() - t0, msg);
+			       tl_now() - t0, msg);
 			dump_traces("at the splat");
 			echo = 60;
 		}
@@ -3798,7 +3790,7 @@ static bool reaped(pid_t pid, int st, double t0)
 				segv++;
 				printf("# worker %u (seed %llu) died of signal %d at %.1f s (counted, not a failure)\n",
 				       i, (unsigned long long)SH->slot[i].seed,
-				       sig, now() - t0);
+				       sig, tl_now() - t0);
 				dump_traces("a worker died of a signal");
 			} else if (sig != SIGKILL || pid != killed[i]) {
 				abnormal++;
@@ -3877,7 +3869,7 @@ static int final_check(double t0)
 		child_signals();
 		_exit(check_main());
 	}
-	t1 = now();
+	t1 = tl_now();
 	for (;;) {
 		w = waitpid(pid, &st, WNOHANG);
 		if (w == pid)
@@ -3885,7 +3877,7 @@ static int final_check(double t0)
 		if (w < 0)
 			return 1;
 		kmsg_poll(t0);
-		if (now() - t1 > 100 || hard_hit) {
+		if (tl_now() - t1 > 100 || hard_hit) {
 			show_stuck(pid);
 			kill(pid, SIGKILL);
 			printf("not ok - device usable: the check did not finish\n");
@@ -3978,7 +3970,7 @@ static void print_stats(double secs)
 
 static int supervise(void)
 {
-	double t0 = now(), deadline = t0 + opt_seconds, next_kill, t1, tend;
+	double t0 = tl_now(), deadline = t0 + opt_seconds, next_kill, t1, tend;
 	uint32_t gen[MAX_PROCS] = {};
 	uint32_t gov_gen = 0;
 	unsigned int i, stuck = 0, kill_after = 10 + rnd(140);
@@ -4003,7 +3995,7 @@ static int supervise(void)
 	if (opt_ctl)
 		gov_pid = start_gov(0);
 	next_kill = t0 + 0.5 + rnd(2000) / 1000.0;
-	while (now() < deadline && !hard_hit && !term_hit) {
+	while (tl_now() < deadline && !hard_hit && !term_hit) {
 		if (opt_ops && SH->total_ops >= opt_ops)
 			break;
 		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
@@ -4023,7 +4015,7 @@ static int supervise(void)
 		 * it started, so that on a slow (debug) kernel the workers
 		 * are not all restarting all the time.
 		 */
-		if (opt_kill && now() >= next_kill) {
+		if (opt_kill && tl_now() >= next_kill) {
 			i = rnd(opt_procs);
 			if (workers[i] && SH->slot[i].ops >= kill_after) {
 				killed[i] = workers[i];
@@ -4031,17 +4023,17 @@ static int supervise(void)
 				kills++;
 				kill_after = 10 + rnd(140);
 			}
-			next_kill = now() + 0.3 + rnd(2500) / 1000.0;
+			next_kill = tl_now() + 0.3 + rnd(2500) / 1000.0;
 		}
 		sleep_ms(20);
 	}
-	tend = now();
+	tend = tl_now();
 	if (term_hit)
 		printf("# SIGTERM: fuzzing ended after %.1f s\n", tend - t0);
 	/* Stop: workers destroy what they have and exit. */
 	__atomic_store_n(&SH->stop, 1, __ATOMIC_RELAXED);
-	t1 = now();
-	while (alive() && now() - t1 < 30 && !hard_hit) {
+	t1 = tl_now();
+	while (alive() && tl_now() - t1 < 30 && !hard_hit) {
 		reap_all(t0);
 		kmsg_poll(t0);
 		sleep_ms(20);
@@ -4057,8 +4049,8 @@ static int supervise(void)
 			}
 		if (gov_pid)
 			kill(gov_pid, SIGKILL);
-		t1 = now();
-		while (alive() && now() - t1 < 20) {
+		t1 = tl_now();
+		while (alive() && tl_now() - t1 < 20) {
 			reap_all(t0);
 			kmsg_poll(t0);
 			sleep_ms(20);
@@ -4074,8 +4066,8 @@ static int supervise(void)
 		stuck++;
 	}
 	/* Orphaned fork children (their worker was killed) are ours too. */
-	t1 = now();
-	while (waitpid(-1, &st, WNOHANG) >= 0 && now() - t1 < 10)
+	t1 = tl_now();
+	while (waitpid(-1, &st, WNOHANG) >= 0 && tl_now() - t1 < 10)
 		sleep_ms(20);
 	kmsg_poll(t0);
 	print_stats(tend - t0);
