@@ -253,7 +253,7 @@ void srx_gov_srq_moved(struct srx_srq *srq, struct srx_quota_store *st,
  */
 int srx_gov_srq_store(struct srx_quota_store *st, u32 max_wr)
 {
-	return srx_quota_store_alloc(st, roundup_pow_of_two(max_wr + 1) - 1,
+	return srx_quota_store_alloc(st, srx_ring_usable(max_wr),
 				     GFP_KERNEL_ACCOUNT);
 }
 

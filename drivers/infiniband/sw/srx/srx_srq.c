@@ -176,9 +176,9 @@ static int srx_srq_resize(struct srx_srq *srq, u32 max_wr,
 	err = srx_gov_srq_store(&ctx.st, num);
 	if (err)
 		return err;
-	/* Sized for the ring's WQEs: it rounds up to 2^n - 1. */
-	err = srx_ooo_spare_prep(srq, roundup_pow_of_two(num + 1) - 1,
-				 &ctx.spare, &ctx.spare_cap);
+	/* Sized for the WQEs the ring will really have. */
+	err = srx_ooo_spare_prep(srq, srx_ring_usable(num), &ctx.spare,
+				 &ctx.spare_cap);
 	if (err)
 		goto out;
 	err = srx_queue_resize(&srq->q, &srq->lock, &num, udata, &mi,

@@ -104,7 +104,7 @@ int srx_ring_geometry(u32 num_elem, u32 elem_size, u32 max_elem,
 	if (!num_elem || num_elem > max_elem || !elem_size ||
 	    elem_size > SZ_64K || max_elem >= BIT(30))
 		return -EINVAL;
-	*slots = roundup_pow_of_two(num_elem + 1);
+	*slots = srx_ring_usable(num_elem) + 1;
 	*log2_elem_size = order_base_2(elem_size);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #ifndef SRX_UTIL_H
 #define SRX_UTIL_H
 
+#include <linux/log2.h>
 #include <linux/types.h>
 
 struct net_device;
@@ -22,6 +23,12 @@ int srx_check_name(const char *name);
 int srx_check_netdev(const struct net_device *ndev);
 int srx_qp_attr_check(const struct ib_qp_attr *attr, int mask);
 int srx_mr_access_check(int access);
+/* The entries a ring made for @num_elem really has: 2^n - 1 >= @num_elem. */
+static inline u32 srx_ring_usable(u32 num_elem)
+{
+	return roundup_pow_of_two(num_elem + 1) - 1;
+}
+
 int srx_ring_geometry(u32 num_elem, u32 elem_size, u32 max_elem,
 		      u32 *slots, u32 *log2_elem_size);
 
