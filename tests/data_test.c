@@ -2123,34 +2123,61 @@ static bool mw_pair(struct env *e, struct pair *p, const char *name)
 	return pair_make(e, p, &o, name);
 }
 
-static void mw_type1(struct env *e, const char *name, bool before)
+/* How a type 1 case ends: an access outside the window, or an unbind. */
+enum mw1_end { MW1_BEFORE, MW1_AFTER, MW1_UNBIND };
+
+/* ibv_bind_mw of [off, off + len) of B's buffer with @acc, completed. */
+static bool mw_bind1(struct pair *p, const char *name, struct ibv_mw *mw,
+		     size_t off, size_t len, unsigned int acc)
 {
 	struct ibv_mw_bind bind = {};
+
+	bind.wr_id = 0xb1;
+	bind.send_flags = IBV_SEND_SIGNALED;
+	bind.bind_info.mr = p->b.mr;
+	bind.bind_info.addr = raddr(&p->b, off);
+	bind.bind_info.length = len;
+	bind.bind_info.mw_access_flags = acc;
+	return expect_ok(nm(name, "bind"), ibv_bind_mw(p->b.qp, mw, &bind)) &&
+	       expect_wc(nm(name, "bind_wc"), p->b.scq, 0xb1, IBV_WC_SUCCESS,
+			 IBV_WC_BIND_MW, -1, NULL);
+}
+
+/*
+ * Type 1: bind with @acc (pyverbs and others pass IBV_ACCESS_LOCAL_WRITE
+ * too, which grants nothing remote), access, then end as @how says.
+ */
+static void mw_type1(struct env *e, const char *name, enum mw1_end how,
+		     unsigned int acc)
+{
 	struct ibv_mw *mw;
 	struct pair p;
+	uint32_t rkey;
 
 	if (!mw_pair(e, &p, name))
 		return;
 	mw = ibv_alloc_mw(e->pd, IBV_MW_TYPE_1);
 	if (!check(mw != NULL, nm(name, "alloc_mw"), "%s", strerror(errno)))
 		goto out;
-	bind.wr_id = 0xb1;
-	bind.send_flags = IBV_SEND_SIGNALED;
-	bind.bind_info.mr = p.b.mr;
-	bind.bind_info.addr = raddr(&p.b, WIN_OFF);
-	bind.bind_info.length = WIN_LEN;
-	bind.bind_info.mw_access_flags = MW_ACC;
-	if (!expect_ok(nm(name, "bind"), ibv_bind_mw(p.b.qp, mw, &bind)) ||
-	    !expect_wc(nm(name, "bind_wc"), p.b.scq, 0xb1, IBV_WC_SUCCESS,
-		       IBV_WC_BIND_MW, -1, NULL))
+	if (!mw_bind1(&p, name, mw, WIN_OFF, WIN_LEN, acc))
 		goto out_mw;
-	mw_access_ok(&p, name, mw->rkey);
-	if (before)	/* starts one byte before the window */
+	rkey = mw->rkey;
+	mw_access_ok(&p, name, rkey);
+	switch (how) {
+	case MW1_BEFORE:	/* starts one byte before the window */
 		mw_access_fails(&p, nm(name, "before_window"),
-				IBV_WR_RDMA_WRITE, mw->rkey, WIN_OFF - 1, 16);
-	else		/* ends one byte after it */
+				IBV_WR_RDMA_WRITE, rkey, WIN_OFF - 1, 16);
+		break;
+	case MW1_AFTER:		/* ends one byte after it */
 		mw_access_fails(&p, nm(name, "after_window"), IBV_WR_RDMA_READ,
-				mw->rkey, WIN_OFF + WIN_LEN - 15, 16);
+				rkey, WIN_OFF + WIN_LEN - 15, 16);
+		break;
+	case MW1_UNBIND:	/* a zero-length bind ends the old key */
+		if (mw_bind1(&p, nm(name, "unbind"), mw, WIN_OFF, 0, 0))
+			mw_access_fails(&p, nm(name, "after_unbind"),
+					IBV_WR_RDMA_WRITE, rkey, WIN_OFF, 16);
+		break;
+	}
 out_mw:
 	/* Before the QP and MR it is bound to (rxe holds references). */
 	ibv_dealloc_mw(mw);
@@ -2158,7 +2185,7 @@ out:
 	pair_free(&p);
 }
 
-/* Type 2: bind, access, then end the window (LOCAL_INV or outside). */
+/* Type 2: bind, access, then end the window (outside, LOCAL_INV, dealloc). */
 static void mw_type2(struct env *e, const char *name, int how)
 {
 	struct ibv_mw *mw;
@@ -2192,6 +2219,12 @@ static void mw_type2(struct env *e, const char *name, int how)
 		mw_access_fails(&p, nm(name, "stale_key"), IBV_WR_RDMA_READ,
 				rkey ^ 0x80, WIN_OFF, 16);
 		break;
+	case 3:
+		/* Deallocating a bound window ends its key. */
+		expect_ok(nm(name, "dealloc"), ibv_dealloc_mw(mw));
+		mw_access_fails(&p, nm(name, "after_dealloc"),
+				IBV_WR_RDMA_WRITE, rkey, WIN_OFF, 16);
+		goto out;
 	}
 out_mw:
 	/* Before the QP and MR it is bound to (rxe holds references). */
@@ -2205,8 +2238,11 @@ static void test_mw(struct env *e)
 	unsigned int f = e->attr->device_cap_flags;
 
 	if (f & IBV_DEVICE_MEM_WINDOW) {
-		mw_type1(e, "type1", true);
-		mw_type1(e, "type1_outside", false);
+		mw_type1(e, "type1", MW1_BEFORE, MW_ACC);
+		mw_type1(e, "type1_outside", MW1_AFTER, MW_ACC);
+		mw_type1(e, "type1_local_write", MW1_AFTER,
+			 MW_ACC | IBV_ACCESS_LOCAL_WRITE);
+		mw_type1(e, "type1_unbind", MW1_UNBIND, MW_ACC);
 	} else {
 		skip("type1", "no type 1 memory windows");
 	}
@@ -2214,6 +2250,7 @@ static void test_mw(struct env *e)
 		mw_type2(e, "type2", 0);
 		mw_type2(e, "type2_local_inv", 1);
 		mw_type2(e, "type2_wrong_key", 2);
+		mw_type2(e, "type2_dealloc", 3);
 		/* Remote invalidation (SEND_WITH_INV): rc.send_inv. */
 	} else {
 		skip("type2", "no type 2 memory windows");

@@ -411,10 +411,20 @@ int srx_fast_reg(struct srx_qp *qp, struct srx_mr *mr, u32 key, int access)
 	return 0;
 }
 
+/*
+ * The rights a bind asks for. A window grants remote rights only; local
+ * write asked with them (pyverbs and rdma-core's own tests do) grants
+ * nothing and is accepted, as rdma_rxe and hardware accept it.
+ */
+static int srx_bind_access(const struct rxe_send_wr *wr)
+{
+	return wr->wr.mw.access & ~IB_ACCESS_LOCAL_WRITE;
+}
+
 static int srx_bind_check(struct srx_qp *qp, struct srx_mw *mw,
 			  struct srx_mr *mr, const struct rxe_send_wr *wr)
 {
-	int access = wr->wr.mw.access;
+	int access = srx_bind_access(wr);
 
 	if (mw->ibmw.pd != qp->ibqp.pd || mr->dead ||
 	    (wr->wr.mw.rkey >> 8) != (mw->ibmw.rkey >> 8))
@@ -474,7 +484,7 @@ int srx_bind_mw(struct srx_qp *qp, const struct rxe_send_wr *wr)
 		}
 		mw->addr = wr->wr.mw.addr;
 		mw->length = wr->wr.mw.length;
-		mw->access = wr->wr.mw.access;
+		mw->access = srx_bind_access(wr);
 		mw->qpn = qp->ibqp.qp_num;
 		mw->ibmw.rkey = wr->wr.mw.rkey;
 	}
