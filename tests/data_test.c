@@ -331,6 +331,7 @@ struct opts {
 	int access_b;			/* access of B's MR */
 	int qp_access_b;		/* B's qp_access_flags, -1: usual */
 	int rd_atomic_b;		/* B's max_dest_rd_atomic, -1: usual */
+	uint64_t send_ops;		/* A's extra IBV_QP_EX_WITH_*, if any */
 };
 
 struct side {
@@ -421,7 +422,27 @@ static bool side_make(struct env *e, struct side *s, const struct opts *o,
 	ia.cap.max_send_sge = o->sge;
 	ia.cap.max_recv_sge = srq ? 0 : o->sge;
 	ia.cap.max_inline_data = o->inline_sz;
-	s->qp = ibv_create_qp(e->pd, &ia);
+	if (!is_b && o->send_ops) {
+		/* The extended post API (ibv_wr_*), for ATOMIC WRITE. */
+		struct ibv_qp_init_attr_ex x = {
+			.qp_context = ia.qp_context,
+			.send_cq = ia.send_cq,
+			.recv_cq = ia.recv_cq,
+			.srq = ia.srq,
+			.cap = ia.cap,
+			.qp_type = ia.qp_type,
+			.sq_sig_all = ia.sq_sig_all,
+			.comp_mask = IBV_QP_INIT_ATTR_PD |
+				     IBV_QP_INIT_ATTR_SEND_OPS_FLAGS,
+			.pd = e->pd,
+			.send_ops_flags = o->send_ops | IBV_QP_EX_WITH_SEND,
+		};
+
+		s->qp = ibv_create_qp_ex(e->ctx, &x);
+		ia.cap = x.cap;
+	} else {
+		s->qp = ibv_create_qp(e->pd, &ia);
+	}
 	if (!s->qp)
 		return fail_setup("create_qp");
 	s->cap = ia.cap;
@@ -641,6 +662,19 @@ static int post_atomic(struct side *s, enum ibv_wr_opcode op, uint64_t id,
 	wr.wr.atomic.compare_add = cmp_add;
 	wr.wr.atomic.swap = swap;
 	return ibv_post_send(s->qp, &wr, &bad);
+}
+
+/* ATOMIC WRITE of the 8 bytes at @val, through the extended post API. */
+static int post_atomic_write(struct side *s, uint64_t id, uint64_t ra,
+			     uint32_t rkey, const void *val)
+{
+	struct ibv_qp_ex *qx = ibv_qp_to_qp_ex(s->qp);
+
+	ibv_wr_start(qx);
+	qx->wr_id = id;
+	qx->wr_flags = IBV_SEND_SIGNALED;
+	ibv_wr_atomic_write(qx, rkey, ra, val);
+	return ibv_wr_complete(qx);
 }
 
 static int post_ud(struct side *s, struct ibv_ah *ah, uint32_t dqpn,
@@ -1086,6 +1120,54 @@ static void rc_read_many(struct env *e)
 	pair_free(&p);
 }
 
+/*
+ * One ATOMIC WRITE from A to B's buffer at @off, on an MR of @access_b
+ * (-1: the usual): it completes with @st, and B's memory holds the eight
+ * bytes exactly (or, failed, is untouched) and nothing around them moved.
+ */
+static void atomic_write_one(struct env *e, const char *name, size_t off,
+			     int access_b, enum ibv_wc_status st)
+{
+	struct opts o = def_opts(IBV_QPT_RC);
+	uint8_t val[8];
+	struct pair p;
+
+	o.send_ops = IBV_QP_EX_WITH_ATOMIC_WRITE;
+	if (access_b >= 0)
+		o.access_b = access_b;
+	if (!pair_make(e, &p, &o, name))
+		return;
+	memset(p.b.buf, GUARD, 256);
+	fill(val, sizeof(val), next_seed());
+	if (!expect_ok(nm(name, "post"),
+		       post_atomic_write(&p.a, 1, raddr(&p.b, off),
+					 p.b.mr->rkey, val)))
+		goto out;
+	expect_wc(nm(name, "wc"), p.a.scq, 1, st, IBV_WC_ATOMIC_WRITE, -1,
+		  NULL);
+	if (st != IBV_WC_SUCCESS) {
+		check_guard(nm(name, "untouched"), p.b.buf, 256);
+		goto out;
+	}
+	check_data(nm(name, "data"), p.b.buf + off, val, sizeof(val));
+	check_guard(nm(name, "guard_before"), p.b.buf, off);
+	check_guard(nm(name, "guard_after"), p.b.buf + off + 8, 248 - off);
+out:
+	pair_free(&p);
+}
+
+/* ATOMIC WRITE (ibv_wr_atomic_write), where rdma-core offers it. */
+static void rc_atomic_write(struct env *e)
+{
+	atomic_write_one(e, "atomic_write", 64, -1, IBV_WC_SUCCESS);
+	/* 8-byte alignment is the responder's to enforce. */
+	atomic_write_one(e, "atomic_write_misaligned", 68, -1,
+			 IBV_WC_REM_INV_REQ_ERR);
+	atomic_write_one(e, "atomic_write_mr_no_remote_write", 64,
+			 IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_READ |
+			 IBV_ACCESS_REMOTE_ATOMIC, IBV_WC_REM_ACCESS_ERR);
+}
+
 static void rc_atomics(struct env *e)
 {
 	struct opts o = def_opts(IBV_QPT_RC);
@@ -1330,6 +1412,7 @@ static void test_rc(struct env *e)
 	rc_read_sge(e);
 	rc_read_many(e);
 	rc_atomics(e);
+	rc_atomic_write(e);
 	rc_fill_sq(e);
 	rc_unsignaled(e);
 	rc_send_inv(e);
@@ -1872,11 +1955,16 @@ static void err_qp_rights(struct env *e, const char *name, int qp_access,
 
 	o.qp_access_b = qp_access;
 	o.rd_atomic_b = rd_atomic;
+	if (op == IBV_WR_ATOMIC_WRITE)
+		o.send_ops = IBV_QP_EX_WITH_ATOMIC_WRITE;
 	if (!pair_make(e, &p, &o, name))
 		return;
 	memset(p.b.buf, GUARD, p.b.len);
 	memset(p.a.buf, GUARD, p.a.len);
-	if (op == IBV_WR_ATOMIC_FETCH_AND_ADD)
+	if (op == IBV_WR_ATOMIC_WRITE)
+		post_atomic_write(&p.a, 1, raddr(&p.b, 0), p.b.mr->rkey,
+				  p.a.buf);
+	else if (op == IBV_WR_ATOMIC_FETCH_AND_ADD)
 		post_atomic(&p.a, op, 1, 0, raddr(&p.b, 0), p.b.mr->rkey, 1, 0);
 	else
 		post_wr(&p.a, op, 1, op == IBV_WR_RDMA_READ ? 0 : 64, 64,
@@ -1906,6 +1994,12 @@ static void err_qp_access(struct env *e)
 		      IBV_WR_RDMA_READ);
 	err_qp_rights(e, "qp_no_rd_atomic_resources_atomic", -1, 0,
 		      IBV_WR_ATOMIC_FETCH_AND_ADD);
+	/* ATOMIC WRITE needs remote write and a responder resource. */
+	err_qp_rights(e, "qp_no_remote_write_atomic_write",
+		      IBV_ACCESS_REMOTE_READ | IBV_ACCESS_REMOTE_ATOMIC, -1,
+		      IBV_WR_ATOMIC_WRITE);
+	err_qp_rights(e, "qp_no_rd_atomic_resources_atomic_write", -1, 0,
+		      IBV_WR_ATOMIC_WRITE);
 }
 
 /* As rdma_rxe: a send posted before RTS is refused at once. */

@@ -283,9 +283,9 @@ struct opinfo {
 #define RSP	(F_READ | F_RESP | F_PAY)
 
 /*
- * The RC, UC and UD opcodes of IBTA vol. 1 table 38 that a RoCEv2 HCA
- * without RD, XRC, FLUSH or ATOMIC WRITE speaks; every other byte is
- * one srx must drop as malformed.
+ * The RC, UC and UD opcodes of IBTA vol. 1 table 38 (and ATOMIC WRITE of
+ * its 1.5 annex) that a RoCEv2 HCA without RD, XRC or FLUSH speaks;
+ * every other byte is one srx must drop as malformed.
  */
 static const struct opinfo ops[256] = {
 	[0x00] = { "RC_SEND_FIRST", 0, SND | F_FIRST },
@@ -310,6 +310,8 @@ static const struct opinfo ops[256] = {
 		   F_ACK | F_ATOMIC | F_RESP | F_ONLY },
 	[0x13] = { "RC_CMP_SWAP", H(X_ATMETH), F_ATOMIC | F_REQ | F_ONLY },
 	[0x14] = { "RC_FETCH_ADD", H(X_ATMETH), F_ATOMIC | F_REQ | F_ONLY },
+	[0x1d] = { "RC_ATOMIC_WRITE", H(X_RETH),
+		   F_ATOMIC | F_REQ | F_PAY | F_ONLY },
 	[0x16] = { "RC_SEND_LAST_INV", H(X_IETH), SND | F_LAST },
 	[0x17] = { "RC_SEND_ONLY_INV", H(X_IETH), SND | F_ONLY },
 	[0x20] = { "UC_SEND_FIRST", 0, SND | F_FIRST },

@@ -733,10 +733,11 @@ struct srx_mr *srx_rkey_get(struct srx_qp *qp, u32 rkey, u64 *iova, u32 len,
 			    int access);
 int srx_mr_copy(struct srx_mr *mr, u64 iova, void *buf, u32 len,
 		enum srx_copy_dir dir);
-/* The two 64-bit atomics of RoCE. */
+/* The 64-bit atomics of RoCE: the two classic ones and ATOMIC WRITE. */
 enum srx_atomic_op {
 	SRX_ATOMIC_FETCH_ADD,
 	SRX_ATOMIC_CMP_SWAP,
+	SRX_ATOMIC_WRITE,
 };
 
 int srx_mr_atomic(struct srx_mr *mr, u64 iova, enum srx_atomic_op op,

@@ -21,6 +21,8 @@ static enum ib_wc_opcode srx_wc_send_opcode(u32 op)
 		return IB_WC_COMP_SWAP;
 	case IB_WR_ATOMIC_FETCH_AND_ADD:
 		return IB_WC_FETCH_ADD;
+	case IB_WR_ATOMIC_WRITE:
+		return IB_WC_ATOMIC_WRITE;
 	case IB_WR_LOCAL_INV:
 		return IB_WC_LOCAL_INV;
 	case IB_WR_REG_MR:
@@ -263,6 +265,26 @@ static void srx_comp_aeth(struct srx_qp *qp, const struct srx_pkt *pkt)
 	}
 }
 
+/* The empty read response that acknowledges an ATOMIC WRITE. */
+static void srx_comp_atomic_write(struct srx_qp *qp, const struct srx_pkt *pkt,
+				  struct srx_sqe *sqe)
+{
+	if (pkt->psn != sqe->first_psn) {
+		if (srx_psn_gt(pkt->psn, sqe->first_psn))
+			srx_comp_gap(qp);
+		srx_comp_stale(qp);
+		return;
+	}
+	if ((pkt->opcode & 0x1f) != IB_OPCODE_RDMA_READ_RESPONSE_ONLY ||
+	    pkt->payload_len) {
+		srx_comp_fail(qp, IB_WC_BAD_RESP_ERR);
+		return;
+	}
+	sqe->done = 1;
+	qp->req.rd_inflight--;
+	srx_comp_progress(qp, srx_psn_add(pkt->psn, 1));
+}
+
 /* A read response in order for the oldest WQE: place its data. */
 static void srx_comp_read(struct srx_qp *qp, const struct srx_pkt *pkt)
 {
@@ -278,6 +300,11 @@ static void srx_comp_read(struct srx_qp *qp, const struct srx_pkt *pkt)
 	/* Implicitly acks what precedes the read. */
 	srx_comp_ack(qp, srx_psn_add(pkt->psn, SRX_PSN_MASK));
 	sqe = srx_comp_oldest(qp, &idx);
+	if (sqe && sqe->rd_atomic &&
+	    srx_sq_wqe(qp, idx)->wr.opcode == IB_WR_ATOMIC_WRITE) {
+		srx_comp_atomic_write(qp, pkt, sqe);
+		return;
+	}
 	if (!sqe || !sqe->rd_atomic ||
 	    srx_sq_wqe(qp, idx)->wr.opcode != IB_WR_RDMA_READ) {
 		srx_comp_stale(qp);
@@ -328,7 +355,8 @@ static void srx_comp_atomic(struct srx_qp *qp, const struct srx_pkt *pkt)
 	srx_comp_ack(qp, srx_psn_add(pkt->psn, SRX_PSN_MASK));
 	sqe = srx_comp_oldest(qp, &idx);
 	if (!sqe || !sqe->rd_atomic || sqe->first_psn != pkt->psn ||
-	    srx_sq_wqe(qp, idx)->wr.opcode == IB_WR_RDMA_READ) {
+	    srx_sq_wqe(qp, idx)->wr.opcode == IB_WR_RDMA_READ ||
+	    srx_sq_wqe(qp, idx)->wr.opcode == IB_WR_ATOMIC_WRITE) {
 		srx_comp_stale(qp);
 		return;
 	}

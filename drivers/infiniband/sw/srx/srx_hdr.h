@@ -485,6 +485,10 @@ enum srx_ext {
 #define SRX_OPF_READ		BIT(8)
 #define SRX_OPF_ATOMIC		BIT(9)
 #define SRX_OPF_ACK		BIT(10)
+#define SRX_OPF_ATOMIC_WRITE	BIT(11)
+/* Requests that take a responder resource and answer for themselves. */
+#define SRX_OPF_RD_ATOMIC	(SRX_OPF_READ | SRX_OPF_ATOMIC | \
+				 SRX_OPF_ATOMIC_WRITE)
 
 struct srx_opcode_info {
 	const char	*name;

@@ -243,12 +243,13 @@ int srx_mr_copy(struct srx_mr *mr, u64 iova, void *buf, u32 len,
 }
 
 /**
- * srx_mr_atomic - 64-bit compare-and-swap or fetch-and-add
- * @mr: an MR resolved for 8 bytes at @iova with REMOTE_ATOMIC
+ * srx_mr_atomic - 64-bit compare-and-swap, fetch-and-add or store
+ * @mr: an MR resolved for 8 bytes at @iova with REMOTE_ATOMIC (REMOTE_WRITE
+ *	for a store)
  * @iova: the address in the MR; its kernel address must be 8-byte aligned
- * @op: compare-and-swap or fetch-and-add
+ * @op: compare-and-swap, fetch-and-add or ATOMIC WRITE's store
  * @cmp_add: the compare value, or the addend
- * @swap: the swap value
+ * @swap: the swap value, or the value stored
  * @orig: the value found
  *
  * Return: 0, -EFAULT outside the MR's pages, -EINVAL if the kernel
@@ -273,7 +274,7 @@ int srx_mr_atomic(struct srx_mr *mr, u64 iova, enum srx_atomic_op op,
 	*orig = READ_ONCE(*addr);
 	if (op == SRX_ATOMIC_FETCH_ADD)
 		WRITE_ONCE(*addr, *orig + cmp_add);
-	else if (*orig == cmp_add)
+	else if (op == SRX_ATOMIC_WRITE || *orig == cmp_add)
 		WRITE_ONCE(*addr, swap);
 	spin_unlock_irqrestore(&srx_atomic_lock, flags);
 	srx_mr_unmap(mr, addr);

@@ -87,6 +87,9 @@ static const struct srx_opcode_info srx_opcodes[256] = {
 	       T_ACK | SRX_OPF_ATOMIC),
 	SRX_OP(RC_COMPARE_SWAP, T_ATMETH, L_ATMETH, T_ATOMIC),
 	SRX_OP(RC_FETCH_ADD, T_ATMETH, L_ATMETH, T_ATOMIC),
+	/* Eight bytes stored at once; answered by an empty read response. */
+	SRX_OP(RC_ATOMIC_WRITE, T_RETH, L_RETH,
+	       SRX_OPF_ATOMIC_WRITE | SRX_OPF_REQ | SRX_OPF_PAYLOAD | T_O),
 	SRX_OP(UC_SEND_FIRST, 0, 0, T_SEND | T_F),
 	SRX_OP(UC_SEND_MIDDLE, 0, 0, T_SEND | T_M),
 	SRX_OP(UC_SEND_LAST, 0, 0, T_SEND | T_L),
@@ -110,7 +113,7 @@ static const struct srx_opcode_info srx_opcodes[256] = {
  * @opcode: the opcode byte
  *
  * Return: the table entry, or NULL for an opcode srx does not speak
- * (RD, XRC, CNP, reserved, flush and atomic write).
+ * (RD, XRC, CNP, reserved and flush).
  */
 const struct srx_opcode_info *srx_opcode_info(u8 opcode)
 {

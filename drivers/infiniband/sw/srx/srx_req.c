@@ -41,7 +41,7 @@ u32 srx_sq_next(struct srx_qp *qp, u32 idx)
 static bool srx_op_is_rd_atomic(u32 op)
 {
 	return op == IB_WR_RDMA_READ || op == IB_WR_ATOMIC_CMP_AND_SWP ||
-	       op == IB_WR_ATOMIC_FETCH_AND_ADD;
+	       op == IB_WR_ATOMIC_FETCH_AND_ADD || op == IB_WR_ATOMIC_WRITE;
 }
 
 bool srx_op_is_local(u32 op)
@@ -50,7 +50,11 @@ bool srx_op_is_local(u32 op)
 	       op == IB_WR_BIND_MW;
 }
 
-/* May a QP of @type carry @op? REG_MR holds a kernel pointer. */
+/*
+ * May a QP of @type carry @op? REG_MR holds a kernel pointer; ATOMIC
+ * WRITE's value comes in the user WQE (struct ib_send_wr has no field
+ * for it).
+ */
 bool srx_op_allowed(enum ib_qp_type type, u32 op, bool user)
 {
 	switch (op) {
@@ -64,6 +68,8 @@ bool srx_op_allowed(enum ib_qp_type type, u32 op, bool user)
 		return type == IB_QPT_RC || type == IB_QPT_UC;
 	case IB_WR_REG_MR:
 		return !user && (type == IB_QPT_RC || type == IB_QPT_UC);
+	case IB_WR_ATOMIC_WRITE:
+		return user && type == IB_QPT_RC;
 	case IB_WR_SEND_WITH_INV:
 	case IB_WR_RDMA_READ:
 	case IB_WR_ATOMIC_CMP_AND_SWP:
@@ -98,6 +104,10 @@ static void srx_req_validate(struct srx_qp *qp, struct rxe_send_wqe *wqe,
 		goto bad;
 	if (srx_op_is_local(op))
 		return;
+	if (op == IB_WR_ATOMIC_WRITE) {	/* the value is in the WQE */
+		sqe->len = sizeof(u64);
+		return;
+	}
 	if (wqe->wr.send_flags & IB_SEND_INLINE) {
 		if (sqe->rd_atomic ||
 		    wqe->dma.length > qp->cap.max_inline_data)
@@ -320,6 +330,8 @@ static u8 srx_req_opcode(struct srx_qp *qp, u32 op, bool first, bool last)
 		return base + IB_OPCODE_COMPARE_SWAP;
 	case IB_WR_ATOMIC_FETCH_AND_ADD:
 		return base + IB_OPCODE_FETCH_ADD;
+	case IB_WR_ATOMIC_WRITE:
+		return base + IB_OPCODE_ATOMIC_WRITE;
 	}
 	/* Sends */
 	if (first && last)
@@ -403,7 +415,7 @@ static int srx_req_packet(struct srx_qp *qp, struct rxe_send_wqe *wqe,
 			npsn = srx_seg_count(sqe->len, mtu);
 		sqe->last_psn = srx_psn_add(r->psn, npsn - 1);
 	}
-	if (!sqe->rd_atomic)
+	if (!sqe->rd_atomic || wqe->wr.opcode == IB_WR_ATOMIC_WRITE)
 		payload = min(mtu, sqe->len - r->off);
 	last = sqe->rd_atomic || r->off + payload >= sqe->len;
 	if (srx_qp_is_ud(qp)) {
@@ -418,7 +430,9 @@ static int srx_req_packet(struct srx_qp *qp, struct rxe_send_wqe *wqe,
 	skb = srx_pkt_new(qp, av, &f, &data);
 	if (!skb)
 		return -ENOMEM;
-	if (wqe->wr.send_flags & IB_SEND_INLINE) {
+	if (wqe->wr.opcode == IB_WR_ATOMIC_WRITE) {
+		memcpy(data, wqe->dma.atomic_wr, payload);
+	} else if (wqe->wr.send_flags & IB_SEND_INLINE) {
 		memcpy(data, wqe->dma.inline_data + r->off, payload);
 	} else if (payload && srx_sgl_copy(qp, wqe->dma.sge, wqe->dma.num_sge,
 					   &r->pos, data, payload,

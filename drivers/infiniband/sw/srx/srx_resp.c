@@ -526,23 +526,76 @@ static enum srx_resp_verdict srx_resp_atomic(struct srx_qp *qp,
 	return SRX_RV_DONE;
 }
 
+/* The ACK of an ATOMIC WRITE: an RDMA READ response without data. */
+static void srx_resp_atomic_write_ack(struct srx_qp *qp, u32 psn)
+{
+	srx_send_ack(qp, IB_OPCODE_RC_RDMA_READ_RESPONSE_ONLY,
+		     srx_aeth_syn_ack(SRX_AETH_NO_CREDITS), psn, 0);
+}
+
+/*
+ * ATOMIC WRITE: eight bytes stored at once at an 8-byte aligned address
+ * the RETH names with remote write rights, and answered like a read. A
+ * repeat is answered again and never stored twice: a newer store to the
+ * same address may have followed it.
+ */
+static enum srx_resp_verdict srx_resp_atomic_write(struct srx_qp *qp,
+						   const struct srx_pkt *pkt,
+						   bool dup)
+{
+	const struct srx_reth *reth = srx_pkt_reth(pkt);
+	struct srx_resp *rs = &qp->resp;
+	u64 va = srx_reth_va(reth), val, orig;
+	struct srx_rdres *res;
+	struct srx_mr *mr;
+	int err;
+
+	if (dup) {
+		res = srx_resp_res_find(qp, pkt->psn);
+		if (res && res->opcode == pkt->opcode && res->psn == pkt->psn)
+			srx_resp_atomic_write_ack(qp, pkt->psn);
+		return SRX_RV_DONE;
+	}
+	/* Exactly eight bytes, without pad (IBA oA19-28). */
+	if (srx_reth_len(reth) != sizeof(u64) ||
+	    pkt->payload_len != sizeof(u64) || pkt->pad || (va & 7))
+		return SRX_RV_INV_REQ;
+	mr = srx_rkey_get(qp, srx_reth_rkey(reth), &va, sizeof(u64),
+			  IB_ACCESS_REMOTE_WRITE);
+	if (!mr)
+		return SRX_RV_REM_ACCESS;
+	memcpy(&val, srx_pkt_payload(pkt), sizeof(val));
+	err = srx_mr_atomic(mr, va, SRX_ATOMIC_WRITE, 0, val, &orig);
+	srx_mr_put(mr);
+	if (err)	/* misaligned on the kernel address, or outside */
+		return err == -EINVAL ? SRX_RV_INV_REQ : SRX_RV_REM_ACCESS;
+	srx_resp_res_new(qp, pkt->opcode, pkt->psn, pkt->psn);
+	rs->psn = srx_psn_add(rs->psn, 1);
+	rs->msn = (rs->msn + 1) & SRX_AETH_MSN_MASK;
+	rs->ack_pending = false;
+	srx_resp_atomic_write_ack(qp, pkt->psn);
+	return SRX_RV_DONE;
+}
+
 /*
  * Does the QP itself allow this request? Its access flags must grant
- * remote write, read or atomics (the MR or MW must too, checked per
- * access), and reads and atomics need responder resources.
+ * remote write (also for ATOMIC WRITE), read or atomics (the MR or MW
+ * must too, checked per access), and reads and atomics need responder
+ * resources.
  */
 static bool srx_resp_op_allowed(struct srx_qp *qp, const struct srx_pkt *pkt)
 {
 	int access = READ_ONCE(qp->attr.qp_access_flags);
 	u16 f = pkt->info->flags;
 
-	if ((f & SRX_OPF_WRITE) && !(access & IB_ACCESS_REMOTE_WRITE))
+	if ((f & (SRX_OPF_WRITE | SRX_OPF_ATOMIC_WRITE)) &&
+	    !(access & IB_ACCESS_REMOTE_WRITE))
 		return false;
 	if ((f & SRX_OPF_READ) && !(access & IB_ACCESS_REMOTE_READ))
 		return false;
 	if ((f & SRX_OPF_ATOMIC) && !(access & IB_ACCESS_REMOTE_ATOMIC))
 		return false;
-	return !(f & (SRX_OPF_READ | SRX_OPF_ATOMIC)) ||
+	return !(f & SRX_OPF_RD_ATOMIC) ||
 	       READ_ONCE(qp->attr.max_dest_rd_atomic);
 }
 
@@ -579,6 +632,8 @@ static void srx_resp_dup(struct srx_qp *qp, const struct srx_pkt *pkt)
 		srx_resp_read(qp, pkt, true);
 	else if (f & SRX_OPF_ATOMIC)
 		srx_resp_atomic(qp, pkt, true);
+	else if (f & SRX_OPF_ATOMIC_WRITE)
+		srx_resp_atomic_write(qp, pkt, true);
 	else
 		qp->resp.ack_pending = true;
 }
@@ -597,6 +652,8 @@ static enum srx_resp_verdict srx_resp_execute(struct srx_qp *qp,
 		return srx_resp_write(qp, skb, pkt);
 	if (f & SRX_OPF_READ)
 		return srx_resp_read(qp, pkt, false);
+	if (f & SRX_OPF_ATOMIC_WRITE)
+		return srx_resp_atomic_write(qp, pkt, false);
 	return srx_resp_atomic(qp, pkt, false);
 }
 
@@ -690,7 +747,7 @@ static void srx_resp_rc(struct srx_qp *qp, struct sk_buff *skb,
 		return;
 	}
 	/* READ and atomics moved the PSN (and answered) themselves. */
-	if (!(pkt->info->flags & (SRX_OPF_READ | SRX_OPF_ATOMIC))) {
+	if (!(pkt->info->flags & SRX_OPF_RD_ATOMIC)) {
 		rs->psn = srx_psn_add(rs->psn, 1);
 		if (pkt->info->flags & SRX_OPF_LAST)
 			rs->msn = (rs->msn + 1) & SRX_AETH_MSN_MASK;

@@ -36,7 +36,8 @@ static int srx_query_device(struct ib_device *ibdev,
 	attr->device_cap_flags = IB_DEVICE_SRQ_RESIZE |
 				 IB_DEVICE_MEM_MGT_EXTENSIONS |
 				 IB_DEVICE_MEM_WINDOW |
-				 IB_DEVICE_MEM_WINDOW_TYPE_2B;
+				 IB_DEVICE_MEM_WINDOW_TYPE_2B |
+				 IB_DEVICE_ATOMIC_WRITE;
 	attr->max_send_sge = SRX_MAX_SGE;
 	attr->max_recv_sge = SRX_MAX_SGE;
 	attr->max_sge_rd = SRX_MAX_SGE;

@@ -108,10 +108,18 @@ static void srx_opcode_table_facts(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, i->hdrs, SRX_HDR_DETH | SRX_HDR_IMMDT);
 	KUNIT_EXPECT_EQ(test, i->ext_len, 12);
 
+	i = srx_opcode_info(IB_OPCODE_RC_ATOMIC_WRITE);
+	KUNIT_ASSERT_NOT_NULL(test, i);
+	KUNIT_EXPECT_EQ(test, i->hdrs, SRX_HDR_RETH);
+	KUNIT_EXPECT_EQ(test, i->ext_len, 16);
+	KUNIT_EXPECT_TRUE(test, i->flags & SRX_OPF_PAYLOAD);
+	KUNIT_EXPECT_EQ(test, i->flags & SRX_OPF_ONLY, SRX_OPF_ONLY);
+	KUNIT_EXPECT_NULL(test,
+			  srx_opcode_info(IB_OPCODE_UC + IB_OPCODE_ATOMIC_WRITE));
+
 	/* Reserved, RD, XRC, CNP, and opcodes srx does not implement. */
 	KUNIT_EXPECT_NULL(test, srx_opcode_info(0x15));
 	KUNIT_EXPECT_NULL(test, srx_opcode_info(IB_OPCODE_RC_FLUSH));
-	KUNIT_EXPECT_NULL(test, srx_opcode_info(IB_OPCODE_RC_ATOMIC_WRITE));
 	KUNIT_EXPECT_NULL(test, srx_opcode_info(IB_OPCODE_UC + IB_OPCODE_RDMA_READ_REQUEST));
 	KUNIT_EXPECT_NULL(test, srx_opcode_info(IB_OPCODE_RD_SEND_ONLY));
 	KUNIT_EXPECT_NULL(test, srx_opcode_info(IB_OPCODE_UD + IB_OPCODE_SEND_FIRST));
