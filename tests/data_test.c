@@ -78,7 +78,14 @@ struct env {
 	unsigned int mtu;		/* ... in bytes */
 	unsigned int ud_mtu;		/* port active MTU in bytes */
 	size_t page;
+	struct env *peer;		/* -D: B's device (interop), or NULL */
 };
+
+/* The device side B (or A) of a pair lives on. */
+static struct env *side_env(struct env *e, bool is_b)
+{
+	return is_b && e->peer ? e->peer : e;
+}
 
 /* Reporting (check(), skip(), group, counters): testlib.h. */
 
@@ -388,6 +395,7 @@ static bool side_make(struct env *e, struct side *s, const struct opts *o,
 	struct ibv_qp_init_attr ia = {};
 	int cqe = o->send_wr + o->recv_wr + 16;
 	struct ibv_srq *srq = is_b ? o->srq : NULL;
+	struct env *se = side_env(e, is_b);
 
 	s->len = (o->buf + e->page - 1) / e->page * e->page;
 	s->buf = mmap(NULL, s->len, PROT_READ | PROT_WRITE,
@@ -397,17 +405,17 @@ static bool side_make(struct env *e, struct side *s, const struct opts *o,
 		return fail_setup("mmap");
 	}
 	errno = 0;
-	s->mr = ibv_reg_mr(e->pd, s->buf, s->len,
+	s->mr = ibv_reg_mr(se->pd, s->buf, s->len,
 			   is_b ? o->access_b : ACC_DATA);
 	if (!s->mr)
 		return fail_setup("reg_mr");
-	s->scq = ibv_create_cq(e->ctx, cqe, NULL, NULL, 0);
+	s->scq = ibv_create_cq(se->ctx, cqe, NULL, NULL, 0);
 	if (!s->scq)
 		return fail_setup("create_cq");
 	if (is_b && o->rcq) {
 		s->rcq = o->rcq;
 	} else {
-		s->rcq = ibv_create_cq(e->ctx, cqe, NULL, NULL, 0);
+		s->rcq = ibv_create_cq(se->ctx, cqe, NULL, NULL, 0);
 		if (!s->rcq)
 			return fail_setup("create_cq");
 		s->own_rcq = true;
@@ -434,14 +442,14 @@ static bool side_make(struct env *e, struct side *s, const struct opts *o,
 			.sq_sig_all = ia.sq_sig_all,
 			.comp_mask = IBV_QP_INIT_ATTR_PD |
 				     IBV_QP_INIT_ATTR_SEND_OPS_FLAGS,
-			.pd = e->pd,
+			.pd = se->pd,
 			.send_ops_flags = o->send_ops | IBV_QP_EX_WITH_SEND,
 		};
 
-		s->qp = ibv_create_qp_ex(e->ctx, &x);
+		s->qp = ibv_create_qp_ex(se->ctx, &x);
 		ia.cap = x.cap;
 	} else {
-		s->qp = ibv_create_qp(e->pd, &ia);
+		s->qp = ibv_create_qp(se->pd, &ia);
 	}
 	if (!s->qp)
 		return fail_setup("create_qp");
@@ -466,21 +474,24 @@ static void side_free(struct side *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static void fill_ah(const struct env *e, struct ibv_ah_attr *ah)
+/* An AH from @local's GID to @remote's (the same env: loopback). */
+static void fill_ah(const struct env *local, const struct env *remote,
+		    struct ibv_ah_attr *ah)
 {
 	memset(ah, 0, sizeof(*ah));
 	ah->is_global = 1;
 	ah->port_num = 1;
-	ah->grh.dgid = e->gid;
-	ah->grh.sgid_index = e->gidx;
+	ah->grh.dgid = remote->gid;
+	ah->grh.sgid_index = local->gidx;
 	ah->grh.hop_limit = HOP_LIMIT;
 }
 
-/* RESET -> INIT -> RTR -> RTS towards dqpn on our own GID. */
+/* RESET -> INIT -> RTR -> RTS towards dqpn on the other side's GID. */
 static bool qp_connect(struct env *e, const struct opts *o, struct ibv_qp *qp,
 		       uint32_t dqpn, uint32_t sq_psn, uint32_t rq_psn,
 		       bool is_b)
 {
+	struct env *le = side_env(e, is_b), *re = side_env(e, !is_b);
 	struct ibv_qp_attr a = {};
 	int mask;
 
@@ -508,11 +519,11 @@ static bool qp_connect(struct env *e, const struct opts *o, struct ibv_qp *qp,
 		a.path_mtu = e->mtu_enum;
 		a.dest_qp_num = dqpn;
 		a.rq_psn = rq_psn;
-		fill_ah(e, &a.ah_attr);
+		fill_ah(le, re, &a.ah_attr);
 		mask |= IBV_QP_AV | IBV_QP_PATH_MTU | IBV_QP_DEST_QPN |
 			IBV_QP_RQ_PSN;
 		if (o->type == IBV_QPT_RC) {
-			a.max_dest_rd_atomic = MIN(16, e->attr->max_qp_rd_atom);
+			a.max_dest_rd_atomic = MIN(16, le->attr->max_qp_rd_atom);
 			if (is_b && o->rd_atomic_b >= 0)
 				a.max_dest_rd_atomic = o->rd_atomic_b;
 			a.min_rnr_timer = o->min_rnr_timer;
@@ -531,7 +542,7 @@ static bool qp_connect(struct env *e, const struct opts *o, struct ibv_qp *qp,
 		a.timeout = o->timeout;
 		a.retry_cnt = o->retry_cnt;
 		a.rnr_retry = o->rnr_retry;
-		a.max_rd_atomic = MIN(16, e->attr->max_qp_init_rd_atom);
+		a.max_rd_atomic = MIN(16, le->attr->max_qp_init_rd_atom);
 		mask |= IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT | IBV_QP_RNR_RETRY |
 			IBV_QP_MAX_QP_RD_ATOMIC;
 	}
@@ -561,9 +572,10 @@ static bool pair_make(struct env *e, struct pair *p, const struct opts *o,
 	    !qp_connect(e, o, p->b.qp, p->a.qp->qp_num, B_PSN, A_PSN, true))
 		goto err;
 	if (o->type == IBV_QPT_UD) {
-		fill_ah(e, &ah);
-		p->a.ah = ibv_create_ah(e->pd, &ah);
-		p->b.ah = ibv_create_ah(e->pd, &ah);
+		fill_ah(side_env(e, false), side_env(e, true), &ah);
+		p->a.ah = ibv_create_ah(side_env(e, false)->pd, &ah);
+		fill_ah(side_env(e, true), side_env(e, false), &ah);
+		p->b.ah = ibv_create_ah(side_env(e, true)->pd, &ah);
 		if (!p->a.ah || !p->b.ah) {
 			fail_setup("create_ah");
 			goto err;
@@ -2035,7 +2047,7 @@ static void err_post_before_rts(struct env *e)
 			a.dest_qp_num = s.qp->qp_num;
 			a.max_dest_rd_atomic = 1;
 			a.min_rnr_timer = 1;
-			fill_ah(e, &a.ah_attr);
+			fill_ah(e, e, &a.ah_attr);
 			ibv_modify_qp(s.qp, &a, IBV_QP_STATE | IBV_QP_AV |
 				      IBV_QP_PATH_MTU | IBV_QP_DEST_QPN |
 				      IBV_QP_RQ_PSN | IBV_QP_MAX_DEST_RD_ATOMIC |
@@ -2351,6 +2363,24 @@ static void test_mw(struct env *e)
 	}
 }
 
+/* ------------------------------------------------------------ xdev */
+
+/*
+ * What an interop run (-D: A on one device, B on another, e.g. srx and
+ * rdma_rxe in two namespaces) checks across the wire: every request
+ * opcode RC has, each answered by the other provider's responder.
+ */
+static void test_xdev(struct env *e)
+{
+	rc_send(e, "send", false);
+	rc_send(e, "send_imm", true);
+	rdma_write(e, IBV_QPT_RC, "write", false);
+	rdma_write(e, IBV_QPT_RC, "write_imm", true);
+	rc_read(e);
+	rc_atomics(e);
+	rc_atomic_write(e);
+}
+
 /* ------------------------------------------------------------ main */
 
 static const struct {
@@ -2363,23 +2393,24 @@ static const struct {
 	{ "srq",	test_srq },
 	{ "err",	test_err },
 	{ "mw",		test_mw },
+	{ "xdev",	test_xdev },
 };
 
 static int usage(const char *prog)
 {
 	size_t i;
 
-	fprintf(stderr, "usage: %s -d DEVICE [-g GIDX | -4 | -6] [GROUP...]\ngroups:",
-		prog);
+	fprintf(stderr, "usage: %s -d DEVICE [-g GIDX | -4 | -6] [-D PEER [-G GIDX]] [GROUP...]\n"
+		"  -D: B of each pair on PEER (interop)\ngroups:", prog);
 	for (i = 0; i < ARRAY_SIZE(groups); i++)
 		fprintf(stderr, " %s", groups[i].name);
 	fputc('\n', stderr);
 	return 2;
 }
 
-static bool setup(struct env *e, int gidx, bool v4)
+/* Open and query e->dev, pick its GID, allocate its PD. */
+static bool setup_dev(struct env *e, int gidx, bool v4)
 {
-	group = "setup";
 	e->page = sysconf(_SC_PAGESIZE);
 	e->attr = &e->xattr.orig_attr;
 	e->ctx = open_dev(e->dev);
@@ -2408,6 +2439,23 @@ static bool setup(struct env *e, int gidx, bool v4)
 		return false;
 	printf("# %s GID[%d] %s, path MTU %u, port MTU %u\n", e->dev, gidx,
 	       e->v4 ? "IPv4" : "IPv6", e->mtu, e->ud_mtu);
+	return true;
+}
+
+/* The device, and the peer's if any (both ends use the smaller MTUs). */
+static bool setup(struct env *e, int gidx, bool v4, int peer_gidx)
+{
+	struct env *pe = e->peer;
+
+	group = "setup";
+	if (!setup_dev(e, gidx, v4) || (pe && !setup_dev(pe, peer_gidx, v4)))
+		return false;
+	if (pe) {
+		e->mtu_enum = pe->mtu_enum = MIN(e->mtu_enum, pe->mtu_enum);
+		e->mtu = pe->mtu = 128u << e->mtu_enum;
+		e->ud_mtu = pe->ud_mtu = MIN(e->ud_mtu, pe->ud_mtu);
+	}
+	/* Async events of the first device (the one tests watch). */
 	if (pthread_create(&ev.thread, NULL, ev_thread, e->ctx))
 		return check(false, "event_thread", "pthread_create failed");
 	ev.running = true;
@@ -2417,19 +2465,27 @@ static bool setup(struct env *e, int gidx, bool v4)
 int main(int argc, char **argv)
 {
 	bool want[ARRAY_SIZE(groups)] = {};
-	struct env e = {};
+	struct env e = {}, peer = {};
+	long gidx = -1, peer_gidx = -1;
 	bool v4 = true;
-	long gidx = -1;
 	int opt, i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "d:g:46h")) != -1) {
+	while ((opt = getopt(argc, argv, "d:g:D:G:46h")) != -1) {
 		switch (opt) {
 		case 'd':
 			e.dev = optarg;
 			break;
 		case 'g':
 			if (tl_num(optarg, 0, &gidx))
+				return usage(argv[0]);
+			break;
+		case 'D':
+			peer.dev = optarg;
+			e.peer = &peer;
+			break;
+		case 'G':
+			if (tl_num(optarg, 0, &peer_gidx))
 				return usage(argv[0]);
 			break;
 		case '4':
@@ -2447,7 +2503,7 @@ int main(int argc, char **argv)
 
 	signal(SIGALRM, watchdog);
 	alarm(WATCHDOG_S);
-	if (setup(&e, gidx, v4)) {
+	if (setup(&e, gidx, v4, peer_gidx)) {
 		for (i = 0; i < (int)ARRAY_SIZE(groups); i++) {
 			if (!want[i])
 				continue;
@@ -2463,6 +2519,10 @@ int main(int argc, char **argv)
 		ibv_dealloc_pd(e.pd);
 	if (e.ctx)
 		ibv_close_device(e.ctx);
+	if (peer.pd)
+		ibv_dealloc_pd(peer.pd);
+	if (peer.ctx)
+		ibv_close_device(peer.ctx);
 	printf("data_test: %u passed, %u failed, %u skipped\n", n_pass, n_fail,
 	       n_skip);
 	return n_fail ? 1 : 0;

@@ -532,6 +532,15 @@ test_data_interop_rping() {
 	data_cleanup
 }
 
+# data_test's RC requests (SEND, WRITE, READ, the atomics, ATOMIC WRITE)
+# with A on one provider and B on the other, both ways, data checked.
+test_data_interop_verbs() {
+	interop_setup || return 0
+	data_run -d srx1 -g "$SRX_G4" -D rxe1 -G "$RXE_G4" xdev
+	data_run -d rxe1 -g "$RXE_G4" -D srx1 -G "$SRX_G4" xdev
+	data_cleanup
+}
+
 test_data_interop_perftest() {
 	interop_setup || return 0
 	xperf ib_write_bw -n 100 -s 65536

@@ -224,8 +224,22 @@ fz_probe() {
 		--packets - >/dev/null 2>&1 \
 		<<<"op=0x11 qpn=$qpn psn=$(( (sq - 1) & 0xffffff )) syn=0x1f msn=0"
 	c1=$(fz_cnt stale_response)
-	[ $((c1 - c0)) -eq 1 ] && return
-	fail "uncounted drop: an ACK of the last acknowledged PSN at an idle RC requester (rc_rts0) moved stale_response by $((c1 - c0)), not 1"
+	[ $((c1 - c0)) -eq 1 ] ||
+		fail "uncounted drop: an ACK of the last acknowledged PSN at an idle RC requester (rc_rts0) moved stale_response by $((c1 - c0)), not 1"
+	# A read response carrying a NAK syndrome, at the PSN of a READ the
+	# requester waits on: malformed (NAKs come as ACKNOWLEDGE packets).
+	# srx used to take it as the answer and complete the READ.
+	line=$(grep -m1 ' rd_psn=' "$d/targets")
+	[ -n "$line" ] || { fail "no target with a READ outstanding"; return; }
+	qpn=${line%% *}
+	sq=$(sed -n 's/.* rd_psn=\([^ ]*\).*/\1/p' <<<"$line")
+	c0=$(fz_cnt malformed_pkt)
+	ip netns exec $FZB timeout 60 "$BIN/pktfuzz" --src $FZB4 --dst $FZA4 \
+		--packets - >/dev/null 2>&1 \
+		<<<"op=0x10 qpn=$qpn psn=$sq syn=0x60 msn=0 len=0"
+	c1=$(fz_cnt malformed_pkt)
+	[ $((c1 - c0)) -eq 1 ] ||
+		fail "a read response with a NAK syndrome for an outstanding READ moved malformed_pkt by $((c1 - c0)), not 1"
 }
 
 TEST_TIMEOUT_test_fuzz_packets=900

@@ -88,13 +88,13 @@ void srx_comp_run(struct srx_qp *qp)
 	}
 }
 
-/* The oldest WQE that is sent or being sent and not finished. */
-static struct srx_sqe *srx_comp_oldest(struct srx_qp *qp, u32 *idxp)
+/* The oldest unfinished WQE before @end. */
+static struct srx_sqe *srx_comp_first_open(struct srx_qp *qp, u32 end,
+					   u32 *idxp)
 {
 	u32 idx;
 
-	for (idx = qp->sq.cons; idx != qp->req.fetched;
-	     idx = srx_sq_next(qp, idx)) {
+	for (idx = qp->sq.cons; idx != end; idx = srx_sq_next(qp, idx)) {
 		if (!srx_sqe(qp, idx)->done) {
 			if (idxp)
 				*idxp = idx;
@@ -102,6 +102,22 @@ static struct srx_sqe *srx_comp_oldest(struct srx_qp *qp, u32 *idxp)
 		}
 	}
 	return NULL;
+}
+
+/* The oldest WQE that is sent or being sent and not finished. */
+static struct srx_sqe *srx_comp_oldest(struct srx_qp *qp, u32 *idxp)
+{
+	return srx_comp_first_open(qp, qp->req.fetched, idxp);
+}
+
+/*
+ * The oldest unfinished WQE a read or atomic response can answer: one
+ * that went out whole (before the requester's head). A WQE fetched but
+ * held back has no PSN yet, and a response must never complete it.
+ */
+static struct srx_sqe *srx_comp_oldest_sent(struct srx_qp *qp, u32 *idxp)
+{
+	return srx_comp_first_open(qp, qp->req.head, idxp);
 }
 
 /* A response that answers nothing outstanding (a replay, a late one). */
@@ -265,6 +281,19 @@ static void srx_comp_aeth(struct srx_qp *qp, const struct srx_pkt *pkt)
 	}
 }
 
+/*
+ * A read response's AETH (FIRST, LAST, ONLY) or an atomic ACK's must say
+ * ACK: NAKs come as ACKNOWLEDGE packets, so anything else is malformed.
+ */
+static bool srx_comp_aeth_ok(struct srx_qp *qp, const struct srx_pkt *pkt)
+{
+	if (!(pkt->info->hdrs & SRX_HDR_AETH) ||
+	    srx_aeth_syn_type(srx_aeth_syn(srx_pkt_aeth(pkt))) == SRX_AETH_ACK)
+		return true;
+	srx_count(to_sdev(qp->ibqp.device), SRX_CNT_MALFORMED);
+	return false;
+}
+
 /* The empty read response that acknowledges an ATOMIC WRITE. */
 static void srx_comp_atomic_write(struct srx_qp *qp, const struct srx_pkt *pkt,
 				  struct srx_sqe *sqe)
@@ -299,7 +328,9 @@ static void srx_comp_read(struct srx_qp *qp, const struct srx_pkt *pkt)
 
 	/* Implicitly acks what precedes the read. */
 	srx_comp_ack(qp, srx_psn_add(pkt->psn, SRX_PSN_MASK));
-	sqe = srx_comp_oldest(qp, &idx);
+	if (!srx_comp_aeth_ok(qp, pkt))
+		return;
+	sqe = srx_comp_oldest_sent(qp, &idx);
 	if (sqe && sqe->rd_atomic &&
 	    srx_sq_wqe(qp, idx)->wr.opcode == IB_WR_ATOMIC_WRITE) {
 		srx_comp_atomic_write(qp, pkt, sqe);
@@ -353,7 +384,9 @@ static void srx_comp_atomic(struct srx_qp *qp, const struct srx_pkt *pkt)
 	u32 idx;
 
 	srx_comp_ack(qp, srx_psn_add(pkt->psn, SRX_PSN_MASK));
-	sqe = srx_comp_oldest(qp, &idx);
+	if (!srx_comp_aeth_ok(qp, pkt))
+		return;
+	sqe = srx_comp_oldest_sent(qp, &idx);
 	if (!sqe || !sqe->rd_atomic || sqe->first_psn != pkt->psn ||
 	    srx_sq_wqe(qp, idx)->wr.opcode == IB_WR_RDMA_READ ||
 	    srx_sq_wqe(qp, idx)->wr.opcode == IB_WR_ATOMIC_WRITE) {

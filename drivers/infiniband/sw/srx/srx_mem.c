@@ -274,7 +274,10 @@ int srx_mr_atomic(struct srx_mr *mr, u64 iova, enum srx_atomic_op op,
 	*orig = READ_ONCE(*addr);
 	if (op == SRX_ATOMIC_FETCH_ADD)
 		WRITE_ONCE(*addr, *orig + cmp_add);
-	else if (op == SRX_ATOMIC_WRITE || *orig == cmp_add)
+	else if (op == SRX_ATOMIC_WRITE)
+		/* Seen after the data of the writes before it (a flag). */
+		smp_store_release(addr, swap);
+	else if (*orig == cmp_add)
 		WRITE_ONCE(*addr, swap);
 	spin_unlock_irqrestore(&srx_atomic_lock, flags);
 	srx_mr_unmap(mr, addr);

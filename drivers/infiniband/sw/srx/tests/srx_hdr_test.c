@@ -23,7 +23,8 @@ static bool srx_test_expect_valid(u8 op)
 	case IB_OPCODE_RC:
 		return c <= IB_OPCODE_FETCH_ADD ||
 		       c == IB_OPCODE_SEND_LAST_WITH_INVALIDATE ||
-		       c == IB_OPCODE_SEND_ONLY_WITH_INVALIDATE;
+		       c == IB_OPCODE_SEND_ONLY_WITH_INVALIDATE ||
+		       c == IB_OPCODE_ATOMIC_WRITE;
 	case IB_OPCODE_UC:
 		return c <= IB_OPCODE_RDMA_WRITE_ONLY_WITH_IMMEDIATE;
 	case IB_OPCODE_UD:
