@@ -210,22 +210,30 @@ EOF
 	rm -rf "$d"
 }
 
+# fz_probe_one COUNTER PACKET WHAT: PACKET (pktfuzz --packets syntax)
+# must move COUNTER by exactly one.
+fz_probe_one() {
+	local c0 c1
+	c0=$(fz_cnt "$1")
+	ip netns exec $FZB timeout 60 "$BIN/pktfuzz" --src $FZB4 --dst $FZA4 \
+		--packets - >/dev/null 2>&1 <<<"$2"
+	c1=$(fz_cnt "$1")
+	[ $((c1 - c0)) -eq 1 ] ||
+		fail "$3 moved $1 by $((c1 - c0)), not 1"
+}
+
 # Paths whose accounting the fuzz cannot pin down, probed one packet at
 # a time before it: each must land in the counter named.
 fz_probe() {
-	local d=$1 line qpn sq c0 c1
+	local d=$1 line qpn sq
 	line=$(grep ' name=rc_rts0 ' "$d/targets")
 	qpn=${line%% *}
 	sq=$(sed -n 's/.* sq_psn=\([^ ]*\).*/\1/p' <<<"$line")
-	c0=$(fz_cnt stale_response)
 	# An ACK of the last PSN acknowledged, at a requester with nothing
 	# outstanding: "an old ACK" (Documentation/srx.rst, Counters).
-	ip netns exec $FZB timeout 60 "$BIN/pktfuzz" --src $FZB4 --dst $FZA4 \
-		--packets - >/dev/null 2>&1 \
-		<<<"op=0x11 qpn=$qpn psn=$(( (sq - 1) & 0xffffff )) syn=0x1f msn=0"
-	c1=$(fz_cnt stale_response)
-	[ $((c1 - c0)) -eq 1 ] ||
-		fail "uncounted drop: an ACK of the last acknowledged PSN at an idle RC requester (rc_rts0) moved stale_response by $((c1 - c0)), not 1"
+	fz_probe_one stale_response \
+		"op=0x11 qpn=$qpn psn=$(( (sq - 1) & 0xffffff )) syn=0x1f msn=0" \
+		"uncounted drop: an ACK of the last acknowledged PSN at an idle RC requester (rc_rts0)"
 	# A read response carrying a NAK syndrome, at the PSN of a READ the
 	# requester waits on: malformed (NAKs come as ACKNOWLEDGE packets).
 	# srx used to take it as the answer and complete the READ.
@@ -233,13 +241,8 @@ fz_probe() {
 	[ -n "$line" ] || { fail "no target with a READ outstanding"; return; }
 	qpn=${line%% *}
 	sq=$(sed -n 's/.* rd_psn=\([^ ]*\).*/\1/p' <<<"$line")
-	c0=$(fz_cnt malformed_pkt)
-	ip netns exec $FZB timeout 60 "$BIN/pktfuzz" --src $FZB4 --dst $FZA4 \
-		--packets - >/dev/null 2>&1 \
-		<<<"op=0x10 qpn=$qpn psn=$sq syn=0x60 msn=0 len=0"
-	c1=$(fz_cnt malformed_pkt)
-	[ $((c1 - c0)) -eq 1 ] ||
-		fail "a read response with a NAK syndrome for an outstanding READ moved malformed_pkt by $((c1 - c0)), not 1"
+	fz_probe_one malformed_pkt "op=0x10 qpn=$qpn psn=$sq syn=0x60 msn=0 len=0" \
+		"a read response with a NAK syndrome for an outstanding READ"
 }
 
 TEST_TIMEOUT_test_fuzz_packets=900

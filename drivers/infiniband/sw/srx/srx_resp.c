@@ -482,48 +482,77 @@ static enum srx_resp_verdict srx_resp_read(struct srx_qp *qp,
 	return SRX_RV_DONE;
 }
 
+/* The record of this very request (a repeat), if it is still kept. */
+static struct srx_rdres *srx_resp_res_of(struct srx_qp *qp,
+					 const struct srx_pkt *pkt)
+{
+	struct srx_rdres *res = srx_resp_res_find(qp, pkt->psn);
+
+	return res && res->opcode == pkt->opcode && res->psn == pkt->psn ?
+	       res : NULL;
+}
+
+/*
+ * An 8-byte atomic at @va through @rkey with @access, on the kernel
+ * address, then recorded for repeats and the PSN and MSN moved on.
+ */
+static enum srx_resp_verdict srx_resp_atomic_do(struct srx_qp *qp,
+						const struct srx_pkt *pkt,
+						u32 rkey, u64 va, int access,
+						enum srx_atomic_op op,
+						u64 cmp_add, u64 swap, u64 *orig)
+{
+	struct srx_resp *rs = &qp->resp;
+	struct srx_mr *mr;
+	int err;
+
+	if (va & 7)
+		return SRX_RV_INV_REQ;
+	mr = srx_rkey_get(qp, rkey, &va, sizeof(u64), access);
+	if (!mr)
+		return SRX_RV_REM_ACCESS;
+	err = srx_mr_atomic(mr, va, op, cmp_add, swap, orig);
+	srx_mr_put(mr);
+	if (err)	/* misaligned on the kernel address, or outside */
+		return err == -EINVAL ? SRX_RV_INV_REQ : SRX_RV_REM_ACCESS;
+	srx_resp_res_new(qp, pkt->opcode, pkt->psn, pkt->psn)->orig = *orig;
+	rs->psn = srx_psn_add(rs->psn, 1);
+	rs->msn = (rs->msn + 1) & SRX_AETH_MSN_MASK;
+	rs->ack_pending = false;
+	return SRX_RV_DONE;
+}
+
+static void srx_resp_atomic_ack(struct srx_qp *qp, u32 psn, u64 orig)
+{
+	srx_send_ack(qp, IB_OPCODE_RC_ATOMIC_ACKNOWLEDGE,
+		     srx_aeth_syn_ack(SRX_AETH_NO_CREDITS), psn, orig);
+}
+
 static enum srx_resp_verdict srx_resp_atomic(struct srx_qp *qp,
 					     const struct srx_pkt *pkt, bool dup)
 {
 	const struct srx_atmeth *a = srx_pkt_atmeth(pkt);
 	enum srx_atomic_op op = (pkt->opcode & 0x1f) == IB_OPCODE_COMPARE_SWAP ?
 				SRX_ATOMIC_CMP_SWAP : SRX_ATOMIC_FETCH_ADD;
-	struct srx_resp *rs = &qp->resp;
-	u64 va = srx_atmeth_va(a), orig;
 	struct srx_rdres *res;
-	struct srx_mr *mr;
-	int err;
+	enum srx_resp_verdict v;
+	u64 orig;
 
 	if (dup) {
 		/* Never execute twice: replay the recorded result. */
-		res = srx_resp_res_find(qp, pkt->psn);
-		if (res && res->opcode == pkt->opcode && res->psn == pkt->psn)
-			srx_send_ack(qp, IB_OPCODE_RC_ATOMIC_ACKNOWLEDGE,
-				     srx_aeth_syn_ack(SRX_AETH_NO_CREDITS),
-				     pkt->psn, res->orig);
+		res = srx_resp_res_of(qp, pkt);
+		if (res)
+			srx_resp_atomic_ack(qp, pkt->psn, res->orig);
 		return SRX_RV_DONE;
 	}
-	if (va & 7)
-		return SRX_RV_INV_REQ;
-	mr = srx_rkey_get(qp, srx_atmeth_rkey(a), &va, sizeof(u64),
-			  IB_ACCESS_REMOTE_ATOMIC);
-	if (!mr)
-		return SRX_RV_REM_ACCESS;
-	err = srx_mr_atomic(mr, va, op,
-			    op == SRX_ATOMIC_CMP_SWAP ? srx_atmeth_compare(a) :
-							srx_atmeth_swap_add(a),
-			    srx_atmeth_swap_add(a), &orig);
-	srx_mr_put(mr);
-	if (err)	/* misaligned on the kernel address, or outside */
-		return err == -EINVAL ? SRX_RV_INV_REQ : SRX_RV_REM_ACCESS;
-	res = srx_resp_res_new(qp, pkt->opcode, pkt->psn, pkt->psn);
-	res->orig = orig;
-	rs->psn = srx_psn_add(rs->psn, 1);
-	rs->msn = (rs->msn + 1) & SRX_AETH_MSN_MASK;
-	rs->ack_pending = false;
-	srx_send_ack(qp, IB_OPCODE_RC_ATOMIC_ACKNOWLEDGE,
-		     srx_aeth_syn_ack(SRX_AETH_NO_CREDITS), pkt->psn, orig);
-	return SRX_RV_DONE;
+	v = srx_resp_atomic_do(qp, pkt, srx_atmeth_rkey(a), srx_atmeth_va(a),
+			       IB_ACCESS_REMOTE_ATOMIC, op,
+			       op == SRX_ATOMIC_CMP_SWAP ?
+			       srx_atmeth_compare(a) : srx_atmeth_swap_add(a),
+			       srx_atmeth_swap_add(a), &orig);
+	if (v == SRX_RV_DONE)
+		srx_resp_atomic_ack(qp, pkt->psn, orig);
+	return v;
 }
 
 /* The ACK of an ATOMIC WRITE: an RDMA READ response without data. */
@@ -544,37 +573,25 @@ static enum srx_resp_verdict srx_resp_atomic_write(struct srx_qp *qp,
 						   bool dup)
 {
 	const struct srx_reth *reth = srx_pkt_reth(pkt);
-	struct srx_resp *rs = &qp->resp;
-	u64 va = srx_reth_va(reth), val, orig;
-	struct srx_rdres *res;
-	struct srx_mr *mr;
-	int err;
+	enum srx_resp_verdict v;
+	u64 val, orig;
 
 	if (dup) {
-		res = srx_resp_res_find(qp, pkt->psn);
-		if (res && res->opcode == pkt->opcode && res->psn == pkt->psn)
+		if (srx_resp_res_of(qp, pkt))
 			srx_resp_atomic_write_ack(qp, pkt->psn);
 		return SRX_RV_DONE;
 	}
 	/* Exactly eight bytes, without pad (IBA oA19-28). */
 	if (srx_reth_len(reth) != sizeof(u64) ||
-	    pkt->payload_len != sizeof(u64) || pkt->pad || (va & 7))
+	    pkt->payload_len != sizeof(u64) || pkt->pad)
 		return SRX_RV_INV_REQ;
-	mr = srx_rkey_get(qp, srx_reth_rkey(reth), &va, sizeof(u64),
-			  IB_ACCESS_REMOTE_WRITE);
-	if (!mr)
-		return SRX_RV_REM_ACCESS;
 	memcpy(&val, srx_pkt_payload(pkt), sizeof(val));
-	err = srx_mr_atomic(mr, va, SRX_ATOMIC_WRITE, 0, val, &orig);
-	srx_mr_put(mr);
-	if (err)	/* misaligned on the kernel address, or outside */
-		return err == -EINVAL ? SRX_RV_INV_REQ : SRX_RV_REM_ACCESS;
-	srx_resp_res_new(qp, pkt->opcode, pkt->psn, pkt->psn);
-	rs->psn = srx_psn_add(rs->psn, 1);
-	rs->msn = (rs->msn + 1) & SRX_AETH_MSN_MASK;
-	rs->ack_pending = false;
-	srx_resp_atomic_write_ack(qp, pkt->psn);
-	return SRX_RV_DONE;
+	v = srx_resp_atomic_do(qp, pkt, srx_reth_rkey(reth), srx_reth_va(reth),
+			       IB_ACCESS_REMOTE_WRITE, SRX_ATOMIC_WRITE, 0, val,
+			       &orig);
+	if (v == SRX_RV_DONE)
+		srx_resp_atomic_write_ack(qp, pkt->psn);
+	return v;
 }
 
 /*
