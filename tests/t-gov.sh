@@ -79,7 +79,7 @@ test_gov_flood_mpi_buffer() { gov_compare mpi buffer 20 -n 32; }
 # ... and against the flood-free rate (stock kernel; the debug kernel
 # is CPU-bound). Issue 14 asks for at least half; measured 2026-12-07
 # the governed slowest honest QP gets a steady ~1400 while the
-# flood-free one swings from 1900 to 3200 from run to run: 0.46-0.75 on
+# flood-free one swings from 1900 to 3200 from run to run: 0.46-0.73 on
 # a quiet host, 0.37 beside a kernel build. Half is not met reliably
 # yet, so this guard holds a third and prints the ratio.
 test_gov_flood_spdk_buffer() {
