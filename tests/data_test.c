@@ -560,6 +560,7 @@ static void pair_free(struct pair *p)
 static bool pair_make(struct env *e, struct pair *p, const struct opts *o,
 		      const char *name)
 {
+	struct env *ea = side_env(e, false), *eb = side_env(e, true);
 	struct ibv_ah_attr ah;
 
 	memset(p, 0, sizeof(*p));
@@ -572,10 +573,10 @@ static bool pair_make(struct env *e, struct pair *p, const struct opts *o,
 	    !qp_connect(e, o, p->b.qp, p->a.qp->qp_num, B_PSN, A_PSN, true))
 		goto err;
 	if (o->type == IBV_QPT_UD) {
-		fill_ah(side_env(e, false), side_env(e, true), &ah);
-		p->a.ah = ibv_create_ah(side_env(e, false)->pd, &ah);
-		fill_ah(side_env(e, true), side_env(e, false), &ah);
-		p->b.ah = ibv_create_ah(side_env(e, true)->pd, &ah);
+		fill_ah(ea, eb, &ah);
+		p->a.ah = ibv_create_ah(ea->pd, &ah);
+		fill_ah(eb, ea, &ah);
+		p->b.ah = ibv_create_ah(eb->pd, &ah);
 		if (!p->a.ah || !p->b.ah) {
 			fail_setup("create_ah");
 			goto err;

@@ -57,7 +57,6 @@ gov_compare() {
 	# governed): there the slowest normal QP must only not starve.
 	# Throughput is compared on the stock kernel.
 	GOV_MIN_FLOOD=$MIN_NORMAL
-	GOV_MEAN_FLOOD=$MEAN_NORMAL
 	gain=$3
 	[ "${SRX_KERNEL:-stock}" = debug ] && gain=0
 	[ "$MIN_NORMAL" -gt 0 ] && [ $((MIN_NORMAL * 10)) -ge $((free * gain)) ] ||

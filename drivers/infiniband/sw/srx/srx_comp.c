@@ -331,17 +331,19 @@ static void srx_comp_read(struct srx_qp *qp, const struct srx_pkt *pkt)
 	if (!srx_comp_aeth_ok(qp, pkt))
 		return;
 	sqe = srx_comp_oldest_sent(qp, &idx);
-	if (sqe && sqe->rd_atomic &&
-	    srx_sq_wqe(qp, idx)->wr.opcode == IB_WR_ATOMIC_WRITE) {
-		srx_comp_atomic_write(qp, pkt, sqe);
-		return;
-	}
-	if (!sqe || !sqe->rd_atomic ||
-	    srx_sq_wqe(qp, idx)->wr.opcode != IB_WR_RDMA_READ) {
+	if (!sqe) {
 		srx_comp_stale(qp);
 		return;
 	}
 	wqe = srx_sq_wqe(qp, idx);
+	if (wqe->wr.opcode == IB_WR_ATOMIC_WRITE) {
+		srx_comp_atomic_write(qp, pkt, sqe);
+		return;
+	}
+	if (wqe->wr.opcode != IB_WR_RDMA_READ) {
+		srx_comp_stale(qp);
+		return;
+	}
 	expected = srx_psn_add(sqe->first_psn, sqe->got / qp->mtu);
 	if (pkt->psn != expected) {
 		/* A response went missing: ask again. Older ones: ignore. */
@@ -387,13 +389,13 @@ static void srx_comp_atomic(struct srx_qp *qp, const struct srx_pkt *pkt)
 	if (!srx_comp_aeth_ok(qp, pkt))
 		return;
 	sqe = srx_comp_oldest_sent(qp, &idx);
-	if (!sqe || !sqe->rd_atomic || sqe->first_psn != pkt->psn ||
-	    srx_sq_wqe(qp, idx)->wr.opcode == IB_WR_RDMA_READ ||
-	    srx_sq_wqe(qp, idx)->wr.opcode == IB_WR_ATOMIC_WRITE) {
+	wqe = sqe ? srx_sq_wqe(qp, idx) : NULL;
+	if (!wqe || sqe->first_psn != pkt->psn ||
+	    (wqe->wr.opcode != IB_WR_ATOMIC_CMP_AND_SWP &&
+	     wqe->wr.opcode != IB_WR_ATOMIC_FETCH_AND_ADD)) {
 		srx_comp_stale(qp);
 		return;
 	}
-	wqe = srx_sq_wqe(qp, idx);
 	orig = srx_atmack_orig(srx_pkt_atmack(pkt));
 	if (srx_sgl_copy(qp, wqe->dma.sge, wqe->dma.num_sge, &pos, &orig,
 			 sizeof(orig), SRX_COPY_TO_MEM)) {

@@ -407,7 +407,6 @@ int srx_gov_qp_set_group(struct ib_qp *ibqp, u32 group)
 }
 EXPORT_SYMBOL_GPL(srx_gov_qp_set_group);
 
-/* The SRQ is going away, after all its QPs: free its groups. */
 /**
  * srx_gov_srq_offenders - the SRQ's QPs, the one draining it first
  * @ibsrq: an srx SRQ
