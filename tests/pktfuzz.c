@@ -255,8 +255,9 @@ static uint32_t icrc(const uint8_t *ip, size_t len)
 /* ------------------------------------------------------------ opcodes */
 
 /* Extended headers, in wire order, and their lengths. */
-enum { X_DETH, X_RETH, X_ATMETH, X_AETH, X_ATMACK, X_IMM, X_IETH, X_NR };
-static const uint8_t x_len[X_NR] = { 8, 16, 28, 4, 8, 4, 4 };
+enum { X_DETH, X_FETH, X_RETH, X_ATMETH, X_AETH, X_ATMACK, X_IMM, X_IETH,
+       X_NR };
+static const uint8_t x_len[X_NR] = { 8, 4, 16, 28, 4, 8, 4, 4 };
 
 #define H(x)		(1u << (x))
 #define F_PAY		0x001
@@ -283,8 +284,8 @@ struct opinfo {
 #define RSP	(F_READ | F_RESP | F_PAY)
 
 /*
- * The RC, UC and UD opcodes of IBTA vol. 1 table 38 (and ATOMIC WRITE of
- * its 1.5 annex) that a RoCEv2 HCA without RD, XRC or FLUSH speaks;
+ * The RC, UC and UD opcodes of IBTA vol. 1 table 38 (and ATOMIC WRITE and
+ * FLUSH of its 1.5 annex) that a RoCEv2 HCA without RD or XRC speaks;
  * every other byte is one srx must drop as malformed.
  */
 static const struct opinfo ops[256] = {
@@ -310,6 +311,8 @@ static const struct opinfo ops[256] = {
 		   F_ACK | F_ATOMIC | F_RESP | F_ONLY },
 	[0x13] = { "RC_CMP_SWAP", H(X_ATMETH), F_ATOMIC | F_REQ | F_ONLY },
 	[0x14] = { "RC_FETCH_ADD", H(X_ATMETH), F_ATOMIC | F_REQ | F_ONLY },
+	[0x1c] = { "RC_FLUSH", H(X_FETH) | H(X_RETH),
+		   F_ATOMIC | F_REQ | F_ONLY },
 	[0x1d] = { "RC_ATOMIC_WRITE", H(X_RETH),
 		   F_ATOMIC | F_REQ | F_PAY | F_ONLY },
 	[0x16] = { "RC_SEND_LAST_INV", H(X_IETH), SND | F_LAST },
@@ -759,6 +762,7 @@ struct bld {
 	uint32_t msn;
 	uint64_t orig;
 	uint32_t imm, ieth;
+	uint32_t feth;			/* FLUSH: type bits 3:0, level 5:4 */
 	uint32_t qkey, sqp;
 	uint32_t paylen;
 	bool mad;			/* payload shaped like a MAD */
@@ -793,6 +797,8 @@ static void bld_init(struct bld *b, const struct target *t, uint8_t opcode)
 	b->ack_req = pct(30);
 	b->se = pct(10);
 	b->imm = (uint32_t)rnd();
+	/* Mostly a valid type and level, sometimes any bits. */
+	b->feth = pct(75) ? (1u + below(2)) | below(2) << 4 : (uint32_t)rnd();
 }
 
 /* Space for BTH..pad in a packet of the link MTU. */
@@ -814,6 +820,9 @@ static void build_ext(uint8_t *bth, uint8_t hdrs, const struct bld *b)
 		case X_DETH:
 			put32(x, b->qkey);
 			put32(x + 4, b->sqp & PSN_MASK);
+			break;
+		case X_FETH:
+			put32(x, b->feth);
 			break;
 		case X_RETH:
 			put64(x, b->va);

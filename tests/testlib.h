@@ -250,6 +250,44 @@ skip(const char *name, const char *fmt, ...)
 	vreport("skip", name, fmt, ap);
 	va_end(ap);
 }
+
+/* The first mismatch of several fields, for one check line. */
+struct diff {
+	char msg[200];
+};
+
+static void __attribute__((format(printf, 3, 4), unused))
+diff_if(struct diff *d, bool bad, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->msg[0] || !bad)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	va_end(ap);
+}
+
+static void __attribute__((unused))
+diff_u(struct diff *d, const char *what, unsigned long long got,
+       unsigned long long want)
+{
+	diff_if(d, got != want, "%s is %llu (%#llx), expected %llu (%#llx)",
+		what, got, got, want, want);
+}
+
+static void __attribute__((unused))
+diff_ge(struct diff *d, const char *what, unsigned long long got,
+	unsigned long long min)
+{
+	diff_if(d, got < min, "%s is %llu, expected >= %llu", what, got, min);
+}
+
+static bool __attribute__((unused))
+check_diff(const char *name, const struct diff *d)
+{
+	return check(!d->msg[0], name, "%s", d->msg);
+}
 #endif /* TESTLIB_REPORT */
 
 #endif /* SRX_TESTLIB_H */

@@ -142,31 +142,7 @@ static bool expect_errno(const char *name, int err, int want)
 #define EXPECT_PTR(name, p) \
 	check((p) != NULL, name, "failed: %s", ename(errno))
 
-/* First mismatch of several fields, for one check line. */
-struct diff {
-	char msg[160];
-};
-
-static void diff_u(struct diff *d, const char *what, unsigned long long got,
-		   unsigned long long want)
-{
-	if (!d->msg[0] && got != want)
-		snprintf(d->msg, sizeof(d->msg), "%s is %llu, expected %llu",
-			 what, got, want);
-}
-
-static void diff_ge(struct diff *d, const char *what, unsigned long long got,
-		    unsigned long long min)
-{
-	if (!d->msg[0] && got < min)
-		snprintf(d->msg, sizeof(d->msg), "%s is %llu, expected >= %llu",
-			 what, got, min);
-}
-
-static bool check_diff(const char *name, const struct diff *d)
-{
-	return check(!d->msg[0], name, "%s", d->msg);
-}
+/* struct diff, diff_u(), diff_ge(), check_diff(): testlib.h. */
 
 /* ------------------------------------------------------------ helpers */
 

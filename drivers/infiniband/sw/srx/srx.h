@@ -731,6 +731,7 @@ struct srx_mr *srx_mr_get(struct srx_dev *sdev, struct ib_pd *pd, u32 lkey,
 void srx_mr_put(struct srx_mr *mr);
 struct srx_mr *srx_rkey_get(struct srx_qp *qp, u32 rkey, u64 *iova, u32 len,
 			    int access);
+struct srx_mr *srx_rkey_get_whole(struct srx_qp *qp, u32 rkey, int access);
 int srx_mr_copy(struct srx_mr *mr, u64 iova, void *buf, u32 len,
 		enum srx_copy_dir dir);
 /* The 64-bit atomics of RoCE: the two classic ones and ATOMIC WRITE. */

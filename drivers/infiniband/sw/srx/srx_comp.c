@@ -23,6 +23,8 @@ static enum ib_wc_opcode srx_wc_send_opcode(u32 op)
 		return IB_WC_FETCH_ADD;
 	case IB_WR_ATOMIC_WRITE:
 		return IB_WC_ATOMIC_WRITE;
+	case IB_WR_FLUSH:
+		return IB_WC_FLUSH;
 	case IB_WR_LOCAL_INV:
 		return IB_WC_LOCAL_INV;
 	case IB_WR_REG_MR:
@@ -294,9 +296,9 @@ static bool srx_comp_aeth_ok(struct srx_qp *qp, const struct srx_pkt *pkt)
 	return false;
 }
 
-/* The empty read response that acknowledges an ATOMIC WRITE. */
-static void srx_comp_atomic_write(struct srx_qp *qp, const struct srx_pkt *pkt,
-				  struct srx_sqe *sqe)
+/* The empty read response that acknowledges an ATOMIC WRITE or FLUSH. */
+static void srx_comp_read_ack(struct srx_qp *qp, const struct srx_pkt *pkt,
+			      struct srx_sqe *sqe)
 {
 	if (pkt->psn != sqe->first_psn) {
 		if (srx_psn_gt(pkt->psn, sqe->first_psn))
@@ -336,8 +338,9 @@ static void srx_comp_read(struct srx_qp *qp, const struct srx_pkt *pkt)
 		return;
 	}
 	wqe = srx_sq_wqe(qp, idx);
-	if (wqe->wr.opcode == IB_WR_ATOMIC_WRITE) {
-		srx_comp_atomic_write(qp, pkt, sqe);
+	if (wqe->wr.opcode == IB_WR_ATOMIC_WRITE ||
+	    wqe->wr.opcode == IB_WR_FLUSH) {
+		srx_comp_read_ack(qp, pkt, sqe);
 		return;
 	}
 	if (wqe->wr.opcode != IB_WR_RDMA_READ) {

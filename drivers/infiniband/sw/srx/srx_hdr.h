@@ -33,6 +33,11 @@ struct srx_bth {
 	__be32	apsn;		/* AckReq + PSN */
 } __packed;
 
+/* FLUSH: placement type in bits 3:0, selectivity level in bits 5:4. */
+struct srx_feth {
+	__be32	bits;
+} __packed;
+
 struct srx_reth {
 	__be64	va;
 	__be32	rkey;
@@ -69,6 +74,7 @@ struct srx_deth {
 
 #define SRX_BTH_LEN		12
 #define SRX_RETH_LEN		16
+#define SRX_FETH_LEN		4
 #define SRX_AETH_LEN		4
 #define SRX_IMMDT_LEN		4
 #define SRX_IETH_LEN		4
@@ -237,6 +243,32 @@ static inline void srx_reth_set(struct srx_reth *reth, u64 va, u32 rkey,
 	reth->va = cpu_to_be64(va);
 	reth->rkey = cpu_to_be32(rkey);
 	reth->len = cpu_to_be32(len);
+}
+
+/* ---- FETH ---- */
+
+#define SRX_FETH_PLT_MASK	0x0f
+#define SRX_FETH_SEL_SHIFT	4
+#define SRX_FETH_SEL_MASK	0x30
+
+/* Placement types (IB_FLUSH_GLOBAL, IB_FLUSH_PERSISTENT bits). */
+static inline u8 srx_feth_type(const struct srx_feth *feth)
+{
+	return be32_to_cpu(feth->bits) & SRX_FETH_PLT_MASK;
+}
+
+/* Selectivity level: IB_FLUSH_RANGE or IB_FLUSH_MR. */
+static inline u8 srx_feth_level(const struct srx_feth *feth)
+{
+	return (be32_to_cpu(feth->bits) & SRX_FETH_SEL_MASK) >>
+	       SRX_FETH_SEL_SHIFT;
+}
+
+static inline void srx_feth_set(struct srx_feth *feth, u8 type, u8 level)
+{
+	feth->bits = cpu_to_be32((type & SRX_FETH_PLT_MASK) |
+				 ((level << SRX_FETH_SEL_SHIFT) &
+				  SRX_FETH_SEL_MASK));
 }
 
 /* ---- AETH ---- */
@@ -455,6 +487,7 @@ static inline u8 srx_pad_len(u32 payload_len)
 /* Extended headers, in the order they follow BTH on the wire. */
 enum srx_ext {
 	SRX_EXT_DETH,
+	SRX_EXT_FETH,
 	SRX_EXT_RETH,
 	SRX_EXT_ATMETH,
 	SRX_EXT_AETH,
@@ -465,6 +498,7 @@ enum srx_ext {
 };
 
 #define SRX_HDR_DETH		BIT(SRX_EXT_DETH)
+#define SRX_HDR_FETH		BIT(SRX_EXT_FETH)
 #define SRX_HDR_RETH		BIT(SRX_EXT_RETH)
 #define SRX_HDR_ATMETH		BIT(SRX_EXT_ATMETH)
 #define SRX_HDR_AETH		BIT(SRX_EXT_AETH)
@@ -486,9 +520,10 @@ enum srx_ext {
 #define SRX_OPF_ATOMIC		BIT(9)
 #define SRX_OPF_ACK		BIT(10)
 #define SRX_OPF_ATOMIC_WRITE	BIT(11)
+#define SRX_OPF_FLUSH		BIT(12)
 /* Requests that take a responder resource and answer for themselves. */
 #define SRX_OPF_RD_ATOMIC	(SRX_OPF_READ | SRX_OPF_ATOMIC | \
-				 SRX_OPF_ATOMIC_WRITE)
+				 SRX_OPF_ATOMIC_WRITE | SRX_OPF_FLUSH)
 
 struct srx_opcode_info {
 	const char	*name;
@@ -533,6 +568,11 @@ static inline const void *srx_pkt_ext(const struct srx_pkt *pkt,
 static inline const struct srx_reth *srx_pkt_reth(const struct srx_pkt *pkt)
 {
 	return srx_pkt_ext(pkt, SRX_EXT_RETH);
+}
+
+static inline const struct srx_feth *srx_pkt_feth(const struct srx_pkt *pkt)
+{
+	return srx_pkt_ext(pkt, SRX_EXT_FETH);
 }
 
 static inline const struct srx_aeth *srx_pkt_aeth(const struct srx_pkt *pkt)
@@ -591,6 +631,8 @@ struct srx_pkt_fields {
 	u64	va;		/* RETH, AtomicETH */
 	u32	rkey;		/* RETH, AtomicETH */
 	u32	dma_len;	/* RETH */
+	u8	flush_type;	/* FETH */
+	u8	flush_level;	/* FETH */
 	u64	swap_add;	/* AtomicETH */
 	u64	compare;	/* AtomicETH */
 	u8	syn;		/* AETH */

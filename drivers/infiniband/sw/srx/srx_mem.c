@@ -112,8 +112,15 @@ bad:
 	return NULL;
 }
 
+/* What a remote key must cover: the bytes accessed, or nothing more. */
+enum srx_key_scope {
+	SRX_KEY_RANGE,
+	SRX_KEY_WHOLE,		/* a FLUSH of the whole region */
+};
+
 static struct srx_mr *srx_mw_resolve(struct srx_qp *qp, struct srx_mw *mw,
-				     u64 *iova, u32 len, int access)
+				     u64 *iova, u32 len, int access,
+				     enum srx_key_scope scope)
 {
 	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
 	struct srx_mr *mr = NULL;
@@ -121,7 +128,8 @@ static struct srx_mr *srx_mw_resolve(struct srx_qp *qp, struct srx_mw *mw,
 
 	spin_lock_irqsave(&sdev->mw_lock, flags);
 	if (!mw->mr || (access & ~mw->access) ||
-	    !srx_range_within(mw->addr, mw->length, *iova, len))
+	    (scope == SRX_KEY_RANGE &&
+	     !srx_range_within(mw->addr, mw->length, *iova, len)))
 		goto out;
 	if (mw->ibmw.type == IB_MW_TYPE_1 ? mw->ibmw.pd != qp->ibqp.pd :
 	    mw->qpn != qp->ibqp.qp_num)
@@ -134,19 +142,9 @@ out:
 	return mr;
 }
 
-/**
- * srx_rkey_get - resolve a remote key for a request arriving on @qp
- * @qp: the responder QP
- * @rkey: the key from RETH or AtomicETH
- * @iova: the address; kept as is (windows are not zero based)
- * @len: bytes accessed
- * @access: IB_ACCESS_REMOTE_{READ,WRITE,ATOMIC}
- *
- * Return: the MR that backs the access, with a reference, or NULL for
- * a remote access error.
- */
-struct srx_mr *srx_rkey_get(struct srx_qp *qp, u32 rkey, u64 *iova, u32 len,
-			    int access)
+static struct srx_mr *srx_rkey_resolve(struct srx_qp *qp, u32 rkey,
+				       u64 *iova, u32 len, int access,
+				       enum srx_key_scope scope)
 {
 	struct srx_keyed *kh = srx_key_lookup(to_sdev(qp->ibqp.device), rkey);
 	struct srx_mr *mr = NULL;
@@ -157,18 +155,50 @@ struct srx_mr *srx_rkey_get(struct srx_qp *qp, u32 rkey, u64 *iova, u32 len,
 	if (kh->type == SRX_KEY_MW) {
 		mw = container_of(kh, struct srx_mw_key, kh)->mw;
 		if (mw->ibmw.rkey == rkey)
-			mr = srx_mw_resolve(qp, mw, iova, len, access);
+			mr = srx_mw_resolve(qp, mw, iova, len, access, scope);
 		srx_keyed_put(kh);
 		return mr;
 	}
 	mr = container_of(kh, struct srx_mr, kh);
 	if (mr->ibmr.rkey != rkey || mr->ibmr.pd != qp->ibqp.pd ||
 	    !READ_ONCE(mr->valid) || (access & ~mr->access) ||
-	    !srx_mr_covers(mr, *iova, len)) {
+	    (scope == SRX_KEY_RANGE && !srx_mr_covers(mr, *iova, len))) {
 		srx_keyed_put(kh);
 		return NULL;
 	}
 	return mr;
+}
+
+/**
+ * srx_rkey_get - resolve a remote key for a request arriving on @qp
+ * @qp: the responder QP
+ * @rkey: the key from RETH, AtomicETH or FLUSH's RETH
+ * @iova: the address; kept as is (windows are not zero based)
+ * @len: bytes accessed
+ * @access: IB_ACCESS_REMOTE_{READ,WRITE,ATOMIC}, IB_ACCESS_FLUSH_GLOBAL
+ *
+ * Return: the MR that backs the access, with a reference, or NULL for
+ * a remote access error.
+ */
+struct srx_mr *srx_rkey_get(struct srx_qp *qp, u32 rkey, u64 *iova, u32 len,
+			    int access)
+{
+	return srx_rkey_resolve(qp, rkey, iova, len, access, SRX_KEY_RANGE);
+}
+
+/**
+ * srx_rkey_get_whole - resolve a remote key for its whole region
+ * @qp: the responder QP
+ * @rkey: the key from a FLUSH of selectivity level "memory region"
+ * @access: the rights the FLUSH needs
+ *
+ * Return: as srx_rkey_get(), without a range to check.
+ */
+struct srx_mr *srx_rkey_get_whole(struct srx_qp *qp, u32 rkey, int access)
+{
+	u64 iova = 0;
+
+	return srx_rkey_resolve(qp, rkey, &iova, 0, access, SRX_KEY_WHOLE);
 }
 
 /*

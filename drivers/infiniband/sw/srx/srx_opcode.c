@@ -15,6 +15,7 @@
 
 static const u8 srx_ext_lens[SRX_EXT_NR] = {
 	[SRX_EXT_DETH]		= SRX_DETH_LEN,
+	[SRX_EXT_FETH]		= SRX_FETH_LEN,
 	[SRX_EXT_RETH]		= SRX_RETH_LEN,
 	[SRX_EXT_ATMETH]	= SRX_ATMETH_LEN,
 	[SRX_EXT_AETH]		= SRX_AETH_LEN,
@@ -47,6 +48,7 @@ static const u8 srx_ext_lens[SRX_EXT_NR] = {
 #define T_L		SRX_OPF_LAST
 #define T_O		SRX_OPF_ONLY
 #define T_DETH		SRX_HDR_DETH
+#define T_FETH		SRX_HDR_FETH
 #define T_RETH		SRX_HDR_RETH
 #define T_ATMETH	SRX_HDR_ATMETH
 #define T_AETH		SRX_HDR_AETH
@@ -54,6 +56,7 @@ static const u8 srx_ext_lens[SRX_EXT_NR] = {
 #define T_IMM		SRX_HDR_IMMDT
 #define T_IETH		SRX_HDR_IETH
 #define L_DETH		SRX_DETH_LEN
+#define L_FETH		SRX_FETH_LEN
 #define L_RETH		SRX_RETH_LEN
 #define L_ATMETH	SRX_ATMETH_LEN
 #define L_AETH		SRX_AETH_LEN
@@ -90,6 +93,9 @@ static const struct srx_opcode_info srx_opcodes[256] = {
 	/* Eight bytes stored at once; answered by an empty read response. */
 	SRX_OP(RC_ATOMIC_WRITE, T_RETH, L_RETH,
 	       SRX_OPF_ATOMIC_WRITE | SRX_OPF_REQ | SRX_OPF_PAYLOAD | T_O),
+	/* Earlier writes made visible (IB_FLUSH_GLOBAL); answered likewise. */
+	SRX_OP(RC_FLUSH, T_FETH | T_RETH, L_FETH + L_RETH,
+	       SRX_OPF_FLUSH | SRX_OPF_REQ | T_O),
 	SRX_OP(UC_SEND_FIRST, 0, 0, T_SEND | T_F),
 	SRX_OP(UC_SEND_MIDDLE, 0, 0, T_SEND | T_M),
 	SRX_OP(UC_SEND_LAST, 0, 0, T_SEND | T_L),
@@ -113,7 +119,7 @@ static const struct srx_opcode_info srx_opcodes[256] = {
  * @opcode: the opcode byte
  *
  * Return: the table entry, or NULL for an opcode srx does not speak
- * (RD, XRC, CNP, reserved and flush).
+ * (RD, XRC, CNP and reserved).
  */
 const struct srx_opcode_info *srx_opcode_info(u8 opcode)
 {
@@ -281,6 +287,9 @@ static void srx_build_ext(void *hdr, enum srx_ext ext,
 	switch (ext) {
 	case SRX_EXT_DETH:
 		srx_deth_set(hdr, f->qkey, f->src_qpn);
+		break;
+	case SRX_EXT_FETH:
+		srx_feth_set(hdr, f->flush_type, f->flush_level);
 		break;
 	case SRX_EXT_RETH:
 		srx_reth_set(hdr, f->va, f->rkey, f->dma_len);

@@ -41,7 +41,8 @@ u32 srx_sq_next(struct srx_qp *qp, u32 idx)
 static bool srx_op_is_rd_atomic(u32 op)
 {
 	return op == IB_WR_RDMA_READ || op == IB_WR_ATOMIC_CMP_AND_SWP ||
-	       op == IB_WR_ATOMIC_FETCH_AND_ADD || op == IB_WR_ATOMIC_WRITE;
+	       op == IB_WR_ATOMIC_FETCH_AND_ADD || op == IB_WR_ATOMIC_WRITE ||
+	       op == IB_WR_FLUSH;
 }
 
 bool srx_op_is_local(u32 op)
@@ -52,8 +53,8 @@ bool srx_op_is_local(u32 op)
 
 /*
  * May a QP of @type carry @op? REG_MR holds a kernel pointer; ATOMIC
- * WRITE's value comes in the user WQE (struct ib_send_wr has no field
- * for it).
+ * WRITE's value and FLUSH's range come in the user WQE (struct
+ * ib_send_wr has no field for them).
  */
 bool srx_op_allowed(enum ib_qp_type type, u32 op, bool user)
 {
@@ -69,6 +70,7 @@ bool srx_op_allowed(enum ib_qp_type type, u32 op, bool user)
 	case IB_WR_REG_MR:
 		return !user && (type == IB_QPT_RC || type == IB_QPT_UC);
 	case IB_WR_ATOMIC_WRITE:
+	case IB_WR_FLUSH:
 		return user && type == IB_QPT_RC;
 	case IB_WR_SEND_WITH_INV:
 	case IB_WR_RDMA_READ:
@@ -108,6 +110,8 @@ static void srx_req_validate(struct srx_qp *qp, struct rxe_send_wqe *wqe,
 		sqe->len = sizeof(u64);
 		return;
 	}
+	if (op == IB_WR_FLUSH)		/* no payload (oA19-2) */
+		return;
 	if (wqe->wr.send_flags & IB_SEND_INLINE) {
 		if (sqe->rd_atomic ||
 		    wqe->dma.length > qp->cap.max_inline_data)
@@ -332,6 +336,8 @@ static u8 srx_req_opcode(struct srx_qp *qp, u32 op, bool first, bool last)
 		return base + IB_OPCODE_FETCH_ADD;
 	case IB_WR_ATOMIC_WRITE:
 		return base + IB_OPCODE_ATOMIC_WRITE;
+	case IB_WR_FLUSH:
+		return base + IB_OPCODE_FLUSH;
 	}
 	/* Sends */
 	if (first && last)
@@ -383,6 +389,13 @@ static void srx_req_fields(struct srx_qp *qp, struct rxe_send_wqe *wqe,
 			      wqe->wr.wr.atomic.swap :
 			      wqe->wr.wr.atomic.compare_add;
 		f->compare = wqe->wr.wr.atomic.compare_add;
+	} else if (op == IB_WR_FLUSH) {
+		/* librxe puts the range's length where a transfer's goes. */
+		f->va = wqe->wr.wr.flush.remote_addr;
+		f->rkey = wqe->wr.wr.flush.rkey;
+		f->dma_len = wqe->dma.length;
+		f->flush_type = wqe->wr.wr.flush.type;
+		f->flush_level = wqe->wr.wr.flush.level;
 	} else {
 		f->va = wqe->wr.wr.rdma.remote_addr;
 		f->rkey = wqe->wr.wr.rdma.rkey;

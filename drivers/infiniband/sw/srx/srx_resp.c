@@ -493,6 +493,21 @@ static struct srx_rdres *srx_resp_res_of(struct srx_qp *qp,
 }
 
 /*
+ * A single-packet request that answers for itself (atomic, ATOMIC WRITE,
+ * FLUSH) is done: recorded for repeats, the PSN and MSN moved on.
+ */
+static struct srx_rdres *srx_resp_res_done(struct srx_qp *qp,
+					   const struct srx_pkt *pkt)
+{
+	struct srx_resp *rs = &qp->resp;
+
+	rs->psn = srx_psn_add(rs->psn, 1);
+	rs->msn = (rs->msn + 1) & SRX_AETH_MSN_MASK;
+	rs->ack_pending = false;
+	return srx_resp_res_new(qp, pkt->opcode, pkt->psn, pkt->psn);
+}
+
+/*
  * An 8-byte atomic at @va through @rkey with @access, on the kernel
  * address, then recorded for repeats and the PSN and MSN moved on.
  */
@@ -502,7 +517,6 @@ static enum srx_resp_verdict srx_resp_atomic_do(struct srx_qp *qp,
 						enum srx_atomic_op op,
 						u64 cmp_add, u64 swap, u64 *orig)
 {
-	struct srx_resp *rs = &qp->resp;
 	struct srx_mr *mr;
 	int err;
 
@@ -515,10 +529,7 @@ static enum srx_resp_verdict srx_resp_atomic_do(struct srx_qp *qp,
 	srx_mr_put(mr);
 	if (err)	/* misaligned on the kernel address, or outside */
 		return err == -EINVAL ? SRX_RV_INV_REQ : SRX_RV_REM_ACCESS;
-	srx_resp_res_new(qp, pkt->opcode, pkt->psn, pkt->psn)->orig = *orig;
-	rs->psn = srx_psn_add(rs->psn, 1);
-	rs->msn = (rs->msn + 1) & SRX_AETH_MSN_MASK;
-	rs->ack_pending = false;
+	srx_resp_res_done(qp, pkt)->orig = *orig;
 	return SRX_RV_DONE;
 }
 
@@ -555,8 +566,8 @@ static enum srx_resp_verdict srx_resp_atomic(struct srx_qp *qp,
 	return v;
 }
 
-/* The ACK of an ATOMIC WRITE: an RDMA READ response without data. */
-static void srx_resp_atomic_write_ack(struct srx_qp *qp, u32 psn)
+/* The ACK of an ATOMIC WRITE or FLUSH: an RDMA READ response, no data. */
+static void srx_resp_read_ack(struct srx_qp *qp, u32 psn)
 {
 	srx_send_ack(qp, IB_OPCODE_RC_RDMA_READ_RESPONSE_ONLY,
 		     srx_aeth_syn_ack(SRX_AETH_NO_CREDITS), psn, 0);
@@ -578,7 +589,7 @@ static enum srx_resp_verdict srx_resp_atomic_write(struct srx_qp *qp,
 
 	if (dup) {
 		if (srx_resp_res_of(qp, pkt))
-			srx_resp_atomic_write_ack(qp, pkt->psn);
+			srx_resp_read_ack(qp, pkt->psn);
 		return SRX_RV_DONE;
 	}
 	/* Exactly eight bytes, without pad (IBA oA19-28). */
@@ -590,15 +601,78 @@ static enum srx_resp_verdict srx_resp_atomic_write(struct srx_qp *qp,
 			       IB_ACCESS_REMOTE_WRITE, SRX_ATOMIC_WRITE, 0, val,
 			       &orig);
 	if (v == SRX_RV_DONE)
-		srx_resp_atomic_write_ack(qp, pkt->psn);
+		srx_resp_read_ack(qp, pkt->psn);
 	return v;
+}
+
+/* The rights a FLUSH's placement types need (0: no valid type). */
+static int srx_flush_access(u8 type)
+{
+	int access = 0;
+
+	if (type & ~(IB_FLUSH_GLOBAL | IB_FLUSH_PERSISTENT))
+		return 0;
+	if (type & IB_FLUSH_GLOBAL)
+		access |= IB_ACCESS_FLUSH_GLOBAL;
+	if (type & IB_FLUSH_PERSISTENT)
+		access |= IB_ACCESS_FLUSH_PERSISTENT;
+	return access;
+}
+
+/*
+ * FLUSH: the writes this QP placed before it are made globally visible
+ * (placement type global) in the range the RETH names or the whole
+ * region (selectivity level), with flush rights on the QP and the key,
+ * then answered like a read. srx places data with CPU stores into
+ * coherent memory, so a barrier before the answer is all it takes; the
+ * persistent type needs persistent memory, which no srx MR may have
+ * (the device does not claim IB_DEVICE_FLUSH_PERSISTENT), so it fails
+ * the key check. A repeat is answered from its record.
+ */
+static enum srx_resp_verdict srx_resp_rdma_flush(struct srx_qp *qp,
+						 const struct srx_pkt *pkt,
+						 bool dup)
+{
+	const struct srx_feth *feth = srx_pkt_feth(pkt);
+	const struct srx_reth *reth = srx_pkt_reth(pkt);
+	u64 va = srx_reth_va(reth);
+	struct srx_mr *mr;
+	int access;
+
+	if (dup) {
+		if (srx_resp_res_of(qp, pkt))
+			srx_resp_read_ack(qp, pkt->psn);
+		return SRX_RV_DONE;
+	}
+	access = srx_flush_access(srx_feth_type(feth));
+	if (!access)
+		return SRX_RV_INV_REQ;
+	switch (srx_feth_level(feth)) {
+	case IB_FLUSH_RANGE:
+		mr = srx_rkey_get(qp, srx_reth_rkey(reth), &va,
+				  srx_reth_len(reth), access);
+		break;
+	case IB_FLUSH_MR:
+		mr = srx_rkey_get_whole(qp, srx_reth_rkey(reth), access);
+		break;
+	default:
+		return SRX_RV_INV_REQ;
+	}
+	if (!mr)
+		return SRX_RV_REM_ACCESS;
+	srx_mr_put(mr);
+	/* Every store of an earlier request lands before the answer. */
+	wmb();
+	srx_resp_res_done(qp, pkt);
+	srx_resp_read_ack(qp, pkt->psn);
+	return SRX_RV_DONE;
 }
 
 /*
  * Does the QP itself allow this request? Its access flags must grant
- * remote write (also for ATOMIC WRITE), read or atomics (the MR or MW
- * must too, checked per access), and reads and atomics need responder
- * resources.
+ * remote write (also for ATOMIC WRITE), read, atomics or the FLUSH's
+ * placement type (the MR or MW must too, checked per access), and
+ * reads, atomics and FLUSH need responder resources.
  */
 static bool srx_resp_op_allowed(struct srx_qp *qp, const struct srx_pkt *pkt)
 {
@@ -611,6 +685,9 @@ static bool srx_resp_op_allowed(struct srx_qp *qp, const struct srx_pkt *pkt)
 	if ((f & SRX_OPF_READ) && !(access & IB_ACCESS_REMOTE_READ))
 		return false;
 	if ((f & SRX_OPF_ATOMIC) && !(access & IB_ACCESS_REMOTE_ATOMIC))
+		return false;
+	if ((f & SRX_OPF_FLUSH) &&
+	    (srx_flush_access(srx_feth_type(srx_pkt_feth(pkt))) & ~access))
 		return false;
 	return !(f & SRX_OPF_RD_ATOMIC) ||
 	       READ_ONCE(qp->attr.max_dest_rd_atomic);
@@ -651,6 +728,8 @@ static void srx_resp_dup(struct srx_qp *qp, const struct srx_pkt *pkt)
 		srx_resp_atomic(qp, pkt, true);
 	else if (f & SRX_OPF_ATOMIC_WRITE)
 		srx_resp_atomic_write(qp, pkt, true);
+	else if (f & SRX_OPF_FLUSH)
+		srx_resp_rdma_flush(qp, pkt, true);
 	else
 		qp->resp.ack_pending = true;
 }
@@ -671,6 +750,8 @@ static enum srx_resp_verdict srx_resp_execute(struct srx_qp *qp,
 		return srx_resp_read(qp, pkt, false);
 	if (f & SRX_OPF_ATOMIC_WRITE)
 		return srx_resp_atomic_write(qp, pkt, false);
+	if (f & SRX_OPF_FLUSH)
+		return srx_resp_rdma_flush(qp, pkt, false);
 	return srx_resp_atomic(qp, pkt, false);
 }
 

@@ -109,8 +109,14 @@ int srx_ring_geometry(u32 num_elem, u32 elem_size, u32 max_elem,
 	return 0;
 }
 
+/*
+ * The CM grants both FLUSH rights when a device claims either; no MR can
+ * hold the persistent one (srx has no persistent memory), so a
+ * persistent FLUSH still fails its key check.
+ */
 #define SRX_QP_ACCESS	(IB_ACCESS_REMOTE_WRITE | IB_ACCESS_REMOTE_READ | \
-			 IB_ACCESS_REMOTE_ATOMIC | IB_ACCESS_LOCAL_WRITE)
+			 IB_ACCESS_REMOTE_ATOMIC | IB_ACCESS_LOCAL_WRITE | \
+			 IB_ACCESS_FLUSH_GLOBAL | IB_ACCESS_FLUSH_PERSISTENT)
 
 /**
  * srx_qp_attr_check - check the values of a modify_qp request
@@ -164,7 +170,7 @@ int srx_qp_attr_check(const struct ib_qp_attr *attr, int mask)
 #define SRX_MR_ACCESS	(IB_ACCESS_LOCAL_WRITE | IB_ACCESS_REMOTE_WRITE | \
 			 IB_ACCESS_REMOTE_READ | IB_ACCESS_REMOTE_ATOMIC | \
 			 IB_ACCESS_MW_BIND | IB_ZERO_BASED | \
-			 IB_ACCESS_RELAXED_ORDERING)
+			 IB_ACCESS_RELAXED_ORDERING | IB_ACCESS_FLUSH_GLOBAL)
 
 /**
  * srx_mr_access_check - check MR access flags

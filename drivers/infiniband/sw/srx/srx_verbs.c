@@ -37,7 +37,8 @@ static int srx_query_device(struct ib_device *ibdev,
 				 IB_DEVICE_MEM_MGT_EXTENSIONS |
 				 IB_DEVICE_MEM_WINDOW |
 				 IB_DEVICE_MEM_WINDOW_TYPE_2B |
-				 IB_DEVICE_ATOMIC_WRITE;
+				 IB_DEVICE_ATOMIC_WRITE |
+				 IB_DEVICE_FLUSH_GLOBAL;
 	attr->max_send_sge = SRX_MAX_SGE;
 	attr->max_recv_sge = SRX_MAX_SGE;
 	attr->max_sge_rd = SRX_MAX_SGE;

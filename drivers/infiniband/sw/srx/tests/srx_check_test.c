@@ -143,6 +143,9 @@ static void srx_mr_access_flags(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, srx_mr_access_check(IB_ACCESS_ON_DEMAND),
 			-EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, srx_mr_access_check(BIT(30)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, srx_mr_access_check(IB_ACCESS_FLUSH_GLOBAL), 0);
+	KUNIT_EXPECT_EQ(test, srx_mr_access_check(IB_ACCESS_FLUSH_PERSISTENT),
+			-EINVAL);
 }
 
 static struct kunit_case srx_check_cases[] = {

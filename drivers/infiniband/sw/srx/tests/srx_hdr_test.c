@@ -24,7 +24,7 @@ static bool srx_test_expect_valid(u8 op)
 		return c <= IB_OPCODE_FETCH_ADD ||
 		       c == IB_OPCODE_SEND_LAST_WITH_INVALIDATE ||
 		       c == IB_OPCODE_SEND_ONLY_WITH_INVALIDATE ||
-		       c == IB_OPCODE_ATOMIC_WRITE;
+		       c == IB_OPCODE_ATOMIC_WRITE || c == IB_OPCODE_FLUSH;
 	case IB_OPCODE_UC:
 		return c <= IB_OPCODE_RDMA_WRITE_ONLY_WITH_IMMEDIATE;
 	case IB_OPCODE_UD:
@@ -118,9 +118,17 @@ static void srx_opcode_table_facts(struct kunit *test)
 	KUNIT_EXPECT_NULL(test,
 			  srx_opcode_info(IB_OPCODE_UC + IB_OPCODE_ATOMIC_WRITE));
 
+	/* FETH precedes RETH on the wire. */
+	i = srx_opcode_info(IB_OPCODE_RC_FLUSH);
+	KUNIT_ASSERT_NOT_NULL(test, i);
+	KUNIT_EXPECT_EQ(test, i->hdrs, SRX_HDR_FETH | SRX_HDR_RETH);
+	KUNIT_EXPECT_EQ(test, i->ext_len, 20);
+	KUNIT_EXPECT_FALSE(test, i->flags & SRX_OPF_PAYLOAD);
+	KUNIT_EXPECT_TRUE(test, i->flags & SRX_OPF_RD_ATOMIC);
+	KUNIT_EXPECT_NULL(test, srx_opcode_info(IB_OPCODE_UC + IB_OPCODE_FLUSH));
+
 	/* Reserved, RD, XRC, CNP, and opcodes srx does not implement. */
 	KUNIT_EXPECT_NULL(test, srx_opcode_info(0x15));
-	KUNIT_EXPECT_NULL(test, srx_opcode_info(IB_OPCODE_RC_FLUSH));
 	KUNIT_EXPECT_NULL(test, srx_opcode_info(IB_OPCODE_UC + IB_OPCODE_RDMA_READ_REQUEST));
 	KUNIT_EXPECT_NULL(test, srx_opcode_info(IB_OPCODE_RD_SEND_ONLY));
 	KUNIT_EXPECT_NULL(test, srx_opcode_info(IB_OPCODE_UD + IB_OPCODE_SEND_FIRST));
@@ -143,6 +151,8 @@ static void srx_test_fields(struct srx_pkt_fields *f, u8 op, u32 payload)
 	f->va = 0x0102030405060708ULL;
 	f->rkey = 0x11223344;
 	f->dma_len = 0x55667788;
+	f->flush_type = IB_FLUSH_GLOBAL;
+	f->flush_level = IB_FLUSH_MR;
 	f->swap_add = 0x8877665544332211ULL;
 	f->compare = 0xa1a2a3a4a5a6a7a8ULL;
 	f->syn = srx_aeth_syn_nak(SRX_NAK_REM_ACCESS);
@@ -181,6 +191,13 @@ static void srx_test_check_ext(struct kunit *test, const struct srx_pkt *p,
 	KUNIT_EXPECT_EQ(test, !!srx_pkt_atmeth(p), !!(h & SRX_HDR_ATMETH));
 	KUNIT_EXPECT_EQ(test, !!srx_pkt_atmack(p), !!(h & SRX_HDR_ATMACK));
 	KUNIT_EXPECT_EQ(test, !!srx_pkt_deth(p), !!(h & SRX_HDR_DETH));
+	KUNIT_EXPECT_EQ(test, !!srx_pkt_feth(p), !!(h & SRX_HDR_FETH));
+	if (srx_pkt_feth(p)) {
+		KUNIT_EXPECT_EQ(test, srx_feth_type(srx_pkt_feth(p)),
+				f->flush_type);
+		KUNIT_EXPECT_EQ(test, srx_feth_level(srx_pkt_feth(p)),
+				f->flush_level);
+	}
 	if (srx_pkt_reth(p)) {
 		KUNIT_EXPECT_EQ(test, srx_reth_va(srx_pkt_reth(p)), f->va);
 		KUNIT_EXPECT_EQ(test, srx_reth_rkey(srx_pkt_reth(p)), f->rkey);
