@@ -13,7 +13,10 @@
  * flooder sends; in "spdk" shape one CQ is polled promptly and each
  * buffer is reposted when its request is processed, out of order: the
  * flooder's requests take SLOW_MS each, the others REPOST_US (a
- * user-space target with one slow connection); "mpi" is the spdk shape
+ * user-space target with one slow connection; its honest hosts keep at
+ * most NORMAL_DEPTH requests outstanding until the target has processed
+ * them, as an NVMe-oF host's queue depth bounds its commands, while the
+ * flooder sends on every ACK); "mpi" is the spdk shape
  * with many ranks that send in bursts (MPI_BURST messages, then a pause
  * of MPI_GAP_MS once they are through), one of which sends without
  * pause messages that wait long to be matched. Without
@@ -23,23 +26,27 @@
  *
  * usage: gov_flood -d DEV -g GIDX [-s dedicated|shared|spdk|mpi] [-L LIMIT]
  *        [-C poll|post|repost|buffer] [-t SECONDS] [-n QPS] [-w SRQ_LIMIT]
- *        [-S CSV [-i MS]] [-F] [-q SRQ_WQES] [-H SECONDS]
+ *        [-S CSV [-i MS]] [-F] [-q SRQ_WQES] [-H SECONDS] [-N]
  *
  * -F: no flood; connection 0 behaves like the others (the flood-free
  * rate the others are compared with). -q: the SRQ's size (default 32).
+ * -N: leave the device's gov/ settings alone (they are absent when srx
+ * was loaded with governance=0; make bench compares the two).
  * -H: after the run, print "holding" and keep every object for SECONDS
  * (or until stdin closes), so tools can look at them.
  *
  * Prints "qp QPN delivered N" per pair (flooder first), then
- * "flooder QPN", "min_normal N", "srq_limit_events N" and the device's
- * gov/status lines prefixed "status: "; exits 0 unless a verb failed.
+ * "flooder QPN", "min_normal N", "total N" (all pairs), "srq_limit_events
+ * N" and (unless -N) the device's gov/status lines prefixed "status: ";
+ * exits 0 unless a verb failed.
  *
  * With -S, also writes a time series to CSV: every MS milliseconds
  * (default 100) one row per receiving QP,
- * "t_ms,qpn,role,delivered,per_s,held": milliseconds since the traffic
+ * "t_ms,qpn,role,delivered,per_s,held,holds": milliseconds since the traffic
  * started, the QP, flooder or normal, messages delivered since the last
- * row and that as a rate, and the SRQ WQEs the QP holds (from gov/status;
- * -1 if it is not listed).
+ * row and that as a rate, the SRQ WQEs the QP holds (from gov/status;
+ * -1 if it is not listed) and, with a shared CQ, an upper bound on what it
+ * really holds then (-1 with dedicated CQs).
  */
 
 #include <errno.h>
@@ -68,6 +75,7 @@ struct pair {
 	struct ibv_qp	*s, *r;
 	struct ibv_cq	*rcq;		/* dedicated shape */
 	long		inflight;
+	long		holding;	/* delivered, not yet given back */
 	long		delivered;
 	long		sampled;	/* delivered at the last -S row */
 	double		next_burst;	/* mpi */
@@ -88,6 +96,7 @@ static union ibv_gid gid;
 static int srq_size = 32;
 static int *deferred, dhead, ndeferred;	/* shared: srq_size of them */
 static double *done_at;			/* spdk: processed then; 0: idle */
+static int *owner;			/* slot -> pair it delivered to */
 static int qpn_pair[QPN_TABLE];		/* pair + 1; 0: empty */
 static FILE *series;			/* -S */
 
@@ -198,7 +207,8 @@ static void setup(void)
 	buf = calloc(srq_size + 1, MSG);
 	deferred = calloc(srq_size, sizeof(*deferred));
 	done_at = calloc(srq_size, sizeof(*done_at));
-	mr = pd && buf && deferred && done_at ?
+	owner = calloc(srq_size, sizeof(*owner));
+	mr = pd && buf && deferred && done_at && owner ?
 	     ibv_reg_mr(pd, buf, (srq_size + 1) * MSG,
 			IBV_ACCESS_LOCAL_WRITE) : NULL;
 	srq = mr ? ibv_create_srq(pd, &sattr) : NULL;
@@ -265,24 +275,6 @@ static void read_held(const char *dev, long *held)
 	fclose(f);
 }
 
-/* One -S row per receiving QP: what it got since the last row, and holds. */
-static void sample(const char *dev, double t0, double *last)
-{
-	double t = tl_now(), dt = t - *last;
-	long held[MAX_QPS], d;
-	int i;
-
-	read_held(dev, held);
-	for (i = 0; i < nqps; i++) {
-		d = p[i].delivered - p[i].sampled;
-		p[i].sampled = p[i].delivered;
-		fprintf(series, "%.0f,%u,%s,%ld,%.0f,%ld\n", (t - t0) * 1000,
-			p[i].r->qp_num, i ? "normal" : "flooder", d,
-			dt > 0 ? d / dt : 0, held[i]);
-	}
-	*last = t;
-}
-
 /*
  * A well-behaved sender: NORMAL_DEPTH in flight; in the mpi shape a
  * burst of MPI_BURST, and the next one MPI_GAP_MS after it went through.
@@ -310,6 +302,26 @@ static void send_normal(int i)
 	p[i].next_burst = 0;	/* set once this burst is through */
 }
 
+/*
+ * spdk: an honest host's request is outstanding until the target has
+ * processed it (its response), not merely until the ACK.
+ */
+static int queue_depth_bound(int i)
+{
+	return shape == SPDK && (i || noflood);
+}
+
+/* A buffer's request is processed: it goes back to the SRQ. */
+static void give_back(int slot)
+{
+	int i = owner[slot];
+
+	p[i].holding--;
+	if (queue_depth_bound(i))
+		p[i].inflight--;
+	post_recv(slot);
+}
+
 static void reap_send(void)
 {
 	struct ibv_wc wc[32];
@@ -322,7 +334,8 @@ static void reap_send(void)
 				wc[i].status, wc[i].qp_num);
 			exit(3);
 		}
-		p[wc[i].wr_id].inflight--;
+		if (!queue_depth_bound(wc[i].wr_id))
+			p[wc[i].wr_id].inflight--;
 	}
 }
 
@@ -337,13 +350,15 @@ static void delivered(struct ibv_wc *wc)
 		exit(3);
 	}
 	p[i].delivered++;
+	p[i].holding++;
+	owner[wc->wr_id] = i;
 	if (shape == SPDK || shape == MPI)
 		done_at[wc->wr_id] = tl_now() + (i || noflood ? REPOST_US / 1e6 :
 							     SLOW_MS / 1000.0);
 	else if (shared)
 		deferred[(dhead + ndeferred++) % srq_size] = wc->wr_id;
 	else
-		post_recv(wc->wr_id);
+		give_back(wc->wr_id);
 }
 
 /* spdk: each buffer goes back when its request is processed. */
@@ -355,7 +370,7 @@ static void repost_processed(void)
 	for (slot = 0; slot < srq_size; slot++) {
 		if (done_at[slot] && done_at[slot] <= t) {
 			done_at[slot] = 0;
-			post_recv(slot);
+			give_back(slot);
 		}
 	}
 }
@@ -368,6 +383,38 @@ static void reap_cq(struct ibv_cq *cq)
 	while ((n = ibv_poll_cq(cq, 32, wc)) > 0)
 		for (i = 0; i < n; i++)
 			delivered(&wc[i]);
+}
+
+/*
+ * One -S row per receiving QP: what it got since the last row, the WQEs
+ * gov/status says it holds, and, with one shared CQ, at most how many it
+ * really holds then: the buffers delivered and not given back once every
+ * completion of a draw before the status read has been polled (nothing
+ * is given back in between, so the figure can only be too high).
+ */
+static void sample(const char *dev, double t0, double *last)
+{
+	double t = tl_now(), dt = t - *last;
+	long held[MAX_QPS], d;
+	int i, settle;
+
+	read_held(dev, held);
+	/* A draw's completion may trail it by a moment: poll until past. */
+	for (settle = 0; shared && settle < 3; settle++) {
+		reap_cq(shared_rcq);
+		usleep(2000);
+	}
+	if (shared)
+		reap_cq(shared_rcq);
+	for (i = 0; i < nqps; i++) {
+		d = p[i].delivered - p[i].sampled;
+		p[i].sampled = p[i].delivered;
+		fprintf(series, "%.0f,%u,%s,%ld,%.0f,%ld,%ld\n", (t - t0) * 1000,
+			p[i].r->qp_num, i ? "normal" : "flooder", d,
+			dt > 0 ? d / dt : 0, held[i],
+			shared ? p[i].holding : -1);
+	}
+	*last = t;
 }
 
 static void reap_events(void)
@@ -387,10 +434,10 @@ int main(int argc, char **argv)
 	const char *dev = NULL, *limit = NULL, *credit = "poll";
 	double secs = 3, t_end, next_slow, next_repost;
 	double t0, last_sample, sample_ms = 100, hold_s = 0;
-	int opt, i, wm = 0;
-	long min_normal = -1;
+	int opt, i, wm = 0, keep_gov = 0;
+	long min_normal = -1, total = 0;
 
-	while ((opt = getopt(argc, argv, "d:g:s:L:C:t:n:w:S:i:Fq:H:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:g:s:L:C:t:n:w:S:i:Fq:H:N")) != -1) {
 		switch (opt) {
 		case 'd': dev = optarg; break;
 		case 'g': gidx = atoi(optarg); break;
@@ -414,6 +461,7 @@ int main(int argc, char **argv)
 		case 'F': noflood = 1; break;
 		case 'q': srq_size = atoi(optarg); break;
 		case 'H': hold_s = atof(optarg); break;
+		case 'N': keep_gov = 1; break;
 		default: return 2;
 		}
 	}
@@ -423,8 +471,10 @@ int main(int argc, char **argv)
 	ctx = open_dev(dev);
 	if (!ctx)
 		die("open");
-	sysfs_write(dev, "qp_limit", limit ? limit : "none");
-	sysfs_write(dev, "credit", credit);
+	if (!keep_gov) {
+		sysfs_write(dev, "qp_limit", limit ? limit : "none");
+		sysfs_write(dev, "credit", credit);
+	}
 	setup();
 	if (wm) {
 		struct ibv_srq_attr a = { .srq_limit = wm };
@@ -433,7 +483,7 @@ int main(int argc, char **argv)
 			die("arm srq_limit");
 	}
 	if (series)
-		fprintf(series, "t_ms,qpn,role,delivered,per_s,held\n");
+		fprintf(series, "t_ms,qpn,role,delivered,per_s,held,holds\n");
 	t0 = last_sample = tl_now();
 	t_end = t0 + secs;
 	next_slow = tl_now() + SLOW_MS / 1000.0;
@@ -459,7 +509,7 @@ int main(int argc, char **argv)
 			repost_processed();
 		/* Processing done: buffers go back in order, at a rate. */
 		while (shape == SHARED && ndeferred && tl_now() >= next_repost) {
-			post_recv(deferred[dhead]);
+			give_back(deferred[dhead]);
 			dhead = (dhead + 1) % srq_size;
 			ndeferred--;
 			next_repost += REPOST_US / 1e6;
@@ -474,12 +524,14 @@ int main(int argc, char **argv)
 		die("-S");
 	for (i = 0; i < nqps; i++) {
 		printf("qp %u delivered %ld\n", p[i].r->qp_num, p[i].delivered);
+		total += p[i].delivered;
 		if (i && (min_normal < 0 || p[i].delivered < min_normal))
 			min_normal = p[i].delivered;
 	}
-	printf("flooder %u\nmin_normal %ld\nsrq_limit_events %d\n",
-	       p[0].r->qp_num, min_normal, events);
-	print_status(dev);
+	printf("flooder %u\nmin_normal %ld\ntotal %ld\nsrq_limit_events %d\n",
+	       p[0].r->qp_num, min_normal, total, events);
+	if (!keep_gov)
+		print_status(dev);
 	fflush(stdout);
 	if (hold_s > 0)
 		hold(hold_s);
