@@ -175,7 +175,7 @@ static struct srx_mr *srx_rkey_resolve(struct srx_qp *qp, u32 rkey,
  * @rkey: the key from RETH, AtomicETH or FLUSH's RETH
  * @iova: the address; kept as is (windows are not zero based)
  * @len: bytes accessed
- * @access: IB_ACCESS_REMOTE_{READ,WRITE,ATOMIC}, IB_ACCESS_FLUSH_GLOBAL
+ * @access: IB_ACCESS_REMOTE_{READ,WRITE,ATOMIC}, IB_ACCESS_FLUSH_*
  *
  * Return: the MR that backs the access, with a reference, or NULL for
  * a remote access error.

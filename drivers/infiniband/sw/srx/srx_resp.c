@@ -605,13 +605,11 @@ static enum srx_resp_verdict srx_resp_atomic_write(struct srx_qp *qp,
 	return v;
 }
 
-/* The rights a FLUSH's placement types need (0: no valid type). */
+/* The rights a FLUSH's placement types need; reserved bits, as rxe. */
 static int srx_flush_access(u8 type)
 {
 	int access = 0;
 
-	if (type & ~(IB_FLUSH_GLOBAL | IB_FLUSH_PERSISTENT))
-		return 0;
 	if (type & IB_FLUSH_GLOBAL)
 		access |= IB_ACCESS_FLUSH_GLOBAL;
 	if (type & IB_FLUSH_PERSISTENT)
@@ -627,7 +625,9 @@ static int srx_flush_access(u8 type)
  * coherent memory, so a barrier before the answer is all it takes; the
  * persistent type needs persistent memory, which no srx MR may have
  * (the device does not claim IB_DEVICE_FLUSH_PERSISTENT), so it fails
- * the key check. A repeat is answered from its record.
+ * the key check. A FLUSH of no type needs only a valid key, as with
+ * rdma_rxe; a level other than range or region is an invalid request.
+ * A repeat is answered from its record.
  */
 static enum srx_resp_verdict srx_resp_rdma_flush(struct srx_qp *qp,
 						 const struct srx_pkt *pkt,
@@ -645,8 +645,6 @@ static enum srx_resp_verdict srx_resp_rdma_flush(struct srx_qp *qp,
 		return SRX_RV_DONE;
 	}
 	access = srx_flush_access(srx_feth_type(feth));
-	if (!access)
-		return SRX_RV_INV_REQ;
 	switch (srx_feth_level(feth)) {
 	case IB_FLUSH_RANGE:
 		mr = srx_rkey_get(qp, srx_reth_rkey(reth), &va,

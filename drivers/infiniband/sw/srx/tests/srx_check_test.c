@@ -122,6 +122,10 @@ static void srx_qp_attr_ranges(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, srx_qp_attr_check(&b, all), -EINVAL);
 	b = a; b.qp_access_flags |= IB_ACCESS_MW_BIND;
 	KUNIT_EXPECT_EQ(test, srx_qp_attr_check(&b, all), -EINVAL);
+	/* The CM grants both flush rights when a device claims either. */
+	b = a; b.qp_access_flags |= IB_ACCESS_FLUSH_GLOBAL |
+				    IB_ACCESS_FLUSH_PERSISTENT;
+	KUNIT_EXPECT_EQ(test, srx_qp_attr_check(&b, all), 0);
 	b = a; b.path_mig_state = IB_MIG_ARMED;
 	KUNIT_EXPECT_EQ(test, srx_qp_attr_check(&b, all), -EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, srx_qp_attr_check(&a, IB_QP_ALT_PATH),

@@ -151,7 +151,7 @@ static void srx_test_fields(struct srx_pkt_fields *f, u8 op, u32 payload)
 	f->va = 0x0102030405060708ULL;
 	f->rkey = 0x11223344;
 	f->dma_len = 0x55667788;
-	f->flush_type = IB_FLUSH_GLOBAL;
+	f->flush_type = IB_FLUSH_GLOBAL | IB_FLUSH_PERSISTENT;
 	f->flush_level = IB_FLUSH_MR;
 	f->swap_add = 0x8877665544332211ULL;
 	f->compare = 0xa1a2a3a4a5a6a7a8ULL;
@@ -311,6 +311,27 @@ static void srx_hdr_wire_layout_ud(struct kunit *test)
 	u8 buf[64];
 
 	srx_test_fields(&f, IB_OPCODE_UD_SEND_ONLY, 8);
+	memset(buf, 0, sizeof(buf));
+	KUNIT_ASSERT_EQ(test, srx_hdr_build(buf, sizeof(buf), &f),
+			(int)sizeof(want));
+	KUNIT_EXPECT_MEMEQ(test, buf, want, sizeof(want));
+}
+
+/* FETH (type in bits 3:0, level in 5:4) sits between BTH and RETH. */
+static void srx_hdr_wire_layout_flush(struct kunit *test)
+{
+	static const u8 want[] = {
+		0x1c, 0x80, 0xff, 0xff, 0x40, 0x12, 0x34, 0x56,
+		0x80, 0xab, 0xcd, 0xef,
+		/* FETH: level 1 (region), types global | persistent */
+		0x00, 0x00, 0x00, 0x13,
+		0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+		0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
+	};
+	struct srx_pkt_fields f;
+	u8 buf[64];
+
+	srx_test_fields(&f, IB_OPCODE_RC_FLUSH, 0);
 	memset(buf, 0, sizeof(buf));
 	KUNIT_ASSERT_EQ(test, srx_hdr_build(buf, sizeof(buf), &f),
 			(int)sizeof(want));
@@ -573,6 +594,7 @@ static struct kunit_case srx_hdr_cases[] = {
 	KUNIT_CASE(srx_hdr_roundtrip_all),
 	KUNIT_CASE(srx_hdr_wire_layout),
 	KUNIT_CASE(srx_hdr_wire_layout_ud),
+	KUNIT_CASE(srx_hdr_wire_layout_flush),
 	KUNIT_CASE(srx_hdr_build_errors),
 	KUNIT_CASE(srx_hdr_reject_truncated),
 	KUNIT_CASE(srx_hdr_reject_tver),
