@@ -277,6 +277,19 @@ static void srx_hdr_roundtrip_all(struct kunit *test)
 }
 
 /* Byte-exact layout, written out from the IBTA header diagrams. */
+/* The headers srx_hdr_build() writes for @op are exactly @want. */
+static void srx_test_wire(struct kunit *test, u8 op, u32 payload,
+			  const u8 *want, size_t len)
+{
+	struct srx_pkt_fields f;
+	u8 buf[64];
+
+	srx_test_fields(&f, op, payload);
+	memset(buf, 0, sizeof(buf));
+	KUNIT_ASSERT_EQ(test, srx_hdr_build(buf, sizeof(buf), &f), (int)len);
+	KUNIT_EXPECT_MEMEQ(test, buf, want, len);
+}
+
 static void srx_hdr_wire_layout(struct kunit *test)
 {
 	static const u8 want[] = {
@@ -289,14 +302,9 @@ static void srx_hdr_wire_layout(struct kunit *test)
 		/* ImmDt */
 		0xde, 0xad, 0xbe, 0xef,
 	};
-	struct srx_pkt_fields f;
-	u8 buf[64];
 
-	srx_test_fields(&f, IB_OPCODE_RC_RDMA_WRITE_ONLY_WITH_IMMEDIATE, 5);
-	memset(buf, 0, sizeof(buf));
-	KUNIT_ASSERT_EQ(test, srx_hdr_build(buf, sizeof(buf), &f),
-			(int)sizeof(want));
-	KUNIT_EXPECT_MEMEQ(test, buf, want, sizeof(want));
+	srx_test_wire(test, IB_OPCODE_RC_RDMA_WRITE_ONLY_WITH_IMMEDIATE, 5,
+		      want, sizeof(want));
 }
 
 static void srx_hdr_wire_layout_ud(struct kunit *test)
@@ -307,14 +315,8 @@ static void srx_hdr_wire_layout_ud(struct kunit *test)
 		/* DETH: Q_Key, resv8|SrcQP */
 		0x80, 0x01, 0x00, 0x00, 0x00, 0x00, 0x0a, 0xbc,
 	};
-	struct srx_pkt_fields f;
-	u8 buf[64];
 
-	srx_test_fields(&f, IB_OPCODE_UD_SEND_ONLY, 8);
-	memset(buf, 0, sizeof(buf));
-	KUNIT_ASSERT_EQ(test, srx_hdr_build(buf, sizeof(buf), &f),
-			(int)sizeof(want));
-	KUNIT_EXPECT_MEMEQ(test, buf, want, sizeof(want));
+	srx_test_wire(test, IB_OPCODE_UD_SEND_ONLY, 8, want, sizeof(want));
 }
 
 /* FETH (type in bits 3:0, level in 5:4) sits between BTH and RETH. */
@@ -328,14 +330,8 @@ static void srx_hdr_wire_layout_flush(struct kunit *test)
 		0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
 		0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
 	};
-	struct srx_pkt_fields f;
-	u8 buf[64];
 
-	srx_test_fields(&f, IB_OPCODE_RC_FLUSH, 0);
-	memset(buf, 0, sizeof(buf));
-	KUNIT_ASSERT_EQ(test, srx_hdr_build(buf, sizeof(buf), &f),
-			(int)sizeof(want));
-	KUNIT_EXPECT_MEMEQ(test, buf, want, sizeof(want));
+	srx_test_wire(test, IB_OPCODE_RC_FLUSH, 0, want, sizeof(want));
 }
 
 static void srx_hdr_build_errors(struct kunit *test)
