@@ -17,6 +17,7 @@
 #include <net/dst_cache.h>
 #include <linux/netdevice.h>
 #include <linux/refcount.h>
+#include <linux/siphash.h>
 #include <linux/stringify.h>
 #include <linux/xarray.h>
 #include <rdma/ib_umem.h>
@@ -216,6 +217,65 @@ struct srx_queue {
 	enum srx_queue_kind	kind;
 };
 
+/*
+ * Ring accessors, inline: every packet and every post uses several.
+ *
+ * The producer index: user space's, masked, or the kernel's. A kernel
+ * ring's consumer (the QP engine) may run on another CPU than the
+ * producer (a post verb), so it too reads the published index.
+ */
+static inline u32 srx_queue_prod(struct srx_queue *q)
+{
+	if (q->kind != SRX_Q_TO_USER)
+		/* Acquire: entries up to the index were written before it. */
+		return smp_load_acquire(&q->buf->producer_index) &
+		       q->index_mask;
+	return q->prod;
+}
+
+static inline u32 srx_queue_cons(struct srx_queue *q)
+{
+	if (q->kind == SRX_Q_TO_USER)
+		/* Acquire: user space is done with the slots it released. */
+		return smp_load_acquire(&q->buf->consumer_index) &
+		       q->index_mask;
+	return q->cons;
+}
+
+static inline u32 srx_queue_count(struct srx_queue *q)
+{
+	return srx_ring_count(srx_queue_prod(q), srx_queue_cons(q),
+			      q->index_mask);
+}
+
+static inline bool srx_queue_full(struct srx_queue *q)
+{
+	return srx_ring_full(srx_queue_prod(q), srx_queue_cons(q),
+			     q->index_mask);
+}
+
+static inline void *srx_queue_elem(struct srx_queue *q, u32 index)
+{
+	return q->buf->data + ((size_t)(index & q->index_mask) <<
+			       q->log2_elem_size);
+}
+
+/* Publish one more entry; only for rings the kernel produces into. */
+static inline void srx_queue_advance_prod(struct srx_queue *q)
+{
+	q->prod = srx_ring_next(q->prod, q->index_mask);
+	/* Release: the entry is visible before the index that covers it. */
+	smp_store_release(&q->buf->producer_index, q->prod);
+}
+
+/* Retire one entry; only for rings the kernel consumes from. */
+static inline void srx_queue_advance_cons(struct srx_queue *q)
+{
+	q->cons = srx_ring_next(srx_queue_cons(q), q->index_mask);
+	/* Release: we are done reading the slot before it is reused. */
+	smp_store_release(&q->buf->consumer_index, q->cons);
+}
+
 struct srx_qp;
 
 struct srx_cq {
@@ -233,6 +293,21 @@ struct srx_cq {
 	bool			is_user;
 };
 
+/*
+ * A ring slot's buffer as governance named it when the post was seen
+ * (credit=buffer), so that its draw need not name it again.
+ */
+struct srx_gov_slot {
+	u64			key;		/* srx_gov_buf_key() */
+	u32			gen;		/* srx_srq.gov_gen then; 0: none */
+};
+
+/* What an SRQ resize allocates for governance before taking the lock. */
+struct srx_gov_store {
+	struct srx_quota_store	st;		/* draw records */
+	struct srx_gov_slot	*slots;		/* one per ring slot */
+};
+
 struct srx_srq {
 	struct ib_srq		ibsrq;
 	spinlock_t		lock;		/* producer side (kernel posts) */
@@ -244,6 +319,9 @@ struct srx_srq {
 	bool			is_user;
 	struct srx_quota	quota;		/* governance; under lock */
 	u32			seen_prod;	/* posts accounted for repost */
+	struct srx_gov_slot	*gov_slots;	/* governance on: per ring slot */
+	u32			gov_gen;	/* names older than this are void */
+	hsiphash_key_t		gov_seed;	/* buckets a process cannot aim at */
 	/* WQEs given back by released out-of-order holds; drawn first */
 	void			*spare;		/* spare_cap WQEs */
 	u32			nspare;
@@ -552,13 +630,6 @@ typedef void (*srx_queue_moved_fn)(void *ctx, u32 old_cons, u32 old_prod,
 int srx_queue_resize(struct srx_queue *q, spinlock_t *lock, u32 *num_elem,
 		     struct ib_udata *udata, struct mminfo *mi,
 		     srx_queue_moved_fn moved, void *ctx);
-u32 srx_queue_prod(struct srx_queue *q);
-u32 srx_queue_cons(struct srx_queue *q);
-u32 srx_queue_count(struct srx_queue *q);
-bool srx_queue_full(struct srx_queue *q);
-void *srx_queue_elem(struct srx_queue *q, u32 index);
-void srx_queue_advance_prod(struct srx_queue *q);
-void srx_queue_advance_cons(struct srx_queue *q);
 struct srx_mmap_entry *srx_mmap_entry_insert(struct ib_ucontext *uctx,
 					     void *buf, size_t size,
 					     u64 *offset);
@@ -587,8 +658,10 @@ int srx_gov_srq_init(struct srx_srq *srq);
 void srx_gov_srq_fini(struct srx_srq *srq);
 void srx_gov_qp_attach(struct srx_qp *qp);
 void srx_gov_qp_detach(struct srx_qp *qp);
+/* srx_gov_draw(): the WQE is no ring slot's (an out-of-order spare). */
+#define SRX_GOV_NO_SLOT		U32_MAX
 enum srx_quota_verdict srx_gov_draw(struct srx_qp *qp, struct srx_srq *srq,
-				    const struct rxe_recv_wqe *wqe);
+				    const struct rxe_recv_wqe *wqe, u32 slot);
 bool srx_gov_room(struct srx_qp *qp, struct srx_srq *srq, u32 n);
 bool srx_gov_reap_first(struct srx_qp *qp, struct srx_srq *srq);
 u8 srx_gov_rnr_timer(struct srx_qp *qp);
@@ -598,14 +671,15 @@ void srx_gov_notify_init(struct srx_dev *sdev);
 void srx_gov_notify_fini(struct srx_dev *sdev);
 void srx_gov_notify_flush(struct srx_dev *sdev);
 void srx_gov_posts(struct srx_srq *srq);
+void srx_gov_slots_void(struct srx_srq *srq);
 void srx_gov_sync(struct srx_srq *srq);
-void srx_gov_srq_moved(struct srx_srq *srq, struct srx_quota_store *st,
+void srx_gov_srq_moved(struct srx_srq *srq, struct srx_gov_store *gs,
 		       u32 old_cons, u32 old_prod, u32 old_mask);
-int srx_gov_srq_store(struct srx_quota_store *st, u32 max_wr);
-void srx_gov_srq_store_free(struct srx_quota_store *st);
+int srx_gov_srq_store(struct srx_gov_store *gs, u32 max_wr);
+void srx_gov_srq_store_free(struct srx_gov_store *gs);
 void srx_gov_ooo_held(struct srx_qp *qp, struct srx_srq *srq);
 void srx_gov_ooo_released(struct srx_qp *qp, struct srx_srq *srq, u64 key);
-u64 srx_gov_buf_key(const struct rxe_recv_wqe *wqe);
+u64 srx_gov_buf_key(const struct srx_srq *srq, const struct rxe_recv_wqe *wqe);
 void srx_gov_flush(struct srx_qp *qp, u32 n);
 int srx_gov_cq_table(struct srx_qp ***table, u32 slots);
 void srx_gov_cq_reap(struct srx_cq *cq, u32 cons);

@@ -16,6 +16,7 @@
 
 #include <linux/jump_label.h>
 #include <linux/moduleparam.h>
+#include <linux/random.h>
 
 #include "srx.h"
 #include "srx_trace.h"
@@ -61,14 +62,32 @@ void srx_gov_defaults_init(struct srx_gov_defaults *d)
 	d->policy_other = SRX_GOV_DROP;
 }
 
+/* Governance on: a name per ring slot of an SRQ of @max_wr WQEs. */
+static int srx_gov_slots_alloc(struct srx_gov_slot **slots, u32 max_wr)
+{
+	*slots = NULL;
+	if (!srx_gov_enabled())
+		return 0;
+	*slots = kvcalloc(srx_ring_usable(max_wr) + 1, sizeof(**slots),
+			  GFP_KERNEL_ACCOUNT);
+	return *slots ? 0 : -ENOMEM;
+}
+
 int srx_gov_srq_init(struct srx_srq *srq)
 {
 	struct srx_gov_defaults *d = &to_sdev(srq->ibsrq.device)->gov;
 	int err;
 
-	err = srx_quota_init(&srq->quota, srq->max_wr, GFP_KERNEL_ACCOUNT);
+	err = srx_gov_slots_alloc(&srq->gov_slots, srq->max_wr);
 	if (err)
 		return err;
+	srq->gov_gen = 1;
+	get_random_bytes(&srq->gov_seed, sizeof(srq->gov_seed));
+	err = srx_quota_init(&srq->quota, srq->max_wr, GFP_KERNEL_ACCOUNT);
+	if (err) {
+		kvfree(srq->gov_slots);
+		return err;
+	}
 	srx_quota_set_credit(&srq->quota, d->credit);
 	if (d->watermark && d->watermark != SRX_GOV_UNLIMITED)
 		srx_quota_set_admin_wm(&srq->quota,
@@ -133,17 +152,62 @@ static u64 srx_gov_mix(u64 h, u64 v)
  * and first SGE, which tell apart the buffers of every consumer we know
  * (ULPs post the same ib_recv_wr again). @wqe may be a user ring slot:
  * each field is read once, and the cost is the same whatever it says;
- * a process that rewrites its slots only confuses its own SRQ.
+ * a process that rewrites its slots only confuses its own SRQ. The
+ * upper half is keyed by @srq's secret: the accounting's hash bucket,
+ * which the process cannot aim at.
  */
-u64 srx_gov_buf_key(const struct rxe_recv_wqe *wqe)
+u64 srx_gov_buf_key(const struct srx_srq *srq, const struct rxe_recv_wqe *wqe)
 {
 	const struct rxe_sge *sge = &wqe->dma.sge[0];
 	u64 h;
 
 	h = srx_gov_mix(READ_ONCE(wqe->wr_id), READ_ONCE(wqe->dma.num_sge));
 	h = srx_gov_mix(h, READ_ONCE(sge->addr));
-	return srx_gov_mix(h, (u64)READ_ONCE(sge->length) << 32 |
-			      READ_ONCE(sge->lkey));
+	h = srx_gov_mix(h, (u64)READ_ONCE(sge->length) << 32 |
+			   READ_ONCE(sge->lkey));
+	return (u64)hsiphash_2u32(lower_32_bits(h), upper_32_bits(h),
+				  &srq->gov_seed) << 32 |
+	       (lower_32_bits(h) ^ upper_32_bits(h));
+}
+
+/*
+ * The key of the buffer in ring slot @idx, named when its post was seen
+ * (srq locked, credit=buffer).
+ */
+static u64 srx_gov_slot_name(struct srx_srq *srq, u32 idx)
+{
+	struct srx_gov_slot *s = &srq->gov_slots[idx & srq->q.index_mask];
+
+	s->key = srx_gov_buf_key(srq, srx_queue_elem(&srq->q, idx));
+	s->gen = srq->gov_gen;
+	return s->key;
+}
+
+/*
+ * The key of the WQE @wqe, a copy of ring slot @slot (or of no slot: an
+ * out-of-order spare): the name given at its post if it still holds.
+ */
+static u64 srx_gov_draw_key(struct srx_srq *srq,
+			    const struct rxe_recv_wqe *wqe, u32 slot)
+{
+	const struct srx_gov_slot *s;
+
+	if (slot != SRX_GOV_NO_SLOT) {
+		s = &srq->gov_slots[slot & srq->q.index_mask];
+		if (s->gen == srq->gov_gen)
+			return s->key;
+	}
+	return srx_gov_buf_key(srq, wqe);
+}
+
+/*
+ * Names given so far are void (srq locked): the credit mode changed, so
+ * slots posted meanwhile were not named. 0 means "never named".
+ */
+void srx_gov_slots_void(struct srx_srq *srq)
+{
+	if (!++srq->gov_gen)
+		srq->gov_gen = 1;
 }
 
 /*
@@ -153,6 +217,8 @@ u64 srx_gov_buf_key(const struct rxe_recv_wqe *wqe)
  */
 static void srx_gov_reposts(struct srx_srq *srq, u32 from, u32 n)
 {
+	u64 before = srq->quota.credits;
+
 	lockdep_assert_held(&srq->lock);
 	if (!srx_gov_enabled())
 		return;
@@ -161,16 +227,17 @@ static void srx_gov_reposts(struct srx_srq *srq, u32 from, u32 n)
 		srx_quota_reposted(&srq->quota, n);
 		break;
 	case SRX_GOV_CREDIT_BUFFER:
-		for (; n; n--, from++) {
-			const struct rxe_recv_wqe *w = srx_queue_elem(&srq->q,
-								      from);
-
-			srx_quota_returned(&srq->quota, srx_gov_buf_key(w));
-		}
+		for (; n; n--, from++)
+			srx_quota_returned(&srq->quota,
+					   srx_gov_slot_name(srq, from));
 		break;
 	default:
 		break;
 	}
+	/* The device counter counts credits in every mode. */
+	if (srq->quota.credits != before)
+		srx_count_n(to_sdev(srq->ibsrq.device), SRX_CNT_GOV_CREDITS,
+			    srq->quota.credits - before);
 }
 
 /* Reposts one call looks at; each draw calls again, so none is missed. */
@@ -227,34 +294,51 @@ void srx_gov_sync(struct srx_srq *srq)
 }
 
 /*
- * The SRQ ring was resized (srq locked): the draw records in @st (from
- * srx_gov_srq_store()) take over, sized by the new ring, and share-mode
- * limits follow the size; @st gets the old ones back. The entries now
- * start at the new ring's consumer index; those not seen yet count as
- * posted.
+ * The SRQ ring was resized (srq locked): the draw records and slot names
+ * in @gs (from srx_gov_srq_store()) take over, sized by the new ring,
+ * and share-mode limits follow the size; @gs gets the old ones back. The
+ * entries now start at the new ring's consumer index, their names with
+ * them; those not seen yet count as posted.
  */
-void srx_gov_srq_moved(struct srx_srq *srq, struct srx_quota_store *st,
+void srx_gov_srq_moved(struct srx_srq *srq, struct srx_gov_store *gs,
 		       u32 old_cons, u32 old_prod, u32 old_mask)
 {
 	u32 seen = srx_ring_count(srq->seen_prod, old_cons, old_mask);
 	u32 count = srx_ring_count(old_prod, old_cons, old_mask);
+	u32 cons = srx_queue_cons(&srq->q), mask = srq->q.index_mask, i;
 
-	srx_quota_install(&srq->quota, srq->q.index_mask, st);
-	srq->seen_prod = srx_queue_cons(&srq->q) + min(seen, count);
+	seen = min(seen, count);
+	if (gs->slots)
+		for (i = 0; i < seen; i++)
+			gs->slots[(cons + i) & mask] =
+				srq->gov_slots[(old_cons + i) & old_mask];
+	swap(srq->gov_slots, gs->slots);
+	srx_quota_install(&srq->quota, mask, &gs->st);
+	srq->seen_prod = cons + seen;
 	srx_gov_posts(srq);
 }
 
 /**
- * srx_gov_srq_store - draw records for an SRQ about to hold @max_wr WQEs
- * @st: filled in; installed by srx_gov_srq_moved(), then freed
+ * srx_gov_srq_store - governance for an SRQ about to hold @max_wr WQEs
+ * @gs: filled in; installed by srx_gov_srq_moved(), then freed
  * @max_wr: the size asked for (the ring rounds it up to 2^n - 1)
  *
  * Return: 0, or -ENOMEM.
  */
-int srx_gov_srq_store(struct srx_quota_store *st, u32 max_wr)
+int srx_gov_srq_store(struct srx_gov_store *gs, u32 max_wr)
 {
-	return srx_quota_store_alloc(st, srx_ring_usable(max_wr),
-				     GFP_KERNEL_ACCOUNT);
+	int err;
+
+	err = srx_gov_slots_alloc(&gs->slots, max_wr);
+	if (err)
+		return err;
+	err = srx_quota_store_alloc(&gs->st, srx_ring_usable(max_wr),
+				    GFP_KERNEL_ACCOUNT);
+	if (err) {
+		kvfree(gs->slots);
+		gs->slots = NULL;
+	}
+	return err;
 }
 
 /* The SRQ goes (or its create failed): its groups and accounting. */
@@ -267,12 +351,14 @@ void srx_gov_srq_fini(struct srx_srq *srq)
 		kfree(g);
 	}
 	srx_quota_destroy(&srq->quota);
+	kvfree(srq->gov_slots);
 }
 
 /* After the resize: the old records, or the new ones it did not take. */
-void srx_gov_srq_store_free(struct srx_quota_store *st)
+void srx_gov_srq_store_free(struct srx_gov_store *gs)
 {
-	srx_quota_store_free(st);
+	srx_quota_store_free(&gs->st);
+	kvfree(gs->slots);
 }
 
 /**
@@ -280,11 +366,12 @@ void srx_gov_srq_store_free(struct srx_quota_store *st)
  * @qp: the responder QP
  * @srq: its SRQ, locked
  * @wqe: the kernel's copy of that WQE
+ * @slot: the ring index it was copied from, or SRX_GOV_NO_SLOT
  *
  * Return: SRX_QUOTA_ADMIT, or the QP's policy for a message over limit.
  */
 enum srx_quota_verdict srx_gov_draw(struct srx_qp *qp, struct srx_srq *srq,
-				    const struct rxe_recv_wqe *wqe)
+				    const struct rxe_recv_wqe *wqe, u32 slot)
 {
 	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
 	enum srx_quota_verdict v;
@@ -294,7 +381,7 @@ enum srx_quota_verdict srx_gov_draw(struct srx_qp *qp, struct srx_srq *srq,
 	srx_gov_posts(srq);
 	if (srq->quota.credit == SRX_GOV_CREDIT_BUFFER)
 		v = srx_quota_charge_buf(&srq->quota, &qp->quota,
-					 srx_gov_buf_key(wqe));
+					 srx_gov_draw_key(srq, wqe, slot));
 	else
 		v = srx_quota_charge(&srq->quota, &qp->quota, 1);
 	if (v != SRX_QUOTA_ADMIT)

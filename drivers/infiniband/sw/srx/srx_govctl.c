@@ -191,6 +191,8 @@ static int srx_gov_set_credit(struct srx_srq *srq, enum srx_gov_credit credit)
 	/* Buffers posted back since the last draw are not held any more. */
 	srx_gov_sync(srq);
 	err = srx_quota_set_credit(&srq->quota, (enum srx_gov_credit)credit);
+	if (!err)
+		srx_gov_slots_void(srq);
 	spin_unlock_irq(&srq->lock);
 	return err;
 }

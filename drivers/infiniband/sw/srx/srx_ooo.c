@@ -461,7 +461,7 @@ bool srx_ooo_hold(struct srx_qp *qp, const struct srx_pkt *pkt)
 		return false;
 	}
 	/* Named before srx_rqe_len() may empty a malformed WQE's SGEs. */
-	slot->key = srx_gov_buf_key(slot->wqe);
+	slot->key = srx_gov_buf_key(srq, slot->wqe);
 	len = srx_rqe_len(qp, slot->wqe);
 	if (pkt->payload_len > len ||
 	    srx_sgl_copy(qp, slot->wqe->dma.sge, slot->wqe->dma.num_sge, &pos,

@@ -128,63 +128,6 @@ void srx_queue_reset(struct srx_queue *q)
 }
 
 /*
- * The producer index: user space's, masked, or the kernel's. A kernel
- * ring's consumer (the QP engine) may run on another CPU than the
- * producer (a post verb), so it too reads the published index.
- */
-u32 srx_queue_prod(struct srx_queue *q)
-{
-	if (q->kind != SRX_Q_TO_USER)
-		/* Acquire: entries up to the index were written before it. */
-		return smp_load_acquire(&q->buf->producer_index) &
-		       q->index_mask;
-	return q->prod;
-}
-
-u32 srx_queue_cons(struct srx_queue *q)
-{
-	if (q->kind == SRX_Q_TO_USER)
-		/* Acquire: user space is done with the slots it released. */
-		return smp_load_acquire(&q->buf->consumer_index) &
-		       q->index_mask;
-	return q->cons;
-}
-
-u32 srx_queue_count(struct srx_queue *q)
-{
-	return srx_ring_count(srx_queue_prod(q), srx_queue_cons(q),
-			      q->index_mask);
-}
-
-bool srx_queue_full(struct srx_queue *q)
-{
-	return srx_ring_full(srx_queue_prod(q), srx_queue_cons(q),
-			     q->index_mask);
-}
-
-void *srx_queue_elem(struct srx_queue *q, u32 index)
-{
-	return q->buf->data + ((size_t)(index & q->index_mask) <<
-			       q->log2_elem_size);
-}
-
-/* Publish one more entry; only for rings the kernel produces into. */
-void srx_queue_advance_prod(struct srx_queue *q)
-{
-	q->prod = srx_ring_next(q->prod, q->index_mask);
-	/* Release: the entry is visible before the index that covers it. */
-	smp_store_release(&q->buf->producer_index, q->prod);
-}
-
-/* Retire one entry; only for rings the kernel consumes from. */
-void srx_queue_advance_cons(struct srx_queue *q)
-{
-	q->cons = srx_ring_next(srx_queue_cons(q), q->index_mask);
-	/* Release: we are done reading the slot before it is reused. */
-	smp_store_release(&q->buf->consumer_index, q->cons);
-}
-
-/*
  * Move @q's entries @cons..@prod, in order, into the empty ring @nq; swap
  * the rings. The indices are the caller's one reading of them: a user
  * index read again could differ from what the caller acts on.

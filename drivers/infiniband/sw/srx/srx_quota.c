@@ -10,7 +10,8 @@
  * (poll) or posted (post); with credit=repost each WQE posted back to
  * the SRQ credits the oldest outstanding draw, and with credit=buffer
  * it credits the QP that drew that same buffer (wr_id and scatter list,
- * hashed by srx_gov.c), in whatever order buffers come back; a WQE that names
+ * named by srx_gov.c: the key's upper half is a keyed hash, which picks
+ * the bucket), in whatever order buffers come back; a WQE that names
  * no outstanding draw (a fresh buffer) credits the oldest, as repost
  * does. WQEs a QP loses by flush or destruction are credited at once.
  *
@@ -22,7 +23,6 @@
 
 #include <linux/kernel.h>
 #include <linux/log2.h>
-#include <linux/random.h>
 #include <linux/slab.h>
 
 #include "srx_quota.h"
@@ -33,12 +33,10 @@ int srx_quota_init(struct srx_quota *sq, u32 size, gfp_t gfp)
 	INIT_LIST_HEAD(&sq->qps);
 	INIT_LIST_HEAD(&sq->groups);
 	INIT_LIST_HEAD(&sq->drawn);
-	INIT_LIST_HEAD(&sq->unused);
 	sq->mode = SRX_GOV_STATIC;
 	sq->credit = SRX_GOV_CREDIT_POLL;
 	sq->overcommit = 100;
 	sq->ceiling = SRX_GOV_UNLIMITED;
-	get_random_bytes(&sq->seed, sizeof(sq->seed));
 	return srx_quota_resize(sq, size, gfp);
 }
 
@@ -46,7 +44,7 @@ void srx_quota_destroy(struct srx_quota *sq)
 {
 	srx_quota_store_free(&sq->st);
 	INIT_LIST_HEAD(&sq->drawn);
-	INIT_LIST_HEAD(&sq->unused);
+	sq->unused = NULL;
 	sq->ndrawn = 0;
 }
 
@@ -112,24 +110,28 @@ static bool srx_quota_tracks(const struct srx_quota *sq)
 }
 
 /*
- * A buffer's bucket, by a keyed hash: the process names its buffers, so
- * it must not be able to pile them into one bucket.
+ * A buffer's bucket: the key's upper half, a keyed hash the caller made
+ * (srx_gov_buf_key()), so a process cannot pile its buffers into one.
  */
 static struct list_head *srx_quota_bucket(struct srx_quota *sq, u64 key)
 {
-	u32 h = hsiphash_2u32(lower_32_bits(key), upper_32_bits(key),
-			      &sq->seed);
-
-	return &sq->st.bucket[h & ((1U << sq->st.bits) - 1)];
+	return &sq->st.bucket[upper_32_bits(key) & ((1U << sq->st.bits) - 1)];
 }
 
-/* Link @e as the newest outstanding draw. */
-static void srx_quota_link(struct srx_quota *sq, struct srx_quota_draw *e,
-			   struct srx_quota_qp *q, u64 key)
+/*
+ * An unused record becomes the newest outstanding draw. Unused ones are
+ * a plain stack: each list operation is checked (CONFIG_DEBUG_LIST) and
+ * this runs for every message.
+ */
+static void srx_quota_link(struct srx_quota *sq, struct srx_quota_qp *q,
+			   u64 key)
 {
+	struct srx_quota_draw *e = sq->unused;
+
+	sq->unused = e->next_unused;
 	e->key = key;
 	e->q = q;
-	list_move_tail(&e->age, &sq->drawn);
+	list_add_tail(&e->age, &sq->drawn);
 	sq->ndrawn++;
 	if (sq->credit == SRX_GOV_CREDIT_BUFFER)
 		list_add_tail(&e->node, srx_quota_bucket(sq, key));
@@ -138,7 +140,9 @@ static void srx_quota_link(struct srx_quota *sq, struct srx_quota_draw *e,
 static void srx_quota_drop(struct srx_quota *sq, struct srx_quota_draw *e)
 {
 	list_del_init(&e->node);
-	list_move(&e->age, &sq->unused);
+	list_del(&e->age);
+	e->next_unused = sq->unused;
+	sq->unused = e;
 	sq->ndrawn--;
 }
 
@@ -188,10 +192,12 @@ void srx_quota_install(struct srx_quota *sq, u32 size,
 	}
 	INIT_LIST_HEAD(&sq->drawn);
 	list_splice(&drawn, &sq->drawn);
-	INIT_LIST_HEAD(&sq->unused);
-	for (; i < st->cap; i++) {
-		INIT_LIST_HEAD(&st->draw[i].node);
-		list_add_tail(&st->draw[i].age, &sq->unused);
+	sq->unused = NULL;
+	while (i < st->cap) {
+		n = &st->draw[i++];
+		INIT_LIST_HEAD(&n->node);
+		n->next_unused = sq->unused;
+		sq->unused = n;
 	}
 	*st = old;
 	sq->size = size;
@@ -477,11 +483,9 @@ static enum srx_quota_verdict srx_quota_charge_key(struct srx_quota *sq,
 		return SRX_QUOTA_ADMIT;
 	for (i = 0; i < r; i++) {
 		/* Cannot happen while the SRQ holds at most size WQEs. */
-		if (list_empty(&sq->unused))
+		if (!sq->unused)
 			srx_quota_pop_oldest(sq);
-		srx_quota_link(sq, list_first_entry(&sq->unused,
-						    struct srx_quota_draw, age),
-			       q, key);
+		srx_quota_link(sq, q, key);
 	}
 	return SRX_QUOTA_ADMIT;
 }
@@ -505,7 +509,7 @@ enum srx_quota_verdict srx_quota_charge(struct srx_quota *sq,
  * srx_quota_charge_buf - may @q draw the SRQ WQE of buffer @key?
  * @sq: the SRQ's accounting
  * @q: the QP
- * @key: the buffer's identity (a hash of the WQE's wr_id and SGEs)
+ * @key: the buffer's identity (srx_gov_buf_key(): upper half keyed)
  *
  * Return: as srx_quota_charge() for one WQE.
  */
@@ -550,10 +554,15 @@ void srx_quota_reposted(struct srx_quota *sq, u32 n)
 static struct srx_quota_draw *srx_quota_find(struct srx_quota *sq, u64 key,
 					     const struct srx_quota_qp *q)
 {
+	struct list_head *bucket = srx_quota_bucket(sq, key);
 	struct srx_quota_draw *e;
 
-	/* Oldest first in a bucket: the first match is the oldest. */
-	list_for_each_entry(e, srx_quota_bucket(sq, key), node)
+	/*
+	 * Oldest first in a bucket: the first match is the oldest. The
+	 * bucket is hashed once: list_for_each_entry() evaluates its head
+	 * on every step.
+	 */
+	list_for_each_entry(e, bucket, node)
 		if (e->key == key && (!q || e->q == q))
 			return e;
 	return NULL;

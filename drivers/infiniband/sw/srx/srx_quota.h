@@ -10,7 +10,6 @@
 #define SRX_QUOTA_H
 
 #include <linux/list.h>
-#include <linux/siphash.h>
 #include <linux/types.h>
 #include <uapi/rdma/srx-abi.h>
 
@@ -82,7 +81,10 @@ struct srx_quota_draw {
 	struct list_head	node;		/* hash bucket of @key, oldest
 						 * first; empty: not hashed
 						 */
-	struct list_head	age;		/* srx_quota.drawn or .unused */
+	union {
+		struct list_head	age;	/* on srx_quota.drawn */
+		struct srx_quota_draw	*next_unused;
+	};
 	u64			key;		/* the buffer: wr_id, SGEs */
 	struct srx_quota_qp	*q;
 };
@@ -120,9 +122,8 @@ struct srx_quota {
 	/* credit=repost/buffer: the outstanding draws, oldest first */
 	struct srx_quota_store	st;
 	struct list_head	drawn;
-	struct list_head	unused;
+	struct srx_quota_draw	*unused;	/* a stack, by next_unused */
 	u32			ndrawn;
-	hsiphash_key_t		seed;		/* buckets a process cannot aim at */
 	u64			matched;	/* reposts that named their draw */
 	u64			unmatched;	/* ... that did not: oldest credited */
 	u64			draws;

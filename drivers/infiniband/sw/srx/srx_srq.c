@@ -138,7 +138,7 @@ err_num:
 struct srx_srq_resize_ctx {
 	struct srx_srq		*srq;
 	const u32		*num;	/* the new ring's WQEs */
-	struct srx_quota_store	st;	/* draw records for the new ring */
+	struct srx_gov_store	gs;	/* governance for the new ring */
 	void			*spare;	/* a larger OOO spare block */
 	u32			spare_cap;
 };
@@ -153,7 +153,7 @@ static void srx_srq_moved(void *p, u32 old_cons, u32 old_prod, u32 old_mask)
 
 	/* Read under the lock by the OOO bounds and governance. */
 	ctx->srq->max_wr = *ctx->num;
-	srx_gov_srq_moved(ctx->srq, &ctx->st, old_cons, old_prod, old_mask);
+	srx_gov_srq_moved(ctx->srq, &ctx->gs, old_cons, old_prod, old_mask);
 	srx_ooo_spare_swap(ctx->srq, &ctx->spare, &ctx->spare_cap);
 }
 
@@ -173,7 +173,7 @@ static int srx_srq_resize(struct srx_srq *srq, u32 max_wr,
 		if (err)
 			return err;
 	}
-	err = srx_gov_srq_store(&ctx.st, num);
+	err = srx_gov_srq_store(&ctx.gs, num);
 	if (err)
 		return err;
 	/* Sized for the WQEs the ring will really have. */
@@ -186,7 +186,7 @@ static int srx_srq_resize(struct srx_srq *srq, u32 max_wr,
 	/* The old ones on success, the unused new ones on error. */
 	kvfree(ctx.spare);
 out:
-	srx_gov_srq_store_free(&ctx.st);
+	srx_gov_srq_store_free(&ctx.gs);
 	if (err)
 		return err;
 	if (udata && copy_to_user(u64_to_user_ptr(cmd.mmap_info_addr), &mi,
@@ -328,7 +328,9 @@ static enum srx_resp_verdict srx_srq_draw(struct srx_qp *qp,
 	spare = srx_ooo_next_spare(srq);
 	memcpy(wqe, spare ?: srx_queue_elem(q, srx_queue_cons(q)),
 	       srx_recv_wqe_size(srq->max_sge));
-	v = srx_gov_verdict(srx_gov_draw(qp, srq, wqe));
+	v = srx_gov_verdict(srx_gov_draw(qp, srq, wqe,
+					 spare ? SRX_GOV_NO_SLOT :
+						 srx_queue_cons(q)));
 	if (v != SRX_RV_DONE)
 		return v;
 	if (spare)
