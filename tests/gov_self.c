@@ -403,6 +403,68 @@ static void test_offenders(void)
 	reap_sends(4);
 }
 
+/* Wait (bounded) until the QP of pair @i holds @held. */
+static unsigned int wait_held_of(int i, unsigned int held)
+{
+	double end = tl_now() + 10;
+	unsigned int h;
+
+	while ((h = qinfo(rq[i]).held) != held && tl_now() < end)
+		usleep(1000);
+	return h;
+}
+
+/*
+ * credit=buffer across an SRQ resize: pair 0 draws two buffers, then
+ * pair 1 two; the ring moves; each buffer posted back credits the QP
+ * that drew it (a lost name would credit the oldest draw, pair 0's),
+ * and so do draws of WQEs that crossed the move. First every buffer
+ * goes round once, so that each WQE in the ring was posted with
+ * credit=buffer and named then (the names are what moves).
+ */
+static void test_resize_credits_drawer(void)
+{
+	struct ibv_srq_attr a = { .max_wr = 2 * SRQ_SIZE };
+	unsigned int s0 = next_seq[0], s1 = next_seq[1], h0, h1;
+	int err, got, i;
+
+	err = srx_srq_set_credit(srq, SRX_GOV_CREDIT_BUFFER);
+	srx_qp_set_limit(rq[1], SRXCTL_UNLIMITED);
+	for (i = 0; i < SRQ_SIZE / 4 && !err; i++) {
+		for (int j = 0; j < 4 && !err; j++)
+			err = send_one(1);
+		if (!err && consume_of(1, 4, &s1) != 4)
+			err = -EIO;
+		reap_sends(4);
+	}
+	for (i = 0; i < 2 && !err; i++)
+		err = send_one(0);
+	h0 = wait_held_of(0, 2);
+	for (i = 0; i < 2 && !err; i++)
+		err = send_one(1);
+	h1 = wait_held_of(1, 2);
+	check(!err && h0 == 2 && h1 == 2, "resize_drawn", "err %d held %u %u",
+	      err, h0, h1);
+	err = ibv_modify_srq(srq, &a, IBV_SRQ_MAX_WR);
+	got = consume_of(1, 2, &s1);
+	h0 = qinfo(rq[0]).held;
+	h1 = qinfo(rq[1]).held;
+	check(!err && got == 2 && h0 == 2 && !h1, "resize_credits_drawer",
+	      "err %d got %d held %u %u", err, got, h0, h1);
+	for (i = 0; i < 2; i++)
+		if (send_one(1))
+			die("post_send");
+	h1 = wait_held_of(1, 2);
+	got = consume_of(1, 2, &s1);
+	check(h1 == 2 && got == 2 && qinfo(rq[0]).held == 2 &&
+	      !qinfo(rq[1]).held, "resize_crossed_wqes", "held %u got %d %u %u",
+	      h1, got, qinfo(rq[0]).held, qinfo(rq[1]).held);
+	got = consume_of(0, 2, &s0);
+	check(got == 2 && !qinfo(rq[0]).held, "resize_all_credited",
+	      "got %d held %u", got, qinfo(rq[0]).held);
+	reap_sends(6);
+}
+
 /* Over its limit with policy drop: dropped, retried, nothing lost. */
 static void test_policy_drop(void)
 {
@@ -662,6 +724,7 @@ int main(int argc, char **argv)
 	test_ooo_set();
 	test_traffic();
 	test_offenders();
+	test_resize_credits_drawer();
 	test_foreign();
 	test_policy_drop();
 	test_unreliable_drop(IBV_QPT_UC, "uc");

@@ -42,14 +42,14 @@ gov_run() {
 	GOV_SAMPLES=$(($(wc -l <"$csv") - 1))
 	bad=$(gov_held_check "$csv" "$size")
 	rm -f "$csv"
-	[ "$GOV_SAMPLES" -gt 0 ] || { fail "gov_flood $*: no gov/status sample"; return 1; }
-	[ -z "$bad" ] || { fail "gov_flood $*: held overstated: $bad"; return 1; }
 	MIN_NORMAL=$(awk '$1 == "min_normal" { print $2 }' <<<"$GOV_OUT")
 	FLOODER=$(awk '$1 == "flooder" { print $2 }' <<<"$GOV_OUT")
 	FLOODER_DELIVERED=$(awk -v q="$FLOODER" '$1 == "qp" && $2 == q { print $4 }' <<<"$GOV_OUT")
 	MEAN_NORMAL=$(awk -v q="$FLOODER" '$1 == "qp" && $2 != q { s += $4; n++ }
 		END { print n ? int(s / n) : 0 }' <<<"$GOV_OUT")
 	note "gov_flood $*: flooder $FLOODER_DELIVERED, slowest normal $MIN_NORMAL, mean normal $MEAN_NORMAL"
+	[ "$GOV_SAMPLES" -gt 0 ] || { fail "gov_flood $*: no gov/status sample"; return 1; }
+	[ -z "$bad" ] || { fail "gov_flood $*: held overstated: $bad"; return 1; }
 }
 
 # gov_compare SHAPE CREDIT MIN_GAIN [GOV_FLOOD ARGS]: without limits the flooder takes

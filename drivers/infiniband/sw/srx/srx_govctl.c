@@ -243,6 +243,48 @@ void srx_gov_fill_srq(struct srx_gov_srq_stats *st, const struct srx_srq *srq)
 	st->ooo_released = sq->ooo_released;
 }
 
+/* The first QP numbered @index or above, with a reference, or NULL. */
+static struct srx_qp *srx_gov_next_qp(struct srx_dev *sdev,
+				      unsigned long *index)
+{
+	struct xarray *xa = &sdev->qp_tbl.xa;
+	struct srx_qp *qp;
+
+	xa_lock_irq(xa);
+	for (qp = xa_find(xa, index, ULONG_MAX, XA_PRESENT); qp;
+	     qp = xa_find_after(xa, index, ULONG_MAX, XA_PRESENT))
+		if (refcount_inc_not_zero(&qp->ref))
+			break;
+	xa_unlock_irq(xa);
+	return qp;
+}
+
+/*
+ * Before counts are read (no lock held): with credit=poll, what the
+ * processes consumed from their user CQs is credited, so no QP reads
+ * as holding buffers it has taken back. A QP of @srq (NULL: of any SRQ)
+ * in poll mode is credited only when its CQ is looked at, at the next
+ * completion or a draw over a limit, and the CQ lock nests outside the
+ * SRQ's: so the device's QPs are walked here, one reference at a time.
+ */
+void srx_gov_reap(struct srx_dev *sdev, struct srx_srq *srq)
+{
+	unsigned long index = 0;
+	struct srx_srq *qsrq;
+	struct srx_qp *qp;
+
+	if (srq && READ_ONCE(srq->quota.credit) != SRX_GOV_CREDIT_POLL)
+		return;
+	while ((qp = srx_gov_next_qp(sdev, &index))) {
+		qsrq = qp->ibqp.srq ? to_ssrq(qp->ibqp.srq) : NULL;
+		if (qsrq && (!srq || qsrq == srq) &&
+		    READ_ONCE(qsrq->quota.credit) == SRX_GOV_CREDIT_POLL)
+			srx_cq_consumed(to_scq(qp->ibqp.recv_cq));
+		srx_qp_put(qp);
+		index++;
+	}
+}
+
 /**
  * srx_gov_srq_stats - an SRQ's governance settings and counters
  * @ibsrq: an srx SRQ
@@ -257,6 +299,7 @@ int srx_gov_srq_stats(struct ib_srq *ibsrq, struct srx_gov_srq_stats *st)
 
 	if (!srx_is_srx_device(ibsrq->device))
 		return -EOPNOTSUPP;
+	srx_gov_reap(to_sdev(ibsrq->device), srq);
 	spin_lock_irq(&srq->lock);
 	srx_gov_sync(srq);
 	srx_gov_fill_srq(st, srq);
@@ -432,6 +475,7 @@ int srx_gov_srq_offenders(struct ib_srq *ibsrq, bool at_watermark,
 	snap = kcalloc(max, sizeof(*snap), GFP_KERNEL);
 	if (!snap && max)
 		return -ENOMEM;
+	srx_gov_reap(to_sdev(ibsrq->device), srq);
 	spin_lock_irq(&srq->lock);
 	srx_gov_sync(srq);
 	if (at_watermark) {
@@ -940,6 +984,7 @@ static void srx_gov_emit_all(struct srx_dev *sdev, struct seq_buf *s)
 	unsigned long index = 0;
 	struct srx_srq *srq;
 
+	srx_gov_reap(sdev, NULL);
 	while (!seq_buf_has_overflowed(s) &&
 	       (srq = srx_gov_next_srq(sdev, &index))) {
 		spin_lock_irq(&srq->lock);

@@ -127,6 +127,7 @@ static void srx_govnl_read_srq(struct ib_srq *ibsrq, struct srx_govnl_srq *r)
 	struct srx_srq *srq = to_ssrq(ibsrq);
 	const struct srx_quota *sq = &srq->quota;
 
+	srx_gov_reap(to_sdev(ibsrq->device), srq);
 	spin_lock_irq(&srq->lock);
 	srx_gov_sync(srq);
 	srx_gov_fill_srq(&r->st, srq);
