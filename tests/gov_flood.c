@@ -255,22 +255,31 @@ static int pair_of(uint32_t qpn)
 	return -1;
 }
 
-/* WQEs each receiving QP holds: "  qp <qpn> limit <l> held <n> ...". */
-static void read_held(const char *dev, long *held)
+/*
+ * WQEs each receiving QP holds and has drawn in all:
+ * "  qp <qpn> limit <l> held <n> draws <n> ...".
+ */
+static void read_held(const char *dev, long *held, long long *draws)
 {
 	FILE *f = open_status(dev);
+	unsigned long long d;
 	unsigned int qpn, n;
 	char line[512];
 	int i;
 
-	for (i = 0; i < nqps; i++)
+	for (i = 0; i < nqps; i++) {
 		held[i] = -1;
+		draws[i] = -1;
+	}
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, " qp %u limit %*s held %u", &qpn, &n) != 2)
+		if (sscanf(line, " qp %u limit %*s held %u draws %llu", &qpn, &n,
+			   &d) != 3)
 			continue;
 		i = pair_of(qpn);
-		if (i >= 0)
+		if (i >= 0) {
 			held[i] = n;
+			draws[i] = d;
+		}
 	}
 	fclose(f);
 }
@@ -388,31 +397,41 @@ static void reap_cq(struct ibv_cq *cq)
 /*
  * One -S row per receiving QP: what it got since the last row, the WQEs
  * gov/status says it holds, and, with one shared CQ, at most how many it
- * really holds then: the buffers delivered and not given back once every
- * completion of a draw before the status read has been polled (nothing
- * is given back in between, so the figure can only be too high).
+ * really holds then: the buffers delivered and not given back once the
+ * completion of every draw before the status read has been polled
+ * (nothing is given back in between, so the figure can only be too
+ * high); -1 where that did not happen within a second (a slow kernel,
+ * a message held ahead of a gap, or a WQE drawn twice: released by an
+ * out-of-order hold and drawn again).
  */
+static bool settled(const long long *draws, int i)
+{
+	return draws[i] >= 0 && p[i].delivered >= draws[i];
+}
+
 static void sample(const char *dev, double t0, double *last)
 {
-	double t = tl_now(), dt = t - *last;
+	double t = tl_now(), dt = t - *last, end;
+	long long draws[MAX_QPS];
 	long held[MAX_QPS], d;
-	int i, settle;
+	int i, left;
 
-	read_held(dev, held);
-	/* A draw's completion may trail it by a moment: poll until past. */
-	for (settle = 0; shared && settle < 3; settle++) {
+	read_held(dev, held, draws);
+	for (end = tl_now() + 1; shared; ) {
 		reap_cq(shared_rcq);
-		usleep(2000);
+		for (i = 0, left = 0; i < nqps; i++)
+			left += !settled(draws, i);
+		if (!left || tl_now() > end)
+			break;
+		usleep(1000);
 	}
-	if (shared)
-		reap_cq(shared_rcq);
 	for (i = 0; i < nqps; i++) {
 		d = p[i].delivered - p[i].sampled;
 		p[i].sampled = p[i].delivered;
 		fprintf(series, "%.0f,%u,%s,%ld,%.0f,%ld,%ld\n", (t - t0) * 1000,
 			p[i].r->qp_num, i ? "normal" : "flooder", d,
 			dt > 0 ? d / dt : 0, held[i],
-			shared ? p[i].holding : -1);
+			shared && settled(draws, i) ? p[i].holding : -1);
 	}
 	*last = t;
 }

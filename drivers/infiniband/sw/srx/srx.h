@@ -780,6 +780,9 @@ struct ib_mr *srx_alloc_mr(struct ib_pd *ibpd, enum ib_mr_type type,
 			   u32 max_num_sg);
 int srx_map_mr_sg(struct ib_mr *ibmr, struct scatterlist *sg, int sg_nents,
 		  unsigned int *sg_offset);
+struct ib_mr *srx_rereg_user_mr(struct ib_mr *ibmr, int flags, u64 start,
+				u64 length, u64 iova, int access,
+				struct ib_pd *ibpd, struct ib_udata *udata);
 int srx_dereg_mr(struct ib_mr *ibmr, struct ib_udata *udata);
 int srx_alloc_mw(struct ib_mw *ibmw, struct ib_udata *udata);
 int srx_dealloc_mw(struct ib_mw *ibmw);

@@ -202,6 +202,73 @@ int srx_map_mr_sg(struct ib_mr *ibmr, struct scatterlist *sg, int sg_nents,
 	return ib_sg_to_pages(ibmr, sg, sg_nents, sg_offset, srx_set_page);
 }
 
+/*
+ * In place (srx_rereg_user_mr()): the new rights, unless windows are
+ * bound to the region. The check and the change are one step under the
+ * lock binds take. The core changes the PD after we return.
+ */
+static int srx_mr_rereg_in_place(struct srx_dev *sdev, struct srx_mr *mr,
+				 int flags, int access)
+{
+	unsigned long flags_irq;
+	int err = 0;
+
+	spin_lock_irqsave(&sdev->mw_lock, flags_irq);
+	if (mr->num_mw)
+		err = -EBUSY;
+	else if (flags & IB_MR_REREG_ACCESS)
+		WRITE_ONCE(mr->access, access);
+	spin_unlock_irqrestore(&sdev->mw_lock, flags_irq);
+	return err;
+}
+
+/**
+ * srx_rereg_user_mr - change a user MR's PD, rights or translation
+ * @ibmr: the MR
+ * @flags: IB_MR_REREG_PD, _ACCESS and/or _TRANS
+ * @start: with _TRANS: the new user address
+ * @length: with _TRANS: the new length
+ * @iova: with _TRANS: the new I/O virtual address
+ * @access: with _ACCESS: the new rights
+ * @ibpd: the PD it will have (the old one without _PD)
+ * @udata: the driver's part of the command (none)
+ *
+ * PD and rights change in place, as rdma_rxe does. A new translation is a
+ * new region (new pages, new keys) that the core puts in the old one's
+ * place before it deregisters the old. Refused while windows are bound.
+ *
+ * Return: NULL (changed in place), the new MR, or an ERR_PTR().
+ */
+struct ib_mr *srx_rereg_user_mr(struct ib_mr *ibmr, int flags, u64 start,
+				u64 length, u64 iova, int access,
+				struct ib_pd *ibpd, struct ib_udata *udata)
+{
+	struct srx_dev *sdev = to_sdev(ibmr->device);
+	struct srx_mr *mr = to_smr(ibmr);
+	int err;
+
+	if (mr->kind != SRX_MR_USER)
+		return ERR_PTR(-EINVAL);
+	if (flags & ~(IB_MR_REREG_PD | IB_MR_REREG_ACCESS | IB_MR_REREG_TRANS))
+		return ERR_PTR(-EOPNOTSUPP);
+	if (!(flags & IB_MR_REREG_ACCESS))
+		access = READ_ONCE(mr->access);
+	err = srx_mr_access_check(access);
+	if (err)
+		return ERR_PTR(err);
+	if (flags & IB_MR_REREG_TRANS) {
+		if (READ_ONCE(mr->num_mw))
+			return ERR_PTR(-EBUSY);
+		return srx_reg_user_mr(ibpd, start, length, iova, access, udata);
+	}
+	/* Pages pinned read-only cannot take new write rights. */
+	err = ib_umem_check_rereg(mr->umem, flags, access);
+	if (err)
+		return ERR_PTR(err);
+	err = srx_mr_rereg_in_place(sdev, mr, flags, access);
+	return err ? ERR_PTR(err) : NULL;
+}
+
 int srx_dereg_mr(struct ib_mr *ibmr, struct ib_udata *udata)
 {
 	struct srx_dev *sdev = to_sdev(ibmr->device);

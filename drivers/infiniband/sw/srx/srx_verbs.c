@@ -257,6 +257,7 @@ const struct ib_device_ops srx_dev_ops = {
 	.query_qp = srx_query_qp,
 	.query_srq = srx_query_srq,
 	.reg_user_mr = srx_reg_user_mr,
+	.rereg_user_mr = srx_rereg_user_mr,
 	.req_notify_cq = srx_req_notify_cq,
 	.resize_cq = srx_resize_cq,
 
