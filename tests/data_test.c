@@ -1328,6 +1328,53 @@ static void rc_flush(struct env *e)
 		  0, 256, IBV_WC_REM_ACCESS_ERR);
 }
 
+/*
+ * rereg_mr with a new translation (the uverbs command: librxe has no
+ * ibv_rereg_mr): B's region moves to another buffer under new keys. An
+ * RDMA WRITE with the new rkey lands there, byte for byte; the old rkey
+ * finds nothing (remote access error).
+ */
+static void rc_rereg(struct env *e)
+{
+	struct opts o = def_opts(IBV_QPT_RC);
+	uint32_t keys[2] = { 0 }, old;
+	uint8_t *nb;
+	struct pair p;
+	int rc;
+
+	if (!pair_make(e, &p, &o, "rereg"))
+		return;
+	nb = aligned_alloc(4096, p.b.len);
+	old = p.b.mr->rkey;
+	rc = nb ? tl_rereg_mr(p.b.mr, IBV_REREG_MR_CHANGE_TRANSLATION, nb,
+			      p.b.len, (uintptr_t)nb, NULL, 0, keys) : ENOMEM;
+	if (!check(!rc && keys[1] != old, "rereg_trans", "%s", strerror(rc)))
+		goto out;
+	p.b.mr->lkey = keys[0];
+	p.b.mr->rkey = keys[1];
+	fill(p.a.buf, 256, next_seed());
+	memset(nb, GUARD, 256);
+	memset(p.b.buf, GUARD, 256);
+	if (!expect_ok("rereg_post_write",
+		       post_wr(&p.a, IBV_WR_RDMA_WRITE, 1, 0, 256,
+			       (uintptr_t)nb, keys[1], 0, IBV_SEND_SIGNALED)))
+		goto out;
+	expect_wc("rereg_write_wc", p.a.scq, 1, IBV_WC_SUCCESS,
+		  IBV_WC_RDMA_WRITE, -1, NULL);
+	check_data("rereg_data", nb, p.a.buf, 256);
+	if (!expect_ok("rereg_post_old_key",
+		       post_wr(&p.a, IBV_WR_RDMA_WRITE, 2, 0, 256,
+			       raddr(&p.b, 0), old, 0, IBV_SEND_SIGNALED)))
+		goto out;
+	expect_wc("rereg_old_key_wc", p.a.scq, 2, IBV_WC_REM_ACCESS_ERR,
+		  IBV_WC_RDMA_WRITE, -1, NULL);
+	check(p.b.buf[0] == GUARD, "rereg_old_buffer_untouched", "%#x",
+	      p.b.buf[0]);
+out:
+	pair_free(&p);
+	free(nb);
+}
+
 static void rc_atomics(struct env *e)
 {
 	struct opts o = def_opts(IBV_QPT_RC);
@@ -1574,6 +1621,7 @@ static void test_rc(struct env *e)
 	rc_atomics(e);
 	rc_atomic_write(e);
 	rc_flush(e);
+	rc_rereg(e);
 	rc_fill_sq(e);
 	rc_unsignaled(e);
 	rc_send_inv(e);

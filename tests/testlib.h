@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <infiniband/verbs.h>
+#include <rdma/ib_user_verbs.h>
 
 /* Monotonic time, in seconds and in milliseconds. */
 static inline double tl_now(void)
@@ -104,6 +106,37 @@ static inline struct ibv_context *open_dev(const char *name)
 }
 
 /* Is @g an IPv4-mapped GID (::ffff:a.b.c.d)? */
+/*
+ * The kernel's rereg_mr through the uverbs write ABI itself: librxe
+ * does not implement ibv_rereg_mr, so libibverbs never sends it. Returns
+ * 0 or an errno; *@keys gets the response's lkey and rkey.
+ */
+static inline int tl_rereg_mr(struct ibv_mr *mr, uint32_t flags, void *addr,
+			      size_t len, uint64_t iova, struct ibv_pd *pd,
+			      int access, uint32_t keys[2])
+{
+	struct ib_uverbs_rereg_mr_resp resp = { 0 };
+	struct {
+		struct ib_uverbs_cmd_hdr hdr;
+		struct ib_uverbs_rereg_mr cmd;
+	} req = {
+		.hdr = { .command = IB_USER_VERBS_CMD_REREG_MR,
+			 .in_words = sizeof(req) / 4,
+			 .out_words = sizeof(resp) / 4 },
+		.cmd = { .response = (uintptr_t)&resp, .mr_handle = mr->handle,
+			 .flags = flags, .start = (uintptr_t)addr,
+			 .length = len, .hca_va = iova,
+			 .pd_handle = pd ? pd->handle : 0,
+			 .access_flags = access },
+	};
+
+	if (write(mr->context->cmd_fd, &req, sizeof(req)) != sizeof(req))
+		return errno;
+	keys[0] = resp.lkey;
+	keys[1] = resp.rkey;
+	return 0;
+}
+
 static inline bool gid_is_v4(const union ibv_gid *g)
 {
 	static const unsigned char prefix[12] = {

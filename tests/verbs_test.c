@@ -33,7 +33,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <infiniband/verbs.h>
-#include <rdma/ib_user_verbs.h>
 
 #define TESTLIB_REPORT
 #include "testlib.h"
@@ -687,41 +686,10 @@ out:
 }
 
 /*
- * The kernel's rereg_mr through the uverbs write ABI itself: librxe
- * does not implement ibv_rereg_mr, so libibverbs never sends it. Returns
- * 0 or an errno; *@keys gets the response's lkey and rkey.
- */
-static int rereg_cmd(struct ibv_mr *mr, uint32_t flags, void *addr,
-		     size_t len, uint64_t iova, struct ibv_pd *pd, int access,
-		     uint32_t keys[2])
-{
-	struct ib_uverbs_rereg_mr_resp resp = { 0 };
-	struct {
-		struct ib_uverbs_cmd_hdr hdr;
-		struct ib_uverbs_rereg_mr cmd;
-	} req = {
-		.hdr = { .command = IB_USER_VERBS_CMD_REREG_MR,
-			 .in_words = sizeof(req) / 4,
-			 .out_words = sizeof(resp) / 4 },
-		.cmd = { .response = (uintptr_t)&resp, .mr_handle = mr->handle,
-			 .flags = flags, .start = (uintptr_t)addr,
-			 .length = len, .hca_va = iova,
-			 .pd_handle = pd ? pd->handle : 0,
-			 .access_flags = access },
-	};
-
-	if (write(mr->context->cmd_fd, &req, sizeof(req)) != sizeof(req))
-		return errno;
-	keys[0] = resp.lkey;
-	keys[1] = resp.rkey;
-	return 0;
-}
-
-/*
  * rereg_mr as the kernel implements it (rights and PD in place, a new
  * translation as a new region with new keys), and what it refuses.
  */
-static void test_mr_rereg_cmd(struct env *e, struct ibv_pd *pd, char *buf)
+static void test_mr_tl_rereg_mr(struct env *e, struct ibv_pd *pd, char *buf)
 {
 	struct ibv_pd *pd2 = ibv_alloc_pd(e->ctx);
 	struct ibv_mr *mr, *ro;
@@ -733,20 +701,20 @@ static void test_mr_rereg_cmd(struct env *e, struct ibv_pd *pd, char *buf)
 	if (!check(pd2 && mr && ro, "rereg_cmd_setup", "%s", ename(errno)))
 		goto out;
 	old = mr->rkey;
-	rc = rereg_cmd(mr, IBV_REREG_MR_CHANGE_ACCESS, NULL, 0, 0, NULL, RC_ACCESS, k);
+	rc = tl_rereg_mr(mr, IBV_REREG_MR_CHANGE_ACCESS, NULL, 0, 0, NULL, RC_ACCESS, k);
 	check(!rc && k[0] == old && k[1] == old, "rereg_cmd_access",
 	      "%s keys %#x %#x (were %#x)", ename(rc), k[0], k[1], old);
-	rc = rereg_cmd(mr, IBV_REREG_MR_CHANGE_PD, NULL, 0, 0, pd2, 0, k);
+	rc = tl_rereg_mr(mr, IBV_REREG_MR_CHANGE_PD, NULL, 0, 0, pd2, 0, k);
 	check(!rc && k[1] == old, "rereg_cmd_pd", "%s", ename(rc));
-	rc = rereg_cmd(mr, IBV_REREG_MR_CHANGE_ACCESS, NULL, 0, 0, NULL,
+	rc = tl_rereg_mr(mr, IBV_REREG_MR_CHANGE_ACCESS, NULL, 0, 0, NULL,
 		       IBV_ACCESS_REMOTE_WRITE, k);
 	check(rc == EINVAL, "rereg_cmd_remote_write_no_local", "%s",
 	      ename(rc));
 	/* Pinned read-only: no new write rights without new pages. */
-	rc = rereg_cmd(ro, IBV_REREG_MR_CHANGE_ACCESS, NULL, 0, 0, NULL,
+	rc = tl_rereg_mr(ro, IBV_REREG_MR_CHANGE_ACCESS, NULL, 0, 0, NULL,
 		       IBV_ACCESS_LOCAL_WRITE, k);
 	check(rc == EACCES, "rereg_cmd_write_on_read_only", "%s", ename(rc));
-	rc = rereg_cmd(mr, IBV_REREG_MR_CHANGE_TRANSLATION, buf + 2 * e->page, 2 * e->page,
+	rc = tl_rereg_mr(mr, IBV_REREG_MR_CHANGE_TRANSLATION, buf + 2 * e->page, 2 * e->page,
 		       0x7000000, NULL, 0, k);
 	check(!rc && k[0] == k[1] && k[1] != old, "rereg_cmd_trans",
 	      "%s keys %#x %#x (were %#x)", ename(rc), k[0], k[1], old);
@@ -754,12 +722,12 @@ static void test_mr_rereg_cmd(struct env *e, struct ibv_pd *pd, char *buf)
 		mr->lkey = k[0];
 		mr->rkey = k[1];
 	}
-	rc = rereg_cmd(mr, IBV_REREG_MR_CHANGE_TRANSLATION, buf, 0, 0x7000000, NULL, 0, k);
+	rc = tl_rereg_mr(mr, IBV_REREG_MR_CHANGE_TRANSLATION, buf, 0, 0x7000000, NULL, 0, k);
 	check(rc == EINVAL, "rereg_cmd_trans_empty", "%s", ename(rc));
-	rc = rereg_cmd(mr, IBV_REREG_MR_CHANGE_TRANSLATION, buf + 8, e->page, 0x7000000,
+	rc = tl_rereg_mr(mr, IBV_REREG_MR_CHANGE_TRANSLATION, buf + 8, e->page, 0x7000000,
 		       NULL, 0, k);
 	check(rc == EINVAL, "rereg_cmd_trans_page_offset", "%s", ename(rc));
-	rc = rereg_cmd(mr, 0, NULL, 0, 0, NULL, 0, k);
+	rc = tl_rereg_mr(mr, 0, NULL, 0, 0, NULL, 0, k);
 	check(rc == EINVAL, "rereg_cmd_no_flags", "%s", ename(rc));
 out:
 	if (ro)
@@ -786,7 +754,7 @@ static void test_mr(struct env *e)
 	test_mr_access(e, pd, buf);
 	test_mr_ranges(e, pd, buf);
 	test_mr_rereg(e, pd, buf);
-	test_mr_rereg_cmd(e, pd, buf);
+	test_mr_tl_rereg_mr(e, pd, buf);
 out:
 	if (buf)
 		munmap(buf, 4 * e->page);
