@@ -400,7 +400,7 @@ static void reap_cq(struct ibv_cq *cq)
  * really holds then: the buffers delivered and not given back once the
  * completion of every draw before the status read has been polled
  * (nothing is given back in between, so the figure can only be too
- * high); -1 where that did not happen within a second (a slow kernel,
+ * high); -1 where that did not happen within 200 ms (a slow kernel,
  * a message held ahead of a gap, or a WQE drawn twice: released by an
  * out-of-order hold and drawn again).
  */
@@ -417,7 +417,7 @@ static void sample(const char *dev, double t0, double *last)
 	int i, left;
 
 	read_held(dev, held, draws);
-	for (end = tl_now() + 1; shared; ) {
+	for (end = tl_now() + 0.2; shared; ) {
 		reap_cq(shared_rcq);
 		for (i = 0, left = 0; i < nqps; i++)
 			left += !settled(draws, i);
