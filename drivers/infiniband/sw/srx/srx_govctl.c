@@ -243,20 +243,30 @@ void srx_gov_fill_srq(struct srx_gov_srq_stats *st, const struct srx_srq *srq)
 	st->ooo_released = sq->ooo_released;
 }
 
+/*
+ * The first object numbered @index or above in @xa whose reference
+ * count (a refcount_t @ref bytes into it) could be taken, or NULL.
+ */
+static void *srx_gov_next(struct xarray *xa, unsigned long *index,
+			  size_t ref)
+{
+	void *obj;
+
+	xa_lock_irq(xa);
+	for (obj = xa_find(xa, index, ULONG_MAX, XA_PRESENT); obj;
+	     obj = xa_find_after(xa, index, ULONG_MAX, XA_PRESENT))
+		if (refcount_inc_not_zero((refcount_t *)((char *)obj + ref)))
+			break;
+	xa_unlock_irq(xa);
+	return obj;
+}
+
 /* The first QP numbered @index or above, with a reference, or NULL. */
 static struct srx_qp *srx_gov_next_qp(struct srx_dev *sdev,
 				      unsigned long *index)
 {
-	struct xarray *xa = &sdev->qp_tbl.xa;
-	struct srx_qp *qp;
-
-	xa_lock_irq(xa);
-	for (qp = xa_find(xa, index, ULONG_MAX, XA_PRESENT); qp;
-	     qp = xa_find_after(xa, index, ULONG_MAX, XA_PRESENT))
-		if (refcount_inc_not_zero(&qp->ref))
-			break;
-	xa_unlock_irq(xa);
-	return qp;
+	return srx_gov_next(&sdev->qp_tbl.xa, index,
+			    offsetof(struct srx_qp, ref));
 }
 
 /*
@@ -963,16 +973,8 @@ static void srx_gov_emit_srq(struct seq_buf *s, struct srx_srq *srq)
 static struct srx_srq *srx_gov_next_srq(struct srx_dev *sdev,
 					unsigned long *index)
 {
-	struct xarray *xa = &sdev->srq_tbl.xa;
-	struct srx_srq *srq;
-
-	xa_lock_irq(xa);
-	for (srq = xa_find(xa, index, ULONG_MAX, XA_PRESENT); srq;
-	     srq = xa_find_after(xa, index, ULONG_MAX, XA_PRESENT))
-		if (refcount_inc_not_zero(&srq->ref))
-			break;
-	xa_unlock_irq(xa);
-	return srq;
+	return srx_gov_next(&sdev->srq_tbl.xa, index,
+			    offsetof(struct srx_srq, ref));
 }
 
 /*
