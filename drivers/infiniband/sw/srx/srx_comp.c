@@ -316,37 +316,17 @@ static void srx_comp_read_ack(struct srx_qp *qp, const struct srx_pkt *pkt,
 	srx_comp_progress(qp, srx_psn_add(pkt->psn, 1));
 }
 
-/* A read response in order for the oldest WQE: place its data. */
-static void srx_comp_read(struct srx_qp *qp, const struct srx_pkt *pkt)
+/* A read response in order for @sqe, the oldest WQE (a READ): its data. */
+static void srx_comp_read_data(struct srx_qp *qp, const struct srx_pkt *pkt,
+			       struct rxe_send_wqe *wqe, struct srx_sqe *sqe)
 {
-	u32 op = pkt->opcode & 0x1f, expected, idx;
+	u32 op = pkt->opcode & 0x1f, expected;
 	bool first = op == IB_OPCODE_RDMA_READ_RESPONSE_FIRST ||
 		     op == IB_OPCODE_RDMA_READ_RESPONSE_ONLY;
 	bool last = op == IB_OPCODE_RDMA_READ_RESPONSE_LAST ||
 		    op == IB_OPCODE_RDMA_READ_RESPONSE_ONLY;
 	struct srx_req *r = &qp->req;
-	struct rxe_send_wqe *wqe;
-	struct srx_sqe *sqe;
 
-	/* Implicitly acks what precedes the read. */
-	srx_comp_ack(qp, srx_psn_add(pkt->psn, SRX_PSN_MASK));
-	if (!srx_comp_aeth_ok(qp, pkt))
-		return;
-	sqe = srx_comp_oldest_sent(qp, &idx);
-	if (!sqe) {
-		srx_comp_stale(qp);
-		return;
-	}
-	wqe = srx_sq_wqe(qp, idx);
-	if (wqe->wr.opcode == IB_WR_ATOMIC_WRITE ||
-	    wqe->wr.opcode == IB_WR_FLUSH) {
-		srx_comp_read_ack(qp, pkt, sqe);
-		return;
-	}
-	if (wqe->wr.opcode != IB_WR_RDMA_READ) {
-		srx_comp_stale(qp);
-		return;
-	}
 	expected = srx_psn_add(sqe->first_psn, sqe->got / qp->mtu);
 	if (pkt->psn != expected) {
 		/* A response went missing: ask again. Older ones: ignore. */
@@ -378,6 +358,35 @@ static void srx_comp_read(struct srx_qp *qp, const struct srx_pkt *pkt)
 		r->rd_inflight--;
 	}
 	srx_comp_progress(qp, srx_psn_add(pkt->psn, 1));
+}
+
+/* A read response: for an RDMA READ, an ATOMIC WRITE or a FLUSH. */
+static void srx_comp_read(struct srx_qp *qp, const struct srx_pkt *pkt)
+{
+	struct rxe_send_wqe *wqe;
+	struct srx_sqe *sqe;
+	u32 idx;
+
+	/* Implicitly acks what precedes the read. */
+	srx_comp_ack(qp, srx_psn_add(pkt->psn, SRX_PSN_MASK));
+	if (!srx_comp_aeth_ok(qp, pkt))
+		return;
+	sqe = srx_comp_oldest_sent(qp, &idx);
+	if (!sqe) {
+		srx_comp_stale(qp);
+		return;
+	}
+	wqe = srx_sq_wqe(qp, idx);
+	if (wqe->wr.opcode == IB_WR_ATOMIC_WRITE ||
+	    wqe->wr.opcode == IB_WR_FLUSH) {
+		srx_comp_read_ack(qp, pkt, sqe);
+		return;
+	}
+	if (wqe->wr.opcode != IB_WR_RDMA_READ) {
+		srx_comp_stale(qp);
+		return;
+	}
+	srx_comp_read_data(qp, pkt, wqe, sqe);
 }
 
 static void srx_comp_atomic(struct srx_qp *qp, const struct srx_pkt *pkt)

@@ -407,12 +407,61 @@ static void srx_req_fields(struct srx_qp *qp, struct rxe_send_wqe *wqe,
 }
 
 /* Send the next packet of the WQE at the head. */
+/* The first packet of @sqe: the PSNs it takes (a read's responses too). */
+static void srx_req_psns(struct srx_qp *qp, const struct rxe_send_wqe *wqe,
+			 struct srx_sqe *sqe, u32 mtu)
+{
+	u32 npsn = 1;
+
+	sqe->first_psn = qp->req.psn;
+	if (wqe->wr.opcode == IB_WR_RDMA_READ || !sqe->rd_atomic)
+		npsn = srx_seg_count(sqe->len, mtu);
+	sqe->last_psn = srx_psn_add(qp->req.psn, npsn - 1);
+}
+
+/* @payload bytes of @wqe from the request's offset on into @data. */
+static int srx_req_payload(struct srx_qp *qp, struct rxe_send_wqe *wqe,
+			   void *data, u32 payload)
+{
+	struct srx_req *r = &qp->req;
+
+	if (wqe->wr.opcode == IB_WR_ATOMIC_WRITE)
+		memcpy(data, wqe->dma.atomic_wr, payload);
+	else if (wqe->wr.send_flags & IB_SEND_INLINE)
+		memcpy(data, wqe->dma.inline_data + r->off, payload);
+	else if (payload && srx_sgl_copy(qp, wqe->dma.sge, wqe->dma.num_sge,
+					 &r->pos, data, payload,
+					 SRX_COPY_FROM_MEM))
+		return -EACCES;
+	return 0;
+}
+
+/* A packet of @sqe with @payload bytes is about to go: the PSNs move on. */
+static void srx_req_advance(struct srx_qp *qp, struct srx_sqe *sqe,
+			    u32 payload, bool ack_req)
+{
+	struct srx_req *r = &qp->req;
+
+	if (srx_psn_lt(r->psn, r->max_psn))
+		srx_count(to_sdev(qp->ibqp.device), SRX_CNT_RETRANS_PKTS);
+	r->since_ack_req = ack_req ? 0 : r->since_ack_req + 1;
+	if (sqe->rd_atomic) {
+		r->psn = srx_psn_add(sqe->last_psn, 1);
+		r->rd_inflight++;
+	} else {
+		r->psn = srx_psn_add(r->psn, 1);
+		r->off += payload;
+	}
+	if (srx_psn_gt(r->psn, r->max_psn))
+		r->max_psn = r->psn;
+}
+
 static int srx_req_packet(struct srx_qp *qp, struct rxe_send_wqe *wqe,
 			  struct srx_sqe *sqe)
 {
 	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
 	struct srx_req *r = &qp->req;
-	u32 mtu = srx_req_mtu(qp), payload = 0, npsn = 1;
+	u32 mtu = srx_req_mtu(qp), payload = 0;
 	struct srx_pkt_fields f;
 	struct srx_av av_ud;
 	const struct srx_av *av = &qp->av;
@@ -420,14 +469,8 @@ static int srx_req_packet(struct srx_qp *qp, struct rxe_send_wqe *wqe,
 	bool first = !r->off, last;
 	void *data;
 
-	if (first) {
-		sqe->first_psn = r->psn;
-		if (wqe->wr.opcode == IB_WR_RDMA_READ)
-			npsn = srx_seg_count(sqe->len, mtu);
-		else if (!sqe->rd_atomic)
-			npsn = srx_seg_count(sqe->len, mtu);
-		sqe->last_psn = srx_psn_add(r->psn, npsn - 1);
-	}
+	if (first)
+		srx_req_psns(qp, wqe, sqe, mtu);
 	if (!sqe->rd_atomic || wqe->wr.opcode == IB_WR_ATOMIC_WRITE)
 		payload = min(mtu, sqe->len - r->off);
 	last = sqe->rd_atomic || r->off + payload >= sqe->len;
@@ -443,30 +486,13 @@ static int srx_req_packet(struct srx_qp *qp, struct rxe_send_wqe *wqe,
 	skb = srx_pkt_new(qp, av, &f, &data);
 	if (!skb)
 		return -ENOMEM;
-	if (wqe->wr.opcode == IB_WR_ATOMIC_WRITE) {
-		memcpy(data, wqe->dma.atomic_wr, payload);
-	} else if (wqe->wr.send_flags & IB_SEND_INLINE) {
-		memcpy(data, wqe->dma.inline_data + r->off, payload);
-	} else if (payload && srx_sgl_copy(qp, wqe->dma.sge, wqe->dma.num_sge,
-					   &r->pos, data, payload,
-					   SRX_COPY_FROM_MEM)) {
+	if (srx_req_payload(qp, wqe, data, payload)) {
 		kfree_skb(skb);
 		sqe->status = IB_WC_LOC_PROT_ERR;
 		sqe->done = 1;
 		return -EACCES;
 	}
-	if (srx_psn_lt(r->psn, r->max_psn))
-		srx_count(sdev, SRX_CNT_RETRANS_PKTS);
-	r->since_ack_req = f.ack_req ? 0 : r->since_ack_req + 1;
-	if (sqe->rd_atomic) {
-		r->psn = srx_psn_add(sqe->last_psn, 1);
-		r->rd_inflight++;
-	} else {
-		r->psn = srx_psn_add(r->psn, 1);
-		r->off += payload;
-	}
-	if (srx_psn_gt(r->psn, r->max_psn))
-		r->max_psn = r->psn;
+	srx_req_advance(qp, sqe, payload, f.ack_req);
 	srx_xmit(sdev, av, qp->src_port, skb,
 		 srx_qp_is_ud(qp) ? NULL : &qp->dst_cache);
 	if (!last)

@@ -787,42 +787,31 @@ static void srx_resp_fail(struct srx_qp *qp, struct sk_buff *skb,
 	srx_qp_event(qp, ev);
 }
 
-static void srx_resp_rc(struct srx_qp *qp, struct sk_buff *skb,
-			const struct srx_pkt *pkt)
+/* A request ahead of the expected PSN: held, or a sequence NAK. */
+static void srx_resp_ahead(struct srx_qp *qp, const struct srx_pkt *pkt)
 {
-	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
 	struct srx_resp *rs = &qp->resp;
-	s32 diff = srx_psn_diff(pkt->psn, rs->psn);
-	enum srx_resp_verdict v;
 
-	/* Not even a repeat of a request the QP never enabled is served. */
-	if (!srx_resp_op_allowed(qp, pkt)) {
-		srx_resp_fail(qp, skb, pkt, SRX_RV_INV_REQ);
-		return;
-	}
-	if (diff > 0) {
-		srx_count(sdev, SRX_CNT_OUT_OF_SEQ);
-		if (srx_ooo_hold(qp, pkt)) {
-			/* NAK only if the gap does not fill soon. */
-			if (!rs->nak_sent && !rs->ooo_gap) {
-				rs->ooo_gap = true;
-				mod_timer(&rs->nak_timer,
-					  jiffies + SRX_OOO_NAK_DELAY);
-			}
-			return;
-		}
+	srx_count(to_sdev(qp->ibqp.device), SRX_CNT_OUT_OF_SEQ);
+	if (!srx_ooo_hold(qp, pkt)) {
 		srx_resp_seq_nak(qp);
 		return;
 	}
-	if (diff < 0) {
-		srx_resp_dup(qp, pkt);
-		return;
+	/* NAK only if the gap does not fill soon. */
+	if (!rs->nak_sent && !rs->ooo_gap) {
+		rs->ooo_gap = true;
+		mod_timer(&rs->nak_timer, jiffies + SRX_OOO_NAK_DELAY);
 	}
-	rs->nak_sent = false;
-	v = srx_resp_execute(qp, skb, pkt);
+}
+
+/* The request in order was not done (@v): nothing, a NAK, or an error. */
+static void srx_resp_refused(struct srx_qp *qp, struct sk_buff *skb,
+			     const struct srx_pkt *pkt,
+			     enum srx_resp_verdict v)
+{
+	struct srx_dev *sdev = to_sdev(qp->ibqp.device);
+
 	switch (v) {
-	case SRX_RV_DONE:
-		break;
 	case SRX_RV_GOV_DROP:
 		return;		/* it comes again */
 	case SRX_RV_GOV_DISCONNECT:
@@ -842,6 +831,13 @@ static void srx_resp_rc(struct srx_qp *qp, struct sk_buff *skb,
 		srx_resp_fail(qp, skb, pkt, v);
 		return;
 	}
+}
+
+/* The request in order was done: the next PSN, and what was held. */
+static void srx_resp_next(struct srx_qp *qp, const struct srx_pkt *pkt)
+{
+	struct srx_resp *rs = &qp->resp;
+
 	/* READ and atomics moved the PSN (and answered) themselves. */
 	if (!(pkt->info->flags & SRX_OPF_RD_ATOMIC)) {
 		rs->psn = srx_psn_add(rs->psn, 1);
@@ -860,6 +856,34 @@ static void srx_resp_rc(struct srx_qp *qp, struct sk_buff *skb,
 	rs->ooo_gap = rs->nheld && !rs->nak_sent;
 	if (rs->ooo_gap)
 		mod_timer(&rs->nak_timer, jiffies + SRX_OOO_NAK_DELAY);
+}
+
+static void srx_resp_rc(struct srx_qp *qp, struct sk_buff *skb,
+			const struct srx_pkt *pkt)
+{
+	s32 diff = srx_psn_diff(pkt->psn, qp->resp.psn);
+	enum srx_resp_verdict v;
+
+	/* Not even a repeat of a request the QP never enabled is served. */
+	if (!srx_resp_op_allowed(qp, pkt)) {
+		srx_resp_fail(qp, skb, pkt, SRX_RV_INV_REQ);
+		return;
+	}
+	if (diff > 0) {
+		srx_resp_ahead(qp, pkt);
+		return;
+	}
+	if (diff < 0) {
+		srx_resp_dup(qp, pkt);
+		return;
+	}
+	qp->resp.nak_sent = false;
+	v = srx_resp_execute(qp, skb, pkt);
+	if (v != SRX_RV_DONE) {
+		srx_resp_refused(qp, skb, pkt, v);
+		return;
+	}
+	srx_resp_next(qp, pkt);
 }
 
 /* UC: no ACKs; a lost packet drops the rest of its message. */

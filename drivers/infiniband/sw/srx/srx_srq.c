@@ -71,6 +71,18 @@ static int srx_srq_check_attr(const struct ib_srq_attr *attr)
 	return 0;
 }
 
+/* The fields create sets before anything can fail. */
+static void srx_srq_init_fields(struct srx_srq *srq,
+				const struct ib_srq_attr *attr, bool is_user)
+{
+	spin_lock_init(&srq->lock);
+	refcount_set(&srq->ref, 1);
+	init_completion(&srq->released);
+	srq->is_user = is_user;
+	srq->max_sge = max_t(u32, attr->max_sge, 1);
+	srq->limit = attr->srq_limit;
+}
+
 int srx_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
 		   struct ib_udata *udata)
 {
@@ -87,13 +99,7 @@ int srx_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
 		return err;
 	if (udata && udata->outlen < sizeof(resp))
 		return -EINVAL;
-
-	spin_lock_init(&srq->lock);
-	refcount_set(&srq->ref, 1);
-	init_completion(&srq->released);
-	srq->is_user = !!udata;
-	srq->max_sge = max_t(u32, init->attr.max_sge, 1);
-	srq->limit = init->attr.srq_limit;
+	srx_srq_init_fields(srq, &init->attr, udata);
 
 	/* A number now (the response carries it), published when whole. */
 	err = srx_table_add(&sdev->srq_tbl, &srq->srq_num, GFP_KERNEL);
