@@ -835,17 +835,29 @@ void srx_mw_release(struct srx_dev *sdev, struct srx_mw *mw);
 int srx_mr_retire(struct srx_dev *sdev, struct srx_mr *mr);
 extern spinlock_t srx_atomic_lock;
 
+/* Where a packet comes from: the wire, or srx_loopback(). */
+enum srx_rcv_from {
+	SRX_RCV_WIRE,		/* ICRC checked; the engine runs now */
+	SRX_RCV_LOOP_INLINE,	/* no ICRC; the engine runs now */
+	SRX_RCV_LOOP_DEFER,	/* no ICRC; the engine runs from a worker */
+};
+
+typedef void (*srx_rcv_fn)(struct srx_dev *sdev, struct sk_buff *skb,
+			   enum srx_rcv_from from);
+
+/* srx_recv.c */
+void srx_rcv(struct srx_dev *sdev, struct sk_buff *skb, enum srx_rcv_from from);
+
 /* srx_net.c */
 struct srx_sock *srx_sock_get(struct net *net);
 void srx_sock_put(struct srx_sock *ss);
-int srx_net_init(void);
+int srx_net_init(srx_rcv_fn rcv);
 void srx_net_exit(void);
 u64 srx_net_rx_dropped(void);
 struct sk_buff *srx_skb_alloc(struct srx_dev *sdev, const struct srx_av *av,
 			      u32 len, gfp_t gfp, bool frag);
 int srx_xmit(struct srx_dev *sdev, const struct srx_av *av, u16 src_port,
 	     struct sk_buff *skb, struct dst_cache *dc);
-void srx_rcv(struct srx_dev *sdev, struct sk_buff *skb, bool loopback);
 void srx_net_dev_add(struct srx_dev *sdev);
 void srx_net_devs_take(struct list_head *victims, bool all);
 struct srx_dev *srx_get_by_netdev(struct net_device *ndev);

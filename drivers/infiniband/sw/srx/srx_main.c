@@ -251,7 +251,7 @@ static int __init srx_init(void)
 	if (!srx_wq)
 		return -ENOMEM;
 	srx_gov_init();
-	err = srx_net_init();
+	err = srx_net_init(srx_rcv);
 	if (err)
 		goto err_wq;
 	err = register_netdevice_notifier(&srx_netdev_nb);

@@ -46,6 +46,9 @@ MODULE_PARM_DESC(loopback_inline,
 static LIST_HEAD(srx_devices);
 static DEFINE_SPINLOCK(srx_devices_lock);
 
+/* Where received packets go (srx_rcv()), set by srx_net_init(). */
+static srx_rcv_fn srx_net_rcv;
+
 static LIST_HEAD(srx_socks);
 static DEFINE_MUTEX(srx_socks_lock);
 static atomic64_t srx_rx_dropped = ATOMIC64_INIT(0);
@@ -119,7 +122,7 @@ static int srx_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 		return 0;
 	}
 	__skb_pull(skb, sizeof(struct udphdr));
-	srx_rcv(sdev, skb, false);
+	srx_net_rcv(sdev, skb, SRX_RCV_WIRE);
 	ib_device_put(&sdev->ibdev);
 	return 0;
 }
@@ -255,8 +258,9 @@ static struct pernet_operations srx_net_ops = {
 	.exit = srx_net_ns_exit,
 };
 
-int srx_net_init(void)
+int srx_net_init(srx_rcv_fn rcv)
 {
+	srx_net_rcv = rcv;
 	return register_pernet_subsys(&srx_net_ops);
 }
 
@@ -381,7 +385,8 @@ static int srx_loopback(struct srx_dev *sdev, struct net_device *tdev,
 	srx_count(sdev, SRX_CNT_LOOPBACK_PKTS);
 	skb->dev = tdev;
 	__skb_pull(skb, skb_transport_offset(skb) + sizeof(struct udphdr));
-	srx_rcv(target, skb, true);
+	srx_net_rcv(target, skb, srx_loopback_inline ? SRX_RCV_LOOP_INLINE :
+						   SRX_RCV_LOOP_DEFER);
 	ib_device_put(&target->ibdev);
 	return 0;
 }
@@ -613,50 +618,4 @@ int srx_xmit(struct srx_dev *sdev, const struct srx_av *av, u16 src_port,
 	if (err)
 		srx_count(sdev, SRX_CNT_TX_ERR);
 	return err;
-}
-
-/**
- * srx_rcv - a received or looped-back RoCEv2 packet
- * @sdev: the device it arrived on
- * @skb: data at BTH; the network header is set; consumed
- * @loopback: from srx_loopback(): no ICRC to check
- *
- * Malformed packets, bad ICRCs, unknown QPs and P_Key mismatches are
- * counted and dropped here; the rest goes to the QP's engine.
- */
-void srx_rcv(struct srx_dev *sdev, struct sk_buff *skb, bool loopback)
-{
-	unsigned int ip_len;
-	struct srx_pkt pkt;
-	struct srx_qp *qp;
-
-	srx_count(sdev, SRX_CNT_RCVD_PKTS);
-	if (skb_linearize(skb))
-		goto drop_malformed;
-	if (srx_hdr_parse(skb->data, skb->len, &pkt))
-		goto drop_malformed;
-	if (!loopback) {
-		ip_len = skb_tail_pointer(skb) - skb_network_header(skb);
-		if (srx_icrc_check(skb_network_header(skb), ip_len)) {
-			srx_count(sdev, SRX_CNT_BAD_ICRC);
-			goto drop;
-		}
-	}
-	if ((pkt.pkey & 0x7fff) != 0x7fff) {
-		srx_count(sdev, SRX_CNT_PKEY_VIOL);
-		goto drop;
-	}
-	qp = srx_qp_get(sdev, pkt.qpn);
-	if (!qp) {
-		srx_count(sdev, SRX_CNT_UNKNOWN_QP);
-		goto drop;
-	}
-	srx_engine_rcv(qp, skb, !loopback || srx_loopback_inline);
-	srx_qp_put(qp);
-	return;
-
-drop_malformed:
-	srx_count(sdev, SRX_CNT_MALFORMED);
-drop:
-	kfree_skb(skb);
 }
