@@ -13,7 +13,7 @@ CFLAGS_USER := -O2 -g -Wall -Wextra -Werror -Iinclude/uapi -Itools/srxctl \
 TEST_PROGS := $(patsubst tests/%.c,build/tests/%,$(wildcard tests/*.c))
 LIBSRXCTL := build/tools/libsrxctl.a
 
-.PHONY: all module module-debug test-progs tools check demo bench soak clean
+.PHONY: all module module-debug test-progs tools check hosts demo bench soak clean
 
 all: module tools test-progs
 
@@ -103,6 +103,10 @@ patches:
 
 check:
 	scripts/check
+
+# Tests across two guests on a virtual wire (also part of make check).
+hosts: all
+	tests/hosts-check $(HOSTS_ARGS)
 
 demo:
 	scripts/setup

@@ -411,8 +411,9 @@ static void reap_cq(struct ibv_cq *cq)
  * of messages held ahead of a PSN gap, not delivered yet) once the
  * completion of every draw before the status read has been polled
  * (nothing is given back in between, so the figure can only be too
- * high); -1 where that did not happen within 50 ms (a slow kernel).
- * The traffic waits meanwhile: the wait must stay short.
+ * high); -1 where that did not happen within 5 ms (a slow kernel). The
+ * traffic waits meanwhile, and so does the flooder: a longer wait made
+ * the flooded runs measure the sampling.
  */
 static bool settled(const long long *draws, int i)
 {
@@ -427,7 +428,7 @@ static void sample(const char *dev, double t0, double *last)
 	int i, left;
 
 	read_held(dev, held, draws, ahead);
-	for (end = tl_now() + 0.05; shared; ) {
+	for (end = tl_now() + 0.005; shared; ) {
 		reap_cq(shared_rcq);
 		for (i = 0, left = 0; i < nqps; i++)
 			left += !settled(draws, i);

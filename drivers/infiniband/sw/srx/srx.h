@@ -168,6 +168,7 @@ struct srx_dev {
 	size_t			gov_status_len;
 	atomic64_t		cnt[SRX_CNT_NR];
 	struct work_struct	gov_notify;	/* poll() wakeup: watermark */
+	unsigned long		gov_reaped;	/* jiffies: srx_gov_reap() */
 };
 
 static inline void srx_count(struct srx_dev *sdev, enum srx_counter c)
@@ -454,6 +455,8 @@ struct srx_resp {
 	bool			nak_sent;	/* seq NAK sent for @psn */
 	bool			drop_msg;	/* UC: rest of message dropped */
 	bool			has_wqe;
+	/* credit=buffer: the key the last SRQ draw was charged with */
+	u64			gov_key;
 	struct rxe_recv_wqe	*wqe;		/* kernel copy, max_sge SGEs */
 	struct srx_sgl_pos	pos;
 	u32			wqe_len;	/* bytes the WQE can take */
@@ -679,7 +682,6 @@ int srx_gov_srq_store(struct srx_gov_store *gs, u32 max_wr);
 void srx_gov_srq_store_free(struct srx_gov_store *gs);
 void srx_gov_ooo_held(struct srx_qp *qp, struct srx_srq *srq);
 void srx_gov_ooo_released(struct srx_qp *qp, struct srx_srq *srq, u64 key);
-u64 srx_gov_buf_key(const struct srx_srq *srq, const struct rxe_recv_wqe *wqe);
 void srx_gov_flush(struct srx_qp *qp, u32 n);
 int srx_gov_cq_table(struct srx_qp ***table, u32 slots);
 void srx_gov_cq_reap(struct srx_cq *cq, u32 cons);

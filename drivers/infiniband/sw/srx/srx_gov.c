@@ -156,7 +156,8 @@ static u64 srx_gov_mix(u64 h, u64 v)
  * upper half is keyed by @srq's secret: the accounting's hash bucket,
  * which the process cannot aim at.
  */
-u64 srx_gov_buf_key(const struct srx_srq *srq, const struct rxe_recv_wqe *wqe)
+static u64 srx_gov_buf_key(const struct srx_srq *srq,
+			   const struct rxe_recv_wqe *wqe)
 {
 	const struct rxe_sge *sge = &wqe->dma.sge[0];
 	u64 h;
@@ -202,12 +203,18 @@ static u64 srx_gov_draw_key(struct srx_srq *srq,
 
 /*
  * Names given so far are void (srq locked): the credit mode changed, so
- * slots posted meanwhile were not named. 0 means "never named".
+ * slots posted meanwhile were not named. 0 means "never named"; when the
+ * count wraps, every name is voided by hand, lest an old one match again.
  */
 void srx_gov_slots_void(struct srx_srq *srq)
 {
-	if (!++srq->gov_gen)
-		srq->gov_gen = 1;
+	u32 i;
+
+	if (++srq->gov_gen)
+		return;
+	srq->gov_gen = 1;
+	for (i = 0; srq->gov_slots && i <= srq->q.index_mask; i++)
+		srq->gov_slots[i].gen = 0;
 }
 
 /*
@@ -379,10 +386,11 @@ enum srx_quota_verdict srx_gov_draw(struct srx_qp *qp, struct srx_srq *srq,
 	if (!srx_gov_enabled())
 		return SRX_QUOTA_ADMIT;
 	srx_gov_posts(srq);
-	if (srq->quota.credit == SRX_GOV_CREDIT_BUFFER)
+	if (srq->quota.credit == SRX_GOV_CREDIT_BUFFER) {
+		qp->resp.gov_key = srx_gov_draw_key(srq, wqe, slot);
 		v = srx_quota_charge_buf(&srq->quota, &qp->quota,
-					 srx_gov_draw_key(srq, wqe, slot));
-	else
+					 qp->resp.gov_key);
+	} else
 		v = srx_quota_charge(&srq->quota, &qp->quota, 1);
 	if (v != SRX_QUOTA_ADMIT)
 		trace_srx_gov_refuse(sdev->ibdev.name, srq->ibsrq.res.id,

@@ -269,29 +269,40 @@ static struct srx_qp *srx_gov_next_qp(struct srx_dev *sdev,
 			    offsetof(struct srx_qp, ref));
 }
 
+/* QPs looked at between two chances to reschedule. */
+#define SRX_GOV_REAP_BATCH	64
+
 /*
  * Before counts are read (no lock held): with credit=poll, what the
  * processes consumed from their user CQs is credited, so no QP reads
- * as holding buffers it has taken back. A QP of @srq (NULL: of any SRQ)
- * in poll mode is credited only when its CQ is looked at, at the next
- * completion or a draw over a limit, and the CQ lock nests outside the
- * SRQ's: so the device's QPs are walked here, one reference at a time.
+ * as holding buffers it has taken back. A QP in poll mode is credited
+ * only when its CQ is looked at, at the next completion or a draw over
+ * a limit, and the CQ lock nests outside the SRQ's: so the device's QPs
+ * are walked here, one reference at a time, for every SRQ in poll mode
+ * (@srq: unless it is not). At most one walk per device per jiffy: a
+ * dump of rdma res reads every SRQ, and an unprivileged reader must not
+ * make each read walk them all.
  */
 void srx_gov_reap(struct srx_dev *sdev, struct srx_srq *srq)
 {
-	unsigned long index = 0;
+	unsigned long index = 0, now = jiffies;
 	struct srx_srq *qsrq;
 	struct srx_qp *qp;
+	u32 n = 0;
 
 	if (srq && READ_ONCE(srq->quota.credit) != SRX_GOV_CREDIT_POLL)
 		return;
+	if (READ_ONCE(sdev->gov_reaped) == now)
+		return;
+	WRITE_ONCE(sdev->gov_reaped, now);
 	while ((qp = srx_gov_next_qp(sdev, &index))) {
 		qsrq = qp->ibqp.srq ? to_ssrq(qp->ibqp.srq) : NULL;
-		if (qsrq && (!srq || qsrq == srq) &&
-		    READ_ONCE(qsrq->quota.credit) == SRX_GOV_CREDIT_POLL)
+		if (qsrq && READ_ONCE(qsrq->quota.credit) == SRX_GOV_CREDIT_POLL)
 			srx_cq_consumed(to_scq(qp->ibqp.recv_cq));
 		srx_qp_put(qp);
 		index++;
+		if (!(++n % SRX_GOV_REAP_BATCH))
+			cond_resched();
 	}
 }
 

@@ -222,6 +222,31 @@ static int srx_mr_rereg_in_place(struct srx_dev *sdev, struct srx_mr *mr,
 	return err;
 }
 
+/*
+ * A new translation: a new region. The old one is retired first (no
+ * window can bind to it any more), or the rereg fails while windows are
+ * bound: once we return the new region, the core deregisters the old one
+ * and has no way back.
+ */
+static struct ib_mr *srx_mr_rereg_trans(struct srx_dev *sdev,
+					struct srx_mr *mr, struct ib_pd *ibpd,
+					u64 start, u64 length, u64 iova,
+					int access, struct ib_udata *udata)
+{
+	struct ib_mr *nmr;
+	int err;
+
+	nmr = srx_reg_user_mr(ibpd, start, length, iova, access, udata);
+	if (IS_ERR(nmr))
+		return nmr;
+	err = srx_mr_retire(sdev, mr);
+	if (err) {
+		srx_dereg_mr(nmr, udata);
+		return ERR_PTR(err);
+	}
+	return nmr;
+}
+
 /**
  * srx_rereg_user_mr - change a user MR's PD, rights or translation
  * @ibmr: the MR
@@ -256,11 +281,9 @@ struct ib_mr *srx_rereg_user_mr(struct ib_mr *ibmr, int flags, u64 start,
 	err = srx_mr_access_check(access);
 	if (err)
 		return ERR_PTR(err);
-	if (flags & IB_MR_REREG_TRANS) {
-		if (READ_ONCE(mr->num_mw))
-			return ERR_PTR(-EBUSY);
-		return srx_reg_user_mr(ibpd, start, length, iova, access, udata);
-	}
+	if (flags & IB_MR_REREG_TRANS)
+		return srx_mr_rereg_trans(sdev, mr, ibpd, start, length, iova,
+					  access, udata);
 	/* Pages pinned read-only cannot take new write rights. */
 	err = ib_umem_check_rereg(mr->umem, flags, access);
 	if (err)

@@ -47,7 +47,7 @@ static LIST_HEAD(srx_devices);
 static DEFINE_SPINLOCK(srx_devices_lock);
 
 /* Where received packets go (srx_rcv()), set by srx_net_init(). */
-static srx_rcv_fn srx_net_rcv;
+static srx_rcv_fn srx_net_rcv __ro_after_init;
 
 static LIST_HEAD(srx_socks);
 static DEFINE_MUTEX(srx_socks_lock);

@@ -460,8 +460,8 @@ bool srx_ooo_hold(struct srx_qp *qp, const struct srx_pkt *pkt)
 		spin_unlock_irqrestore(&srq->lock, flags);
 		return false;
 	}
-	/* Named before srx_rqe_len() may empty a malformed WQE's SGEs. */
-	slot->key = srx_gov_buf_key(srq, slot->wqe);
+	/* As charged (the name its post got), for the release's credit. */
+	slot->key = qp->resp.gov_key;
 	len = srx_rqe_len(qp, slot->wqe);
 	if (pkt->payload_len > len ||
 	    srx_sgl_copy(qp, slot->wqe->dma.sge, slot->wqe->dma.num_sge, &pos,

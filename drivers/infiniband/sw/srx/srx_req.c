@@ -406,7 +406,6 @@ static void srx_req_fields(struct srx_qp *qp, struct rxe_send_wqe *wqe,
 			     r->since_ack_req + 1 >= SRX_ACK_EVERY;
 }
 
-/* Send the next packet of the WQE at the head. */
 /* The first packet of @sqe: the PSNs it takes (a read's responses too). */
 static void srx_req_psns(struct srx_qp *qp, const struct rxe_send_wqe *wqe,
 			 struct srx_sqe *sqe, u32 mtu)
@@ -456,6 +455,7 @@ static void srx_req_advance(struct srx_qp *qp, struct srx_sqe *sqe,
 		r->max_psn = r->psn;
 }
 
+/* Send the next packet of the WQE at the head. */
 static int srx_req_packet(struct srx_qp *qp, struct rxe_send_wqe *wqe,
 			  struct srx_sqe *sqe)
 {

@@ -330,7 +330,10 @@ static enum srx_resp_verdict srx_srq_draw(struct srx_qp *qp,
 	 */
 	if (qp->resp.nheld && !srx_gov_room(qp, srq, 1))
 		srx_ooo_release_qp_locked(qp);
-	/* Copied first: the charge names the buffer by the kernel's copy. */
+	/*
+	 * Copied first: the charge names a spare's buffer by the kernel's
+	 * copy (a ring slot's by the name its post got).
+	 */
 	spare = srx_ooo_next_spare(srq);
 	memcpy(wqe, spare ?: srx_queue_elem(q, srx_queue_cons(q)),
 	       srx_recv_wqe_size(srq->max_sge));
