@@ -137,6 +137,21 @@ env_clean() {
 
 # gids_ready DEV: the port has its RoCEv2 IPv4 and IPv6 (link-local)
 # GIDs (the GID cache fills from a workqueue after "rdma link add").
+# roce2_gid_index DEV GID: the index of GID (as sysfs writes it) on DEV's
+# port 1 with type RoCE v2; fails if there is none.
+roce2_gid_index() {
+	local d=/sys/class/infiniband/$1/ports/1 g i
+	for g in "$d"/gids/*; do
+		i=${g##*/}
+		if [ "$(cat "$g" 2>/dev/null)" = "$2" ] &&
+		   [ "$(cat "$d/gid_attrs/types/$i" 2>/dev/null)" = "RoCE v2" ]; then
+			echo "$i"
+			return 0
+		fi
+	done
+	return 1
+}
+
 gids_ready() {
 	local gids
 	gids=$(ibv_devinfo -v -d "$1" 2>/dev/null | grep -E 'GID\[')

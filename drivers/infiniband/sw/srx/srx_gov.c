@@ -390,8 +390,9 @@ enum srx_quota_verdict srx_gov_draw(struct srx_qp *qp, struct srx_srq *srq,
 		qp->resp.gov_key = srx_gov_draw_key(srq, wqe, slot);
 		v = srx_quota_charge_buf(&srq->quota, &qp->quota,
 					 qp->resp.gov_key);
-	} else
+	} else {
 		v = srx_quota_charge(&srq->quota, &qp->quota, 1);
+	}
 	if (v != SRX_QUOTA_ADMIT)
 		trace_srx_gov_refuse(sdev->ibdev.name, srq->ibsrq.res.id,
 				     qp->ibqp.qp_num, qp->quota.held,
