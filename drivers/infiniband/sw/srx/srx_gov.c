@@ -219,8 +219,8 @@ void srx_gov_slots_void(struct srx_srq *srq)
 
 /*
  * @n WQEs were posted to the SRQ, from ring index @from on: with
- * credit=repost they credit as many oldest draws; with credit=buffer,
- * each the QP that drew its buffer.
+ * credit=repost they credit as many oldest completed draws; with
+ * credit=buffer, each the QP that drew its buffer.
  */
 static void srx_gov_reposts(struct srx_srq *srq, u32 from, u32 n)
 {
@@ -562,13 +562,15 @@ static void srx_gov_credit(struct srx_qp *qp, enum srx_quota_event ev,
 }
 
 /*
- * A completion of an SRQ WQE @qp drew is being posted: credit it now
- * (credit=post), or tell the CQ to remember it for when it is consumed.
+ * A completion of an SRQ WQE @qp drew is being posted (CQ locked): credit
+ * it now (credit=post), queue its draw for the reposts in the CQ's order
+ * (credit=repost), or tell the CQ to remember it for when it is consumed.
  */
 static bool srx_gov_on_post(struct srx_qp *qp)
 {
 	switch (READ_ONCE(srx_gov_srq(qp)->quota.credit)) {
 	case SRX_GOV_CREDIT_POST:
+	case SRX_GOV_CREDIT_REPOST:
 		srx_gov_credit(qp, SRX_QEV_POSTED, 1);
 		return false;
 	case SRX_GOV_CREDIT_POLL:

@@ -8,7 +8,9 @@
  * any); otherwise the QP's policy decides what happens to the message.
  * Holding ends with the credit mode's event: the completion consumed
  * (poll) or posted (post); with credit=repost each WQE posted back to
- * the SRQ credits the oldest outstanding draw, and with credit=buffer
+ * the SRQ credits the oldest draw whose completion was posted (the
+ * order a consumer sees them in, which two QPs' receives completing on
+ * two CPUs can make differ from the order they drew), and with credit=buffer
  * it credits the QP that drew that same buffer (wr_id and scatter list,
  * named by srx_gov.c: the key's upper half is a keyed hash, which picks
  * the bucket), in whatever order buffers come back; a WQE that names
@@ -102,13 +104,6 @@ static void srx_quota_recompute(struct srx_quota *sq)
 		q->limit = share;
 }
 
-/* Do outstanding draws have records (credit=repost or buffer)? */
-static bool srx_quota_tracks(const struct srx_quota *sq)
-{
-	return sq->credit == SRX_GOV_CREDIT_REPOST ||
-	       sq->credit == SRX_GOV_CREDIT_BUFFER;
-}
-
 /*
  * A buffer's bucket: the key's upper half, a keyed hash the caller made
  * (srx_gov_buf_key()), so a process cannot pile its buffers into one.
@@ -131,14 +126,24 @@ static void srx_quota_link(struct srx_quota *sq, struct srx_quota_qp *q,
 	sq->unused = e->next_unused;
 	e->key = key;
 	e->q = q;
+	q->linked++;
 	list_add_tail(&e->age, &sq->drawn);
 	sq->ndrawn++;
 	if (sq->credit == SRX_GOV_CREDIT_BUFFER)
 		list_add_tail(&e->node, srx_quota_bucket(sq, key));
 }
 
+/* The record no longer counts for its QP: a tombstone, or dropped. */
+static void srx_quota_unlink_q(struct srx_quota_draw *e)
+{
+	if (e->q)
+		e->q->linked--;
+	e->q = NULL;
+}
+
 static void srx_quota_drop(struct srx_quota *sq, struct srx_quota_draw *e)
 {
+	srx_quota_unlink_q(e);
 	list_del_init(&e->node);
 	list_del(&e->age);
 	e->next_unused = sq->unused;
@@ -250,7 +255,7 @@ static u32 srx_quota_forget(struct srx_quota *sq, struct srx_quota_qp *q,
 			continue;
 		done++;
 		if (tomb)
-			e->q = NULL;
+			srx_quota_unlink_q(e);
 		else
 			srx_quota_drop(sq, e);
 	}
@@ -278,7 +283,7 @@ void srx_quota_attach(struct srx_quota *sq, struct srx_quota_qp *q, u32 qpn,
  */
 void srx_quota_detach(struct srx_quota *sq, struct srx_quota_qp *q)
 {
-	srx_quota_forget(sq, q, U32_MAX, sq->credit == SRX_GOV_CREDIT_BUFFER);
+	srx_quota_forget(sq, q, U32_MAX, true);
 	srx_quota_credit(sq, q, q->held);
 	if (q->group)
 		q->group->members--;
@@ -464,12 +469,22 @@ static enum srx_quota_verdict srx_quota_refuse(struct srx_quota *sq,
 	}
 }
 
+/* @r draws of @q become the newest records. */
+static void srx_quota_record(struct srx_quota *sq, struct srx_quota_qp *q,
+			     u32 r, u64 key)
+{
+	while (r--) {
+		/* Cannot happen while the SRQ holds at most size WQEs. */
+		if (!sq->unused)
+			srx_quota_pop_oldest(sq);
+		srx_quota_link(sq, q, key);
+	}
+}
+
 static enum srx_quota_verdict srx_quota_charge_key(struct srx_quota *sq,
 						   struct srx_quota_qp *q,
 						   u32 r, u64 key)
 {
-	u32 i;
-
 	if (!srx_quota_room(sq, q, r))
 		return srx_quota_refuse(sq, q);
 	q->streak = 0;
@@ -479,14 +494,9 @@ static enum srx_quota_verdict srx_quota_charge_key(struct srx_quota *sq,
 	q->draws += r;
 	sq->draws += r;
 	srx_quota_recent_add(&srx_quota_roll(sq, q)->draws[0], r);
-	if (!srx_quota_tracks(sq))
-		return SRX_QUOTA_ADMIT;
-	for (i = 0; i < r; i++) {
-		/* Cannot happen while the SRQ holds at most size WQEs. */
-		if (!sq->unused)
-			srx_quota_pop_oldest(sq);
-		srx_quota_link(sq, q, key);
-	}
+	/* credit=repost: a draw is recorded when its completion is posted. */
+	if (sq->credit == SRX_GOV_CREDIT_BUFFER)
+		srx_quota_record(sq, q, r, key);
 	return SRX_QUOTA_ADMIT;
 }
 
@@ -519,13 +529,20 @@ enum srx_quota_verdict srx_quota_charge_buf(struct srx_quota *sq,
 	return srx_quota_charge_key(sq, q, 1, key);
 }
 
-/* The completions of @n WQEs @q drew were posted or consumed. */
+/*
+ * The completions of @n WQEs @q drew were posted or consumed. With
+ * credit=repost a posted one queues its draw for the reposts, so they
+ * credit in the order the consumer sees completions; never more than
+ * @q holds unqueued.
+ */
 void srx_quota_complete(struct srx_quota *sq, struct srx_quota_qp *q,
 			enum srx_quota_event ev, u32 n)
 {
 	if ((sq->credit == SRX_GOV_CREDIT_POLL && ev == SRX_QEV_CONSUMED) ||
 	    (sq->credit == SRX_GOV_CREDIT_POST && ev == SRX_QEV_POSTED))
 		srx_quota_credit(sq, q, n);
+	else if (sq->credit == SRX_GOV_CREDIT_REPOST && ev == SRX_QEV_POSTED)
+		srx_quota_record(sq, q, min(n, q->held - q->linked), 0);
 }
 
 /*
@@ -535,9 +552,11 @@ void srx_quota_complete(struct srx_quota *sq, struct srx_quota_qp *q,
  */
 void srx_quota_flush(struct srx_quota *sq, struct srx_quota_qp *q, u32 n)
 {
-	if (srx_quota_tracks(sq))
-		n = srx_quota_forget(sq, q, n,
-				     sq->credit == SRX_GOV_CREDIT_BUFFER);
+	if (sq->credit == SRX_GOV_CREDIT_BUFFER)
+		n = srx_quota_forget(sq, q, n, true);
+	else if (sq->credit == SRX_GOV_CREDIT_REPOST)
+		/* Only a draw not completed yet: the others await reposts. */
+		n = min(n, q->held - q->linked);
 	srx_quota_credit(sq, q, n);
 }
 

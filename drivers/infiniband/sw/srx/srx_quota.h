@@ -58,6 +58,7 @@ struct srx_quota_qp {
 	u32			limit;		/* in force */
 	u32			set_limit;	/* as set (static mode) */
 	u32			held;
+	u32			linked;		/* of held, with a record */
 	enum srx_gov_policy	policy;
 	struct srx_quota_group	*group;
 	u64			draws;

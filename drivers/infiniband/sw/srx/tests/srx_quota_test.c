@@ -158,17 +158,28 @@ static void quota_credit_repost_oldest_first(struct kunit *test)
 	srx_quota_charge(&f->sq, a, 1);
 	/* Completions do not credit in this mode. */
 	srx_quota_complete(&f->sq, a, SRX_QEV_CONSUMED, 1);
+	KUNIT_EXPECT_EQ(test, a->held, 2U);
+	/* Nothing completed: a repost (a fresh buffer) credits nobody. */
+	srx_quota_reposted(&f->sq, 1);
+	KUNIT_EXPECT_EQ(test, a->held, 2U);
+	KUNIT_EXPECT_EQ(test, b->held, 1U);
+	/* b's receive completes first (another CPU): reposts follow the CQ. */
+	srx_quota_complete(&f->sq, b, SRX_QEV_POSTED, 1);
 	srx_quota_complete(&f->sq, a, SRX_QEV_POSTED, 1);
+	srx_quota_reposted(&f->sq, 1);
+	KUNIT_EXPECT_EQ(test, b->held, 0U);
 	KUNIT_EXPECT_EQ(test, a->held, 2U);
 	srx_quota_reposted(&f->sq, 1);
 	KUNIT_EXPECT_EQ(test, a->held, 1U);
-	KUNIT_EXPECT_EQ(test, b->held, 1U);
-	srx_quota_reposted(&f->sq, 1);
-	KUNIT_EXPECT_EQ(test, b->held, 0U);
-	/* More reposts than draws: the extra ones credit nobody. */
+	/* More reposts than completions: the extra ones credit nobody. */
 	srx_quota_reposted(&f->sq, 5);
-	KUNIT_EXPECT_EQ(test, a->held, 0U);
+	KUNIT_EXPECT_EQ(test, a->held, 1U);
 	KUNIT_EXPECT_EQ(test, f->sq.ndrawn, 0U);
+	/* More completions than draws queue no more than held. */
+	srx_quota_complete(&f->sq, a, SRX_QEV_POSTED, 3);
+	KUNIT_EXPECT_EQ(test, f->sq.ndrawn, 1U);
+	srx_quota_reposted(&f->sq, 1);
+	KUNIT_EXPECT_EQ(test, a->held, 0U);
 	srx_quota_destroy(&f->sq);
 }
 
@@ -186,12 +197,17 @@ static void quota_flush_credits(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_GOV_CREDIT_REPOST),
 			0);
-	srx_quota_charge(&f->sq, a, 1);
+	srx_quota_charge(&f->sq, a, 2);
 	srx_quota_charge(&f->sq, b, 1);
-	srx_quota_flush(&f->sq, a, 1);
+	srx_quota_complete(&f->sq, a, SRX_QEV_POSTED, 1);
+	srx_quota_complete(&f->sq, b, SRX_QEV_POSTED, 1);
+	/* A flush credits the draw not completed, never a completed one. */
+	srx_quota_flush(&f->sq, a, 5);
+	KUNIT_EXPECT_EQ(test, a->held, 1U);
+	KUNIT_EXPECT_EQ(test, f->sq.ndrawn, 2U);
+	srx_quota_reposted(&f->sq, 1);
 	KUNIT_EXPECT_EQ(test, a->held, 0U);
-	KUNIT_EXPECT_EQ(test, f->sq.ndrawn, 1U);
-	/* The next repost credits b, not the flushed draw of a. */
+	KUNIT_EXPECT_EQ(test, b->held, 1U);
 	srx_quota_reposted(&f->sq, 1);
 	KUNIT_EXPECT_EQ(test, b->held, 0U);
 	srx_quota_destroy(&f->sq);
@@ -203,12 +219,17 @@ static void quota_detach_credits_all(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, SRX_GOV_CREDIT_REPOST),
 			0);
-	srx_quota_charge(&f->sq, &f->q[0], 2);
+	srx_quota_charge(&f->sq, &f->q[0], 3);
 	srx_quota_charge(&f->sq, &f->q[1], 1);
+	srx_quota_complete(&f->sq, &f->q[0], SRX_QEV_POSTED, 2);
+	srx_quota_complete(&f->sq, &f->q[1], SRX_QEV_POSTED, 1);
 	srx_quota_detach(&f->sq, &f->q[0]);
 	KUNIT_EXPECT_EQ(test, f->sq.nqps, 1U);
-	KUNIT_EXPECT_EQ(test, f->sq.ndrawn, 1U);
-	KUNIT_EXPECT_EQ(test, f->sq.credits, 2ULL);
+	KUNIT_EXPECT_EQ(test, f->sq.credits, 3ULL);
+	/* The gone QP's completed buffers credit nobody when reposted. */
+	KUNIT_EXPECT_EQ(test, f->sq.ndrawn, 3U);
+	srx_quota_reposted(&f->sq, 2);
+	KUNIT_EXPECT_EQ(test, f->q[1].held, 1U);
 	srx_quota_reposted(&f->sq, 1);
 	KUNIT_EXPECT_EQ(test, f->q[1].held, 0U);
 	srx_quota_destroy(&f->sq);
@@ -254,6 +275,8 @@ static void quota_resize_keeps_fifo(struct kunit *test)
 			0);
 	srx_quota_charge(&f->sq, &f->q[0], 1);
 	srx_quota_charge(&f->sq, &f->q[1], 2);
+	srx_quota_complete(&f->sq, &f->q[0], SRX_QEV_POSTED, 1);
+	srx_quota_complete(&f->sq, &f->q[1], SRX_QEV_POSTED, 2);
 	KUNIT_EXPECT_EQ(test, srx_quota_resize(&f->sq, 2, GFP_KERNEL), -EBUSY);
 	KUNIT_EXPECT_EQ(test, srx_quota_resize(&f->sq, 16, GFP_KERNEL), 0);
 	srx_quota_reposted(&f->sq, 1);
@@ -380,18 +403,33 @@ static void quota_recent_window(struct kunit *test)
 	srx_quota_destroy(&f->sq);
 }
 
-/* The reference model: WQEs out per QP, and the draws in order. */
+/*
+ * The reference model: WQEs out per QP, those not completed yet, and
+ * the draws in the order reposts credit them (credit=repost: completion
+ * order, so a draw enters when it completes; otherwise draw order).
+ */
 struct quota_model {
 	u32	out[4];
+	u32	pend[4];
 	u32	fifo[64];
 	u32	len;
 };
 
-static void model_draw(struct quota_model *m, u32 k, u32 r)
+static void model_draw(struct quota_model *m, u32 k, u32 r, bool at_completion)
 {
 	m->out[k] += r;
+	if (at_completion) {
+		m->pend[k] += r;
+		return;
+	}
 	while (r--)
 		m->fifo[m->len++] = k;
+}
+
+static void model_completed(struct quota_model *m, u32 k)
+{
+	m->pend[k]--;
+	m->fifo[m->len++] = k;
 }
 
 /* Forget @k's oldest draw (or the oldest of all, @k == 4). */
@@ -411,6 +449,29 @@ static void model_credit(struct quota_model *m, u32 k)
 }
 
 /*
+ * credit=repost, operation @op on QP @k: a repost credits the oldest
+ * completed draw; a completion queues one of @k's; a flush credits one
+ * not completed, and none if all of @k's have completed.
+ */
+static void quota_repost_step(struct quota_fixture *f, struct quota_model *m,
+			      u32 op, u32 k)
+{
+	if (op == 2 && (k & 1)) {
+		srx_quota_reposted(&f->sq, 1);
+		model_credit(m, 4);
+	} else if (op == 2 && m->pend[k]) {
+		srx_quota_complete(&f->sq, &f->q[k], SRX_QEV_POSTED, 1);
+		model_completed(m, k);
+	} else if (op == 3) {
+		srx_quota_flush(&f->sq, &f->q[k], 1);
+		if (m->pend[k]) {
+			m->pend[k]--;
+			m->out[k]--;
+		}
+	}
+}
+
+/*
  * Random operations against the model, in each credit mode: a charge is
  * admitted exactly when the model says it fits, held equals the WQEs out
  * (so the sum of held equals the WQEs out of the SRQ), held never
@@ -423,7 +484,7 @@ static void quota_random_vs_model(struct kunit *test)
 	u32 limit[4], i, step, op, k, r, mode;
 	enum srx_quota_event ev;
 	struct rnd_state rnd;
-	bool fits;
+	bool fits, repost;
 
 	KUNIT_ASSERT_NOT_NULL(test, m);
 	prandom_seed_state(&rnd, 42);
@@ -433,6 +494,7 @@ static void quota_random_vs_model(struct kunit *test)
 		memset(m, 0, sizeof(*m));
 		KUNIT_ASSERT_EQ(test, srx_quota_set_credit(&f->sq, mode), 0);
 		ev = mode == SRX_GOV_CREDIT_POLL ? SRX_QEV_CONSUMED : SRX_QEV_POSTED;
+		repost = mode == SRX_GOV_CREDIT_REPOST;
 		for (i = 0; i < 4; i++) {
 			limit[i] = prandom_u32_state(&rnd) % 6;
 			srx_quota_set_limit(&f->sq, &f->q[i], limit[i]);
@@ -447,10 +509,9 @@ static void quota_random_vs_model(struct kunit *test)
 						srx_quota_charge(&f->sq, &f->q[k], r) ==
 						SRX_QUOTA_ADMIT, fits);
 				if (fits)
-					model_draw(m, k, r);
-			} else if (op == 2 && mode == SRX_GOV_CREDIT_REPOST) {
-				srx_quota_reposted(&f->sq, 1);
-				model_credit(m, 4);
+					model_draw(m, k, r, repost);
+			} else if (repost) {
+				quota_repost_step(f, m, op, k);
 			} else if (op == 2 && m->out[k]) {
 				srx_quota_complete(&f->sq, &f->q[k], ev, 1);
 				model_credit(m, k);
