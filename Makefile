@@ -136,8 +136,9 @@ fuzz: all
 # The adversarial tests long, on the debug kernel (SOAK_KERNEL=stock for
 # the other): teardown under traffic SRX_TEARDOWN_ROUNDS times (default
 # 20, the methods taking turns), the verbs fuzzer SRX_VFUZZ_SECONDS
-# (default 300), fault injection with 60 s random runs and a 600 s
-# systematic one (SRX_FAULT_SECONDS, SRX_FAULT_NTH_SECONDS). make check
+# (default 300), fault injection with 60 s random runs (also those
+# failing every Nth allocation) and a 600 s systematic one
+# (SRX_FAULT_SECONDS, SRX_FAULT_NTH_SECONDS). make check
 # runs each of them short.
 soak: all
 	@if [ "$${SOAK_KERNEL:-debug}" = debug ]; then $(MAKE) module-debug; fi
@@ -146,7 +147,7 @@ soak: all
 		SRX_VFUZZ_SECONDS=$${SRX_VFUZZ_SECONDS:-300} \
 		SRX_FAULT_SECONDS=$${SRX_FAULT_SECONDS:-60} \
 		SRX_FAULT_NTH_SECONDS=$${SRX_FAULT_NTH_SECONDS:-600} \
-		SRX_FAULT_BUDGET=900 SRX_STOCK_SKIP=; rc=0; \
+		SRX_FAULT_BUDGET=900 SRX_FAULT_EVERY=1 SRX_STOCK_SKIP=; rc=0; \
 		for t in t-teardown t-vfuzz t-fault; do \
 		tests/guest-run \$$t || rc=1; done; exit \$$rc"
 

@@ -86,6 +86,43 @@ wait_for() {
 	return 1
 }
 
+# gov_sampler_start DEV FILE: every 100 ms, a line "sample <ms>" and
+# DEV's gov/status appended to FILE, until gov_sampler_stop; its
+# descriptors other than 0-2 closed (a test may hold a fifo open).
+gov_sampler_start() {
+	local f=/sys/class/infiniband/$1/gov/status
+	(
+		t0=${EPOCHREALTIME/./}
+		while :; do
+			echo "sample $(((${EPOCHREALTIME/./} - t0) / 1000))"
+			mapfile -t st <"$f" && printf '%s\n' "${st[@]}"
+			sleep 0.1
+		done
+	) >"$2" 8>&- 9>&- &
+	GOV_SAMPLER_PID=$!
+}
+
+# gov_sampler_kill: stop the sampler, if one runs (a test's cleanup).
+gov_sampler_kill() {
+	[ -n "${GOV_SAMPLER_PID:-}" ] || return 0
+	kill "$GOV_SAMPLER_PID" 2>/dev/null
+	wait "$GOV_SAMPLER_PID" 2>/dev/null
+	GOV_SAMPLER_PID=
+}
+
+# gov_sampler_stop FILE WHAT: stop the sampler and check every sample
+# (tests/status_check.awk): no QP over its SRQ's size or its limit, no
+# SRQ's QPs together over its size. Fails naming WHAT; notes the count.
+gov_sampler_stop() {
+	local out
+	[ -n "${GOV_SAMPLER_PID:-}" ] || return 0
+	gov_sampler_kill
+	out=$(awk -f "$REPO/tests/status_check.awk" "$1")
+	note "$2: $(tail -n 1 <<<"$out") of gov/status, each QP within its SRQ and limit, each SRQ within its size"
+	[ "$(wc -l <<<"$out")" -eq 1 ] || fail "$2: held overstated: $(head -n -1 <<<"$out")"
+	grep -q '^samples [1-9]' <<<"$out" || fail "$2: no gov/status sample"
+}
+
 # srx0_add: srx0 on eth0, once its IPv4 RoCE v2 GID (index 1) is there.
 srx0_add() {
 	expect_ok rdma link add srx0 type srx netdev eth0 || return 1

@@ -17,14 +17,17 @@
 # prints a stack trace (warn_alloc) that would read as a kernel splat.
 #
 # SRX_FAULT_SECONDS: the time one random run may take (default 6 s);
-# SRX_FAULT_NTH_SECONDS: the systematic run's (default 30 s);
+# SRX_FAULT_NTH_SECONDS: the systematic run's (default 15 s);
 # SRX_FAULT_BUDGET: a test's time (default 240 s; runs that would not
-# fit are skipped with a note). make soak runs them longer.
+# fit are skipped with a note); SRX_FAULT_EVERY=1 adds the runs failing
+# every Nth allocation. make soak sets them all longer; make check runs
+# a random run of srx's allocations and one of everything the process
+# allocates per kind, and a short systematic one.
 
 FI_DBG=/sys/kernel/debug
 KMEMLEAK=$FI_DBG/kmemleak
 FI_TIMES=1000000	# "unlimited", and what is left tells how many failed
-for fn in failslab failslab_nth page_alloc page_alloc_nth; do
+for fn in failslab page_alloc; do
 	declare "TEST_TIMEOUT_test_fault_$fn=$(( ${SRX_FAULT_BUDGET:-240} + 60 ))"
 done
 unset fn
@@ -216,13 +219,13 @@ fi_run() {
 	note "$1: $t s, the checks after it $((SECONDS - t0 - t)) s"
 }
 
-# fi_nth LABEL: systematic, for SRX_FAULT_NTH_SECONDS (default 30):
+# fi_nth LABEL: systematic, for SRX_FAULT_NTH_SECONDS (default 15):
 # count the fault sites (allocations with srx on the stack) one pass
 # reaches, then fail one per pass (fail-nth), every STEPth from a random
 # first one, STEP such that the passes cover the whole pass in time.
 fi_nth() {
 	local out rc sites secs passes step first t=$SECONDS
-	local budget=${SRX_FAULT_NTH_SECONDS:-30}
+	local budget=${SRX_FAULT_NTH_SECONDS:-15}
 	# What is left of the test's time, less the checks and the end.
 	[ $((FI_BUDGET - SECONDS - 90)) -lt "$budget" ] &&
 		budget=$((FI_BUDGET - SECONDS - 90))
@@ -296,14 +299,8 @@ test_fault_failslab() {
 	fi_begin failslab fail_page_alloc
 	case $? in 1) return 0 ;; 2) return ;; esac
 	fi_run "failslab srx 10%" srx 10 1
-	fi_run "failslab srx every 13th" srx 100 13
+	[ "${SRX_FAULT_EVERY:-0}" = 1 ] && fi_run "failslab srx every 13th" srx 100 13
 	fi_run "failslab core 3%" core 3 1
-	fi_end
-}
-
-test_fault_failslab_nth() {
-	fi_begin failslab fail_page_alloc
-	case $? in 1) return 0 ;; 2) return ;; esac
 	fi_nth "failslab srx fail-nth"
 	fi_end
 }
@@ -312,14 +309,8 @@ test_fault_page_alloc() {
 	fi_begin fail_page_alloc failslab
 	case $? in 1) return 0 ;; 2) return ;; esac
 	fi_run "fail_page_alloc srx 20%" srx 20 1
-	fi_run "fail_page_alloc srx every 5th" srx 100 5
+	[ "${SRX_FAULT_EVERY:-0}" = 1 ] && fi_run "fail_page_alloc srx every 5th" srx 100 5
 	fi_run "fail_page_alloc core 5%" core 5 1
-	fi_end
-}
-
-test_fault_page_alloc_nth() {
-	fi_begin fail_page_alloc failslab
-	case $? in 1) return 0 ;; 2) return ;; esac
 	fi_nth "fail_page_alloc srx fail-nth"
 	fi_end
 }

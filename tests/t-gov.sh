@@ -21,9 +21,7 @@ gov_cnt() {
 # never exceeds them, and in the shared-CQ shapes no QP shows more than
 # it really holds then (column holds). Prints the first violations.
 gov_held_check() {
-	awk -F, -v n="$2" 'NR > 1 && $6 >= 0 { s[$1] += $6; if ($6 > n) print "t=" $1 " qp " $2 " held " $6
-			if ($7 >= 0 && $6 > $7) print "t=" $1 " qp " $2 " held " $6 " holds at most " $7 }
-		END { for (t in s) if (s[t] > n) print "t=" t " sum " s[t] }' "$1" | head -3
+	awk -F, -v n="$2" -f "$REPO/tests/held_check.awk" "$1"
 }
 
 # gov_run ARGS...: run gov_flood, sampling gov/status every 100 ms, and

@@ -501,6 +501,7 @@ nvme_flood_phase() {
 	head -c $((NVME_FLOOD_BLOCKS * 4096)) /dev/urandom >"$NVME_FLOOD_DIR/pat"
 	rnr0=$(nvme_counter gov_over_limit_rnr)
 	disc0=$(nvme_counter gov_disconnects)
+	gov_sampler_start "$NVME_DEV" "$NVME_FLOOD_DIR/samples"
 	nvme_flood_start || return 1
 	acc=$(nvme_flood_field ready)
 	acc=${acc#accepted }
@@ -547,11 +548,13 @@ $(sed 's/^/    /' <<<"$st")"
 		fi
 	fi
 	note "flooder at the end: accepted $(nvme_flood_field accepted), $(nvme_flood_field answers) answers taken, $(nvme_flood_field disconnected) queues dropped"
+	gov_sampler_stop "$NVME_FLOOD_DIR/samples" "the flood"
 	WAIT_TRIES=300 wait_for nvme_flood_gone
 }
 
 nvme_flood_cleanup() {
 	trap - TERM INT
+	gov_sampler_kill
 	if [ -n "$NVME_FLOOD_PID" ]; then
 		exec 8>&- 2>/dev/null
 		kill "$NVME_FLOOD_PID" 2>/dev/null

@@ -9,15 +9,22 @@
 #
 # SRX_VFUZZ_SEED (default: the clock; printed) fixes every worker's
 # operation sequence (the timing of kills and of the link deletes is not
-# reproducible), SRX_VFUZZ_SECONDS (default 60; the link-delete test
-# fuzzes half as long) how long the workers run.
+# reproducible), SRX_VFUZZ_SECONDS how long the workers run (default 40
+# on the debug kernel, where KASAN and lockdep watch them, and 30 on
+# Debian's; the link-delete test fuzzes half as long; make soak 300).
+
+# The fuzzing time of a run of make check, or as set.
+VF_SECONDS=${SRX_VFUZZ_SECONDS:-30}
+if [ "${SRX_KERNEL:-}" = debug ]; then
+	VF_SECONDS=${SRX_VFUZZ_SECONDS:-40}
+fi
 
 VF_TYPES="qp cq pd mr srq"
 
 # Each test's limit follows its run length (make soak runs 300 s):
 # fuzzing, verbs_fuzz's own 170 s of teardown slack, then the checks.
-TEST_TIMEOUT_test_vfuzz_verbs=$(( ${SRX_VFUZZ_SECONDS:-60} + 240 ))
-TEST_TIMEOUT_test_vfuzz_link_delete=$(( ${SRX_VFUZZ_SECONDS:-60} / 2 + 300 ))
+TEST_TIMEOUT_test_vfuzz_verbs=$((VF_SECONDS + 240))
+TEST_TIMEOUT_test_vfuzz_link_delete=$((VF_SECONDS / 2 + 300))
 
 # The seed of this run.
 vf_seed() {
@@ -84,7 +91,7 @@ vf_add() {
 test_vfuzz_verbs() {
 	local seed secs out rc t
 	seed=$(vf_seed)
-	secs=${SRX_VFUZZ_SECONDS:-60}
+	secs=$VF_SECONDS
 	note "seed $seed, $secs s (SRX_VFUZZ_SEED=$seed reproduces the workers' sequences)"
 	vf_add || return
 	out=$(mktemp)
@@ -103,7 +110,7 @@ test_vfuzz_verbs() {
 test_vfuzz_link_delete() {
 	local seed secs out rc pid t0 t n=0 dt procs=4 small=
 	seed=$(vf_seed)
-	secs=$(( ${SRX_VFUZZ_SECONDS:-60} / 2 ))
+	secs=$((VF_SECONDS / 2))
 	[ "$secs" -lt 10 ] && secs=10
 	# On the debug kernel a delete under 4 workers' objects takes half
 	# a minute (every MW's deallocation waits for an RCU grace period),
