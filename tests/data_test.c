@@ -2550,6 +2550,143 @@ static void test_mw(struct env *e)
 
 /* ------------------------------------------------------------ xdev */
 
+/* ------------------------------------------------------------ multicast */
+
+#define MC_QKEY		0x22222222u
+
+/* The test's group: 239.1.2.3 (IPv4-mapped) or ff0e::5278:1. */
+static void mc_gid(const struct env *e, union ibv_gid *g)
+{
+	static const uint8_t v4[16] = { [10] = 0xff, [11] = 0xff, 239, 1, 2, 3 };
+	static const uint8_t v6[16] = { 0xff, 0x0e, [12] = 0x52, 0x78, 0, 1 };
+
+	memcpy(g->raw, e->v4 ? v4 : v6, sizeof(g->raw));
+}
+
+/* The destination address of a received UD message's GRH is @g's. */
+static bool mc_grh_dst(const struct env *e, const uint8_t *grh,
+		       const union ibv_gid *g)
+{
+	return e->v4 ? !memcmp(grh + 36, g->raw + 12, 4) :
+		       !memcmp(grh + 24, g->raw, 16);
+}
+
+/*
+ * One message from @a to the group: each of the @n receivers in @rx
+ * gets it once, data and GRH checked; @quiet ones get nothing.
+ */
+static void mc_send(struct env *e, struct side *a, struct ibv_ah *ah,
+		    const union ibv_gid *g, const char *name,
+		    struct side **rx, int n, struct side **quiet, int nq)
+{
+	struct ibv_wc wc;
+	size_t len = 200;
+	int i;
+
+	fill(a->buf, len, next_seed());
+	for (i = 0; i < n; i++) {
+		memset(rx[i]->buf, GUARD, GRH_LEN + len + 64);
+		if (!expect_ok(nm(name, "post_recv"),
+			       post_recv1(rx[i], 50 + i, 0, GRH_LEN + len + 64)))
+			return;
+	}
+	for (i = 0; i < nq; i++)
+		expect_ok(nm(name, "post_recv_quiet"),
+			  post_recv1(quiet[i], 60 + i, 0, GRH_LEN + len + 64));
+	if (!expect_ok(nm(name, "post_send"),
+		       post_ud(a, ah, 0xffffff, MC_QKEY, 70, 0, len, false, 0)))
+		return;
+	expect_wc(nm(name, "send_wc"), a->scq, 70, IBV_WC_SUCCESS, IBV_WC_SEND,
+		  -1, NULL);
+	for (i = 0; i < n; i++) {
+		if (!expect_wc(nm(name, "recv_wc"), rx[i]->rcq, 50 + i,
+			       IBV_WC_SUCCESS, IBV_WC_RECV, GRH_LEN + len, &wc))
+			continue;
+		check(wc.src_qp == a->qp->qp_num, nm(name, "src_qp"),
+		      "%u, sent by %u", wc.src_qp, a->qp->qp_num);
+		check(mc_grh_dst(e, rx[i]->buf, g), nm(name, "grh_dgid"), NULL);
+		check_data(nm(name, "data"), rx[i]->buf + GRH_LEN, a->buf, len);
+		check_guard(nm(name, "guard"), rx[i]->buf + GRH_LEN + len, 64);
+		expect_none(nm(name, "one_copy"), rx[i]->rcq, QUIET_MS);
+	}
+	for (i = 0; i < nq; i++)
+		expect_none(nm(name, "detached_nothing"), quiet[i]->rcq,
+			    2 * QUIET_MS);
+}
+
+/* The receivers' Q_Key is the group's. */
+static bool mc_qkey(struct ibv_qp *qp)
+{
+	struct ibv_qp_attr a = { .qkey = MC_QKEY };
+
+	return !ibv_modify_qp(qp, &a, IBV_QP_QKEY);
+}
+
+/*
+ * UD multicast on one device: B and D attached to a group receive A's
+ * message to it once each (srx joins the group on the netdev, and the
+ * IP layer loops our own send back); detached, D gets nothing (with -D,
+ * B and D on the peer device, across the wire). Only UD
+ * QPs attach, only to a multicast GID; a second attach is no second
+ * copy; a detach of a group not attached fails; a QP destroyed while
+ * attached leaves the group.
+ */
+static void test_mcast(struct env *e)
+{
+	struct opts o = def_opts(IBV_QPT_UD), orc = def_opts(IBV_QPT_RC);
+	struct side *both[2], *one[1], *gone[1];
+	struct pair p, q, r;
+	struct ibv_ah_attr aa;
+	struct ibv_ah *ah;
+	union ibv_gid g;
+
+	mc_gid(e, &g);
+	if (!pair_make(e, &p, &o, "mcast"))
+		return;
+	if (!pair_make(e, &q, &o, "mcast")) {
+		pair_free(&p);
+		return;
+	}
+	fill_ah(e, e, &aa);
+	aa.grh.dgid = g;
+	ah = ibv_create_ah(e->pd, &aa);
+	check(ah != NULL, "mcast.create_ah", "%s", strerror(errno));
+	if (!ah)
+		goto out;
+	check(mc_qkey(p.b.qp) && mc_qkey(q.b.qp), "mcast.qkey", NULL);
+	expect_ok("mcast.attach_b", ibv_attach_mcast(p.b.qp, &g, 0));
+	expect_ok("mcast.attach_d", ibv_attach_mcast(q.b.qp, &g, 0));
+	expect_ok("mcast.attach_again", ibv_attach_mcast(p.b.qp, &g, 0));
+	both[0] = &p.b;
+	both[1] = &q.b;
+	mc_send(e, &p.a, ah, &g, "mcast.two", both, 2, NULL, 0);
+
+	expect_ok("mcast.detach_d", ibv_detach_mcast(q.b.qp, &g, 0));
+	check(ibv_detach_mcast(q.b.qp, &g, 0) != 0, "mcast.detach_twice_fails",
+	      NULL);
+	one[0] = &p.b;
+	gone[0] = &q.b;
+	mc_send(e, &p.a, ah, &g, "mcast.one", one, 1, gone, 1);
+
+	/* What the receiving provider refuses (srx's; with -D the peer's). */
+	if (!e->peer) {
+		check(ibv_attach_mcast(q.b.qp, &e->gid, 0) != 0,
+		      "mcast.unicast_gid_refused", NULL);
+		if (pair_make(e, &r, &orc, "mcast.rc")) {
+			check(ibv_attach_mcast(r.b.qp, &g, 0) != 0,
+			      "mcast.rc_qp_refused", NULL);
+			pair_free(&r);
+		}
+	}
+	/* Destroyed while attached: the group forgets it. */
+	expect_ok("mcast.attach_d_again", ibv_attach_mcast(q.b.qp, &g, 0));
+	ibv_destroy_ah(ah);
+	ah = NULL;
+out:
+	pair_free(&q);
+	pair_free(&p);
+}
+
 /*
  * What an interop run (-D: A on one device, B on another, e.g. srx and
  * rdma_rxe in two namespaces) checks across the wire: every request
@@ -2584,6 +2721,7 @@ static const struct {
 	{ "err",	test_err },
 	{ "mw",		test_mw },
 	{ "xdev",	test_xdev },
+	{ "mcast",	test_mcast },
 	{ "flush",	rc_flush },
 };
 

@@ -226,6 +226,42 @@ test_data_err_v6() { data_dev_add && data_run -d "$DEV" -g "$GID6" err; }
 test_data_mw_v4() { data_dev_add && data_run -d "$DEV" -g "$GID4" mw; }
 test_data_mw_v6() { data_dev_add && data_run -d "$DEV" -g "$GID6" mw; }
 
+# data_mcast GID_VAR: UD multicast (data_test mcast) over the GID in
+# GID_VAR (set by data_dev_add): one copy per attached QP, counted.
+data_mcast() {
+	local c0 c1 f
+	data_dev_add || return
+	f=/sys/class/infiniband/$DEV/ports/1/hw_counters/mcast_copies
+	c0=$(cat "$f" 2>/dev/null)
+	data_run -d "$DEV" -g "${!1}" mcast
+	[ -r "$f" ] || return 0		# rdma_rxe has no such counter
+	c1=$(cat "$f")
+	[ $((c1 - c0)) -eq 3 ] || fail "mcast_copies +$((c1 - c0)), expected +3 (two receivers, then one)"
+}
+test_data_mcast_v4() { data_mcast GID4; }
+test_data_mcast_v6() { data_mcast GID6; }
+
+# rdmacm-utils' mckey: rdma_join_multicast and 10 UD messages to the
+# group, which the receiver checks byte by byte.
+test_data_mckey() {
+	local f out
+	data_dev_add || return
+	f=$(mktemp)
+	# Line-buffered: the wait reads its output while it runs.
+	data_bg "$f" stdbuf -oL mckey -m 239.1.2.5 -b "$DATA_IP4" -C 10
+	if ! WAIT_TRIES=300 wait_for grep -q "receiving data transfers" "$f"; then
+		fail "mckey receiver did not join: $(cat "$f")"
+		rm -f "$f"
+		return
+	fi
+	out=$(timeout "$DATA_TMO" mckey -m 239.1.2.5 -b "$DATA_IP4" -s -C 10 2>&1) ||
+		fail "mckey sender: $out"
+	wait "$BG_PID" || fail "mckey receiver exited $?: $(cat "$f")"
+	grep -q "data transfers complete" "$f" ||
+		fail "mckey receiver: $(cat "$f")"
+	rm -f "$f"
+}
+
 # ---------------------------------------------------------------- pingpong
 
 # pingpong PROG GIDX ARGS...: server and client of an ibv_*_pingpong
@@ -551,6 +587,51 @@ test_data_interop_verbs() {
 	interop_setup || return 0
 	data_run -d srx1 -g "$SRX_G4" -D rxe1 -G "$RXE_G4" xdev
 	data_run -d rxe1 -g "$RXE_G4" -D srx1 -G "$SRX_G4" xdev
+	data_cleanup
+}
+
+# mc_member NS GROUP IFNAME: a process in NS ("" for init_net) holding
+# an IP membership of GROUP on IFNAME until killed ($BG_PID): rdma_rxe's
+# attach joins nothing, so without it the IP layer drops the group's
+# datagrams before rdma_rxe sees them (srx joins at attach).
+mc_member() {
+	local f
+	f=$(mktemp)
+	data_bg "$f" ${1:+ip netns exec "$1"} python3 -c '
+import socket, struct, sys, time
+g, idx = sys.argv[1], socket.if_nametoindex(sys.argv[2])
+if ":" in g:
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP,
+                 socket.inet_pton(socket.AF_INET6, g) + struct.pack("@I", idx))
+else:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
+                 struct.pack("=4s4si", socket.inet_aton(g), bytes(4), idx))
+print("joined", flush=True)
+time.sleep(300)' "$2" "$3"
+	MC_MEMBER_PID=$BG_PID
+	wait_for grep -q joined "$f"
+	rm -f "$f"
+}
+
+# UD multicast between the providers, both ways, IPv4 and IPv6 (the
+# groups of data_test mcast), data checked.
+test_data_interop_mcast() {
+	local g
+	interop_setup || return 0
+	for g in 239.1.2.3 ff0e::5278:1; do
+		mc_member "" "$g" vethB || return 1
+		if [ "$g" = 239.1.2.3 ]; then
+			data_run -d srx1 -g "$SRX_G4" -D rxe1 -G "$RXE_G4" mcast
+			data_run -d rxe1 -g "$RXE_G4" -D srx1 -G "$SRX_G4" mcast
+		else
+			data_run -d srx1 -g "$SRX_G6" -D rxe1 -G "$RXE_G6" mcast
+			data_run -d rxe1 -g "$RXE_G6" -D srx1 -G "$SRX_G6" mcast
+		fi
+		kill "$MC_MEMBER_PID"
+		wait "$MC_MEMBER_PID" 2>/dev/null
+	done
 	data_cleanup
 }
 

@@ -9,6 +9,7 @@
 #define SRX_H
 
 #include <linux/completion.h>
+#include <linux/hashtable.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/skbuff.h>
@@ -56,6 +57,10 @@
 #define SRX_MAX_MR		0x10000
 #define SRX_MAX_MW		0x10000
 #define SRX_MAX_AH		0x10000
+/* UD multicast, as rdma_rxe: groups, QPs per group, attachments. */
+#define SRX_MAX_MCAST_GRP	8192
+#define SRX_MAX_MCAST_QP_ATTACH	56
+#define SRX_MAX_TOT_MCAST_QP_ATTACH	0x70000
 #define SRX_MAX_MR_SIZE		BIT_ULL(40)
 #define SRX_MAX_FRWR_PAGES	512
 #define SRX_MAX_MSG_SZ		BIT(31)
@@ -116,6 +121,9 @@ enum srx_counter {
 	SRX_CNT_OOO_COMPLETED,
 	SRX_CNT_OOO_RELEASED,
 	SRX_CNT_RXQ_DROP,
+	SRX_CNT_MCAST_RCVD,
+	SRX_CNT_MCAST_COPIES,
+	SRX_CNT_MCAST_NO_GROUP,
 	SRX_CNT_NR
 };
 
@@ -169,6 +177,10 @@ struct srx_dev {
 	atomic64_t		cnt[SRX_CNT_NR];
 	struct work_struct	gov_notify;	/* poll() wakeup: watermark */
 	unsigned long		gov_reaped;	/* jiffies: srx_gov_reap() */
+	struct mutex		mc_lock;	/* groups (RTNL outside) */
+	DECLARE_HASHTABLE(mc_hash, 6);		/* struct srx_mcg, RCU */
+	u32			mc_groups;
+	u32			mc_attached;
 };
 
 static inline void srx_count(struct srx_dev *sdev, enum srx_counter c)
@@ -506,6 +518,7 @@ struct srx_qp {
 	struct srx_av		av;
 	bool			av_local;	/* av's destination is this host */
 	bool			is_user;
+	struct list_head	mc_list;	/* UD: groups; sdev->mc_lock */
 };
 
 enum srx_mr_kind {
@@ -849,6 +862,15 @@ typedef void (*srx_rcv_fn)(struct srx_dev *sdev, struct sk_buff *skb,
 
 /* srx_recv.c */
 void srx_rcv(struct srx_dev *sdev, struct sk_buff *skb, enum srx_rcv_from from);
+
+/* srx_mcast.c */
+void srx_mcast_init(struct srx_dev *sdev);
+void srx_mcast_fini(struct srx_dev *sdev);
+int srx_attach_mcast(struct ib_qp *ibqp, union ib_gid *mgid, u16 mlid);
+int srx_detach_mcast(struct ib_qp *ibqp, union ib_gid *mgid, u16 mlid);
+void srx_mcast_qp_leave(struct srx_qp *qp);
+void srx_mcast_rcv(struct srx_dev *sdev, struct sk_buff *skb,
+		   const struct srx_pkt *pkt);
 
 /* srx_net.c */
 struct srx_sock *srx_sock_get(struct net *net);

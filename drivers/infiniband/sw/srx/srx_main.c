@@ -50,6 +50,7 @@ static void srx_dealloc_driver(struct ib_device *ibdev)
 	srx_gov_notify_fini(sdev);
 	srx_gov_status_free(sdev);
 	mutex_destroy(&sdev->gov_status_lock);
+	srx_mcast_fini(sdev);
 	netdev_put(sdev->ndev, &sdev->ndev_tracker);
 	WRITE_ONCE(sdev->dead, true);
 }
@@ -95,6 +96,7 @@ static void srx_init_ibdev(struct srx_dev *sdev, struct net_device *ndev)
 
 	spin_lock_init(&sdev->mw_lock);
 	mutex_init(&sdev->gov_status_lock);
+	srx_mcast_init(sdev);
 	srx_gov_notify_init(sdev);
 	srx_gov_defaults_init(&sdev->gov);
 	srx_gov_defaults_apply(&sdev->gov);

@@ -121,7 +121,9 @@ void srx_dev_tables_init(struct srx_dev *sdev)
 {
 	srx_table_init(&sdev->pd_tbl, 0, 0, SRX_MAX_PD);
 	srx_table_init(&sdev->cq_tbl, 0, 0, SRX_MAX_CQ);
-	srx_table_init(&sdev->qp_tbl, SRX_QPN_MIN, SRX_QPN_MAX, SRX_MAX_QP);
+	/* 0xffffff is the multicast QPN. */
+	srx_table_init(&sdev->qp_tbl, SRX_QPN_MIN, IB_MULTICAST_QPN - 1,
+		       SRX_MAX_QP);
 	srx_table_init(&sdev->srq_tbl, 1, SRX_QPN_MAX, SRX_MAX_SRQ);
 	srx_table_init(&sdev->mr_tbl, 0, 0, SRX_MAX_MR);
 	srx_table_init(&sdev->mw_tbl, 0, 0, SRX_MAX_MW);

@@ -201,6 +201,7 @@ int srx_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 	mutex_init(&qp->mlock);
 	spin_lock_init(&qp->sq_lock);
 	spin_lock_init(&qp->rq_lock);
+	INIT_LIST_HEAD(&qp->mc_list);
 	qp->is_user = !!udata;
 	qp->state = IB_QPS_RESET;
 	qp->sq_sig_type = init->sq_sig_type;
@@ -556,6 +557,7 @@ int srx_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 
 	/* No new packet finds the QP; wait for those on their way. */
 	srx_table_del(&to_sdev(ibqp->device)->qp_tbl, ibqp->qp_num);
+	srx_mcast_qp_leave(qp);
 	WRITE_ONCE(qp->dying, true);
 	srx_qp_put(qp);
 	wait_for_completion(&qp->released);

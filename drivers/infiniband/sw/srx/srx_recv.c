@@ -41,6 +41,10 @@ void srx_rcv(struct srx_dev *sdev, struct sk_buff *skb, enum srx_rcv_from from)
 		srx_count(sdev, SRX_CNT_PKEY_VIOL);
 		goto drop;
 	}
+	if (pkt.qpn == IB_MULTICAST_QPN) {
+		srx_mcast_rcv(sdev, skb, &pkt);
+		return;
+	}
 	qp = srx_qp_get(sdev, pkt.qpn);
 	if (!qp) {
 		srx_count(sdev, SRX_CNT_UNKNOWN_QP);

@@ -48,6 +48,9 @@ static const struct rdma_stat_desc srx_counter_descs[SRX_CNT_NR] = {
 	[SRX_CNT_OOO_COMPLETED].name = "ooo_completed",
 	[SRX_CNT_OOO_RELEASED].name = "ooo_released",
 	[SRX_CNT_RXQ_DROP].name = "rx_queue_full_drop",
+	[SRX_CNT_MCAST_RCVD].name = "mcast_pkts_rcvd",
+	[SRX_CNT_MCAST_COPIES].name = "mcast_copies",
+	[SRX_CNT_MCAST_NO_GROUP].name = "mcast_no_group",
 };
 
 static struct rdma_hw_stats *srx_alloc_hw_port_stats(struct ib_device *ibdev,
