@@ -2614,6 +2614,54 @@ static void mc_send(struct env *e, struct side *a, struct ibv_ah *ah,
 			    2 * QUIET_MS);
 }
 
+/*
+ * A group takes max_mcast_qp_attach QPs and refuses one more; detached,
+ * they make room again. Here B is attached already.
+ */
+static void mc_limit(struct env *e, struct pair *p, const union ibv_gid *g)
+{
+	struct ibv_qp_init_attr ia = {
+		.send_cq = p->b.scq, .recv_cq = p->b.rcq, .qp_type = IBV_QPT_UD,
+		.cap = { .max_send_wr = 1, .max_recv_wr = 1,
+			 .max_send_sge = 1, .max_recv_sge = 1 },
+	};
+	int n = e->attr->max_mcast_qp_attach, i, made = 0, in = 1, rc = 0;
+	struct ibv_qp **qp;
+
+	if (n < 1 || n > 1024) {
+		check(false, "mcast.limit", "max_mcast_qp_attach %d", n);
+		return;
+	}
+	qp = calloc(n, sizeof(*qp));
+	if (!qp)
+		return;
+	for (i = 0; i < n; i++) {
+		qp[i] = ibv_create_qp(e->pd, &ia);
+		if (!qp[i])
+			break;
+		made++;
+		rc = ibv_attach_mcast(qp[i], g, 0);
+		if (rc)
+			break;
+		in++;
+	}
+	check(in == n && rc != 0, "mcast.limit_per_group",
+	      "%d of max_mcast_qp_attach %d attached, then %s", in, n,
+	      rc ? strerror(rc) : "no refusal");
+	/* uverbs refuses to destroy a QP still attached (EBUSY). */
+	for (i = 0; i < made; i++) {
+		if (i < in - 1)
+			ibv_detach_mcast(qp[i], g, 0);
+		ibv_destroy_qp(qp[i]);
+	}
+	qp[0] = ibv_create_qp(e->pd, &ia);
+	if (qp[0]) {
+		expect_ok("mcast.limit_room_again", ibv_attach_mcast(qp[0], g, 0));
+		ibv_destroy_qp(qp[0]);
+	}
+	free(qp);
+}
+
 /* The receivers' Q_Key is the group's. */
 static bool mc_qkey(struct ibv_qp *qp)
 {
@@ -2628,8 +2676,8 @@ static bool mc_qkey(struct ibv_qp *qp)
  * IP layer loops our own send back); detached, D gets nothing (with -D,
  * B and D on the peer device, across the wire). Only UD
  * QPs attach, only to a multicast GID; a second attach is no second
- * copy; a detach of a group not attached fails; a QP destroyed while
- * attached leaves the group.
+ * copy; a detach of a group not attached fails; a group holds
+ * max_mcast_qp_attach QPs.
  */
 static void test_mcast(struct env *e)
 {
@@ -2678,7 +2726,12 @@ static void test_mcast(struct env *e)
 			pair_free(&r);
 		}
 	}
-	/* Destroyed while attached: the group forgets it. */
+	if (!e->peer)
+		mc_limit(e, &p, &g);
+	/*
+	 * Left attached: uverbs keeps the QP (its destroy fails with EBUSY)
+	 * until the process exits, and then detaches it.
+	 */
 	expect_ok("mcast.attach_d_again", ibv_attach_mcast(q.b.qp, &g, 0));
 	ibv_destroy_ah(ah);
 	ah = NULL;

@@ -407,6 +407,42 @@ static void ulp_qp_variants(struct ulp_ctx *c)
 		ib_destroy_qp(qp);
 }
 
+/*
+ * UD multicast from a kernel ULP: only UD QPs attach; an attached QP
+ * cannot be destroyed; the last detach ends the group (KASAN and
+ * kmemleak watch on the debug kernel), which a new QP then rebuilds.
+ */
+static void ulp_mcast(struct ulp_ctx *c)
+{
+	union ib_gid mgid = { .raw = { [10] = 0xff, [11] = 0xff,
+				       239, 1, 2, 9 } };
+	struct ib_qp *qp;
+
+	qp = ulp_qp(c, IB_QPT_RC, false, IB_POLL_DIRECT);
+	if (!IS_ERR(qp)) {
+		CHECK_ERR(ib_attach_mcast(qp, &mgid, 0), -EINVAL,
+			  "mcast.rc_refused");
+		ib_destroy_qp(qp);
+	}
+	qp = ulp_qp(c, IB_QPT_UD, false, IB_POLL_DIRECT);
+	CHECK(!IS_ERR(qp), "mcast.ud_create", "%ld", PTR_ERR(qp));
+	if (IS_ERR(qp))
+		return;
+	CHECK_ERR(ib_attach_mcast(qp, &mgid, 0), 0, "mcast.attach");
+	/* The core keeps an attached QP (its usecnt). */
+	CHECK_ERR(ib_destroy_qp(qp), -EBUSY, "mcast.destroy_attached_refused");
+	CHECK_ERR(ib_detach_mcast(qp, &mgid, 0), 0, "mcast.detach");
+	CHECK_ERR(ib_detach_mcast(qp, &mgid, 0), -EINVAL, "mcast.detach_again");
+	CHECK_ERR(ib_destroy_qp(qp), 0, "mcast.destroy");
+	/* The group went with its last QP: a new one starts it again. */
+	qp = ulp_qp(c, IB_QPT_UD, false, IB_POLL_DIRECT);
+	if (IS_ERR(qp))
+		return;
+	CHECK_ERR(ib_attach_mcast(qp, &mgid, 0), 0, "mcast.attach_after");
+	CHECK_ERR(ib_detach_mcast(qp, &mgid, 0), 0, "mcast.detach_after");
+	ib_destroy_qp(qp);
+}
+
 static void ulp_mr(struct ulp_ctx *c)
 {
 	struct scatterlist sg[4];
@@ -502,6 +538,7 @@ static void ulp_run(struct ib_device *dev)
 		ulp_qp_variants(&c);
 	ulp_mr(&c);
 	ulp_ah(&c);
+	ulp_mcast(&c);
 
 	if (c.srq)
 		CHECK_ERR(ib_destroy_srq_user(c.srq, NULL), 0, "srq.destroy");

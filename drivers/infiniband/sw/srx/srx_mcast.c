@@ -248,7 +248,9 @@ int srx_detach_mcast(struct ib_qp *ibqp, union ib_gid *mgid, u16 mlid)
 /*
  * The QP is being destroyed: it leaves every group, and no receiver
  * that found it in one is still looking (it took a reference if it
- * delivers). Nothing to do, and no lock, for a QP that never attached.
+ * delivers). The core refuses to destroy an attached QP (its usecnt,
+ * and uverbs detaches a dead process's QPs first), so this is a safety
+ * net: nothing to do, and no lock, for a QP with no group.
  */
 void srx_mcast_qp_leave(struct srx_qp *qp)
 {
