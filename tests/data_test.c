@@ -1647,8 +1647,9 @@ static void test_uc(struct env *e)
 /* ------------------------------------------------------------ UD */
 
 /* The 40 bytes before a UD message: the GRH, or an IPv4 header in the
- * last 20 bytes for RoCEv2 over IPv4. */
-static void diff_grh(struct env *e, struct diff *d, const uint8_t *g)
+ * last 20 bytes for RoCEv2 over IPv4; sent from e's GID to @dst. */
+static void diff_grh(struct env *e, struct diff *d, const uint8_t *g,
+		     const union ibv_gid *dst)
 {
 	const uint8_t *gid = e->gid.raw;
 
@@ -1658,13 +1659,13 @@ static void diff_grh(struct env *e, struct diff *d, const uint8_t *g)
 		diff_u(d, "IPv4 version/ihl", ip[0], 0x45);
 		diff_u(d, "IPv4 protocol", ip[9], 17);
 		diff_if(d, memcmp(ip + 12, gid + 12, 4), "IPv4 source address");
-		diff_if(d, memcmp(ip + 16, gid + 12, 4),
+		diff_if(d, memcmp(ip + 16, dst->raw + 12, 4),
 			"IPv4 destination address");
 	} else {
 		diff_u(d, "IPv6 version", g[0] >> 4, 6);
 		diff_u(d, "IPv6 next header", g[6], 17);
 		diff_if(d, memcmp(g + 8, gid, 16), "IPv6 source address");
-		diff_if(d, memcmp(g + 24, gid, 16),
+		diff_if(d, memcmp(g + 24, dst->raw, 16),
 			"IPv6 destination address");
 	}
 }
@@ -1694,7 +1695,7 @@ static void ud_send(struct env *e, struct pair *p, const char *name,
 		diff_if(&d, !(wc.wc_flags & IBV_WC_GRH), "IBV_WC_GRH missing");
 		diff_u(&d, "src_qp", wc.src_qp, a->qp->qp_num);
 		check_diff(nm(name, "recv_fields"), &d);
-		diff_grh(e, &g, b->buf);
+		diff_grh(e, &g, b->buf, &e->gid);
 		check_diff(nm(name, "grh"), &g);
 	}
 	check_data(nm(name, "data"), b->buf + GRH_LEN, a->buf, len);
@@ -2563,14 +2564,6 @@ static void mc_gid(const struct env *e, union ibv_gid *g)
 	memcpy(g->raw, e->v4 ? v4 : v6, sizeof(g->raw));
 }
 
-/* The destination address of a received UD message's GRH is @g's. */
-static bool mc_grh_dst(const struct env *e, const uint8_t *grh,
-		       const union ibv_gid *g)
-{
-	return e->v4 ? !memcmp(grh + 36, g->raw + 12, 4) :
-		       !memcmp(grh + 24, g->raw, 16);
-}
-
 /*
  * One message from @a to the group: each of the @n receivers in @rx
  * gets it once, data and GRH checked; @quiet ones get nothing.
@@ -2580,6 +2573,7 @@ static void mc_send(struct env *e, struct side *a, struct ibv_ah *ah,
 		    struct side **rx, int n, struct side **quiet, int nq)
 {
 	struct ibv_wc wc;
+	struct diff d;
 	size_t len = 200;
 	int i;
 
@@ -2604,7 +2598,9 @@ static void mc_send(struct env *e, struct side *a, struct ibv_ah *ah,
 			continue;
 		check(wc.src_qp == a->qp->qp_num, nm(name, "src_qp"),
 		      "%u, sent by %u", wc.src_qp, a->qp->qp_num);
-		check(mc_grh_dst(e, rx[i]->buf, g), nm(name, "grh_dgid"), NULL);
+		memset(&d, 0, sizeof(d));
+		diff_grh(e, &d, rx[i]->buf, g);
+		check_diff(nm(name, "grh"), &d);
 		check_data(nm(name, "data"), rx[i]->buf + GRH_LEN, a->buf, len);
 		check_guard(nm(name, "guard"), rx[i]->buf + GRH_LEN + len, 64);
 		expect_none(nm(name, "one_copy"), rx[i]->rcq, QUIET_MS);

@@ -469,6 +469,12 @@ static enum srx_quota_verdict srx_quota_refuse(struct srx_quota *sq,
 	}
 }
 
+/* credit=repost: @q's draws whose completion has not been posted. */
+static u32 srx_quota_uncompleted(const struct srx_quota_qp *q)
+{
+	return q->held - q->linked;
+}
+
 /* @r draws of @q become the newest records. */
 static void srx_quota_record(struct srx_quota *sq, struct srx_quota_qp *q,
 			     u32 r, u64 key)
@@ -542,7 +548,7 @@ void srx_quota_complete(struct srx_quota *sq, struct srx_quota_qp *q,
 	    (sq->credit == SRX_GOV_CREDIT_POST && ev == SRX_QEV_POSTED))
 		srx_quota_credit(sq, q, n);
 	else if (sq->credit == SRX_GOV_CREDIT_REPOST && ev == SRX_QEV_POSTED)
-		srx_quota_record(sq, q, min(n, q->held - q->linked), 0);
+		srx_quota_record(sq, q, min(n, srx_quota_uncompleted(q)), 0);
 }
 
 /*
@@ -556,7 +562,7 @@ void srx_quota_flush(struct srx_quota *sq, struct srx_quota_qp *q, u32 n)
 		n = srx_quota_forget(sq, q, n, true);
 	else if (sq->credit == SRX_GOV_CREDIT_REPOST)
 		/* Only a draw not completed yet: the others await reposts. */
-		n = min(n, q->held - q->linked);
+		n = min(n, srx_quota_uncompleted(q));
 	srx_quota_credit(sq, q, n);
 }
 
