@@ -4,8 +4,12 @@
 # the QEMU guest; every test_* function runs in its own subshell and
 # fails if any assertion fails.
 
-TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$TESTS_DIR/.." && pwd)
+# Without forks: every process start costs ~0.1 s on the debug kernel
+# and this runs at each test's start.
+TESTS_DIR=${BASH_SOURCE[0]%/*}
+[ "$TESTS_DIR" = "${BASH_SOURCE[0]}" ] && TESTS_DIR=.
+TESTS_DIR=$(cd "$TESTS_DIR" && pwd)
+REPO=${TESTS_DIR%/*}
 BIN=$REPO/build/tests
 T_FAILED=0
 WAIT_TRIES=${WAIT_TRIES:-300}
@@ -126,7 +130,7 @@ gov_sampler_stop() {
 # srx0_add: srx0 on eth0, once its IPv4 RoCE v2 GID (index 1) is there.
 srx0_add() {
 	expect_ok rdma link add srx0 type srx netdev eth0 || return 1
-	wait_for bash -c "ibv_devinfo -v -d srx0 | grep -q '::ffff:.*RoCE v2'"
+	wait_for gid_v4_ready srx0
 }
 
 srx_loaded() {
@@ -152,14 +156,14 @@ srx_unload() {
 	rmmod srx
 }
 
-# Remove every srx/rxe link left behind by a failed test.
+# Remove every srx/rxe link left behind by a failed test. "rdma link
+# show" prints "link DEV/PORT state ..." per port (no python: its start
+# takes 1-2 s in a guest, and this runs after each test).
 links_clean() {
 	local dev
-	for dev in $(rdma -j link show 2>/dev/null |
-		     python3 -c 'import json,sys
-for l in json.load(sys.stdin): print(l["ifname"])' 2>/dev/null); do
-		rdma link delete "$dev" 2>/dev/null
-	done
+	while read -r _ dev _; do
+		[ -n "$dev" ] && rdma link delete "${dev%/*}" 2>/dev/null
+	done <<<"$(rdma link show 2>/dev/null)"
 }
 
 # After each test: no link, no rdma_rxe (it would own UDP 4791 in
@@ -172,28 +176,62 @@ env_clean() {
 	true
 }
 
-# gids_ready DEV: the port has its RoCEv2 IPv4 and IPv6 (link-local)
-# GIDs (the GID cache fills from a workqueue after "rdma link add").
 # roce2_gid_index DEV GID: the index of GID (as sysfs writes it) on DEV's
 # port 1 with type RoCE v2; fails if there is none.
 roce2_gid_index() {
-	local d=/sys/class/infiniband/$1/ports/1 g i
+	local d=/sys/class/infiniband/$1/ports/1 g gid type
 	for g in "$d"/gids/*; do
-		i=${g##*/}
-		if [ "$(cat "$g" 2>/dev/null)" = "$2" ] &&
-		   [ "$(cat "$d/gid_attrs/types/$i" 2>/dev/null)" = "RoCE v2" ]; then
-			echo "$i"
-			return 0
-		fi
+		read -r gid 2>/dev/null <"$g" && [ "$gid" = "$2" ] || continue
+		read -r type 2>/dev/null <"$d/gid_attrs/types/${g##*/}" &&
+			[ "$type" = "RoCE v2" ] || continue
+		echo "${g##*/}"
+		return 0
 	done
 	return 1
 }
 
+# gid_scan DEV: ROCE2_V4/ROCE2_LL, the lowest index of a RoCEv2
+# IPv4-mapped / link-local IPv6 GID on DEV's port 1, or empty. Read from
+# sysfs with shell builtins, as it is polled (ibv_devinfo takes ~1 s on
+# the debug kernel).
+gid_scan() {
+	local d=/sys/class/infiniband/$1/ports/1 g i gid type
+	ROCE2_V4=
+	ROCE2_LL=
+	for g in "$d"/gids/*; do
+		i=${g##*/}
+		read -r gid 2>/dev/null <"$g" || continue
+		case $gid in
+		0000:0000:0000:0000:0000:ffff:*|fe80:*) ;;
+		*) continue ;;
+		esac
+		read -r type 2>/dev/null <"$d/gid_attrs/types/$i" || continue
+		[ "$type" = "RoCE v2" ] || continue
+		case $gid in
+		fe80:*) [ -n "$ROCE2_LL" ] && [ "$ROCE2_LL" -lt "$i" ] || ROCE2_LL=$i ;;
+		*) [ -n "$ROCE2_V4" ] && [ "$ROCE2_V4" -lt "$i" ] || ROCE2_V4=$i ;;
+		esac
+	done
+}
+
+# gid_v4_ready DEV: DEV has its RoCEv2 IPv4-mapped GID.
+gid_v4_ready() {
+	gid_scan "$1"
+	[ -n "$ROCE2_V4" ]
+}
+
+# gids_ready DEV: the port has its RoCEv2 IPv4 and IPv6 (link-local)
+# GIDs (the GID cache fills from a workqueue after "rdma link add").
 gids_ready() {
-	local gids
-	gids=$(ibv_devinfo -v -d "$1" 2>/dev/null | grep -E 'GID\[')
-	grep -q '::ffff:.*RoCE v2' <<<"$gids" &&
-		grep -Eq 'fe80:.*RoCE v2' <<<"$gids"
+	gid_scan "$1"
+	[ -n "$ROCE2_V4" ] && [ -n "$ROCE2_LL" ]
+}
+
+# port_active DEV: DEV's port 1 is ACTIVE (sysfs "4: ACTIVE").
+port_active() {
+	local st
+	read -r st 2>/dev/null </sys/class/infiniband/$1/ports/1/state &&
+		[ "$st" = "4: ACTIVE" ]
 }
 
 # The lines "rdma link show" prints for device $1.

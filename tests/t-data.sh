@@ -40,17 +40,14 @@ rc.send_inv.recv_inv_flag	rxe: sets kernel IB_WC_WITH_INVALIDATE (bit 2 = IBV_WC
 # ---------------------------------------------------------------- devices
 
 
-# data_gid DEV v4|v6|ADDR: index of the device's RoCEv2 GID of that
-# family (v6: link-local) or for that address.
+# data_gid DEV ADDR: index of the device's RoCEv2 GID for that address.
 data_gid() {
 	ibv_devinfo -v -d "$1" 2>/dev/null | awk -v want="$2" '
 		/GID\[/ && /RoCE v2/ {
 			i = $0; sub(/.*GID\[ */, "", i); sub(/\].*/, "", i)
 			g = $0; sub(/.*GID\[[ 0-9]*\]:[ \t]*/, "", g)
 			sub(/,.*/, "", g)
-			if ((want == "v4" && g ~ /^::ffff:/) ||
-			    (want == "v6" && g ~ /^fe80:/) || g == want ||
-			    g == "::ffff:" want) { print i; exit }
+			if (g == want || g == "::ffff:" want) { print i; exit }
 		}'
 }
 
@@ -73,8 +70,9 @@ data_dev_add() {
 		;;
 	esac
 	wait_for gids_ready "$DEV" || return
-	GID4=$(data_gid "$DEV" v4)
-	GID6=$(data_gid "$DEV" v6)
+	gid_scan "$DEV"
+	GID4=$ROCE2_V4
+	GID6=$ROCE2_LL
 	LL6=$(ip -6 addr show dev eth0 scope link |
 	      awk '/inet6/ { sub(/\/.*/, "", $2); print $2; exit }')
 	[ -n "$GID4" ] && [ -n "$GID6" ] && [ -n "$LL6" ] ||

@@ -31,7 +31,7 @@ pv_gid() {
 # pv_run DEV OUT: the suite on DEV; OUT gets "test verdict" lines.
 pv_run() {
 	local gid
-	wait_for bash -c "ibv_devinfo -v -d $1 | grep -q '::ffff:.*RoCE v2'" || return 1
+	wait_for gid_v4_ready "$1" || return 1
 	gid=$(pv_gid "$1")
 	(cd "$PV_DIR/tests" && timeout 700 python3 "$TESTS_DIR/pyverbs_run.py" \
 		"$PV_DIR/tests" --dev "$1" --gid "$gid") >"$2.log" 2>&1

@@ -146,7 +146,7 @@ td_netdev_down() {
 	wait_for td_retrying
 	td_bounded 60 ip link set eth0 up || { td_stop; return 1; }
 	td_stop || return 1
-	wait_for bash -c "ibv_devinfo -d srx0 | grep -q PORT_ACTIVE"
+	wait_for port_active srx0
 	wait_for gids_ready srx0
 	wait_for td_res_idle ||
 		fail "restrack after eth0 down/up: $(rdma res show | grep srx0)"

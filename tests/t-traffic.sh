@@ -49,7 +49,7 @@ traffic_stop() {
 
 tr_add() {
 	expect_ok rdma link add srx0 type srx netdev eth0 || return 1
-	wait_for bash -c "ibv_devinfo -v -d srx0 | grep -q '::ffff:.*RoCE v2'"
+	wait_for gid_v4_ready srx0
 }
 
 test_traffic_link_delete() {
@@ -81,7 +81,7 @@ test_traffic_netdev_down_up() {
 	wait_for bash -c "[ \$(cat /sys/class/infiniband/srx0/ports/1/hw_counters/retry_timeouts) -gt 0 ]"
 	expect_ok ip link set eth0 up
 	traffic_stop
-	wait_for bash -c "ibv_devinfo -d srx0 | grep -q PORT_ACTIVE"
+	wait_for port_active srx0
 	[ "$(tr_sent srx0)" -ge "$before" ] || fail "sent_pkts went backwards"
 	expect_ok rdma link delete srx0
 }

@@ -9,14 +9,14 @@
 #
 # SRX_VFUZZ_SEED (default: the clock; printed) fixes every worker's
 # operation sequence (the timing of kills and of the link deletes is not
-# reproducible), SRX_VFUZZ_SECONDS how long the workers run (default 40
-# on the debug kernel, where KASAN and lockdep watch them, and 30 on
+# reproducible), SRX_VFUZZ_SECONDS how long the workers run (default 25
+# on the debug kernel, where KASAN and lockdep watch them, and 20 on
 # Debian's; the link-delete test fuzzes half as long; make soak 300).
 
 # The fuzzing time of a run of make check, or as set.
-VF_SECONDS=${SRX_VFUZZ_SECONDS:-30}
+VF_SECONDS=${SRX_VFUZZ_SECONDS:-20}
 if [ "${SRX_KERNEL:-}" = debug ]; then
-	VF_SECONDS=${SRX_VFUZZ_SECONDS:-40}
+	VF_SECONDS=${SRX_VFUZZ_SECONDS:-25}
 fi
 
 VF_TYPES="qp cq pd mr srq"
