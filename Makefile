@@ -27,7 +27,7 @@ module-debug:
 
 test-progs: $(TEST_PROGS)
 
-build/tests/%: tests/%.c tests/testlib.h tests/ringlib.h $(LIBSRXCTL)
+build/tests/%: tests/%.c tests/testlib.h tests/ringlib.h tests/data_lib.h $(LIBSRXCTL)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_USER) -o $@ $< $(LIBSRXCTL) -libverbs -lrdmacm
 

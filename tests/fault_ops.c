@@ -15,7 +15,7 @@
  * an RDMA WRITE and READ over RC and a WRITE through each MW once bound;
  * resizes the receive CQ and sends again; governs the SRQ and its QP
  * through libsrxctl (QP limit, policy and group, SRQ group, mode and
- * credit, the queries and offenders, gov/status, gov/ctl, a device
+ * credit, the queries and offenders, gov_status, gov/ctl, a device
  * default); flushes a QP with receives posted to ERR and takes it back
  * through RESET to INIT; and destroys everything.
  *
@@ -783,8 +783,13 @@ static void governance(struct pass *p, struct qpair *q)
 	step(p, "srx_srq_set_mode(share)",
 	     -srx_srq_set_mode(p->srq, SRX_GOV_SHARE, 150, 1,
 			       SRXCTL_UNLIMITED));
-	step(p, "srx_srq_set_credit",
-	     -srx_srq_set_credit(p->srq, SRX_GOV_CREDIT_POST));
+	/*
+	 * The credit mode changes only while no WQE is held (EBUSY): a
+	 * fault that kept a completion from being polled leaves one held.
+	 */
+	step_x(p, "srx_srq_set_credit",
+	       -srx_srq_set_credit(p->srq, SRX_GOV_CREDIT_POST), false,
+	       (const int[]){ EBUSY, 0 });
 
 	/* The operator's side: the netlink view, gov/ctl, a default. */
 	/*
@@ -797,10 +802,11 @@ static void governance(struct pass *p, struct qpair *q)
 		for (i = 0; i < n; i++)
 			for (j = 0; j < srqs[i].nqps; j++)
 				if (srqs[i].qps[j].info.qpn == q->b->qp_num) {
-					step(p, "srxctl_ctl(srq credit)",
-					     -srxctl_ctl(dev_name,
-							 "srq %u credit repost",
-							 srqs[i].id));
+					step_x(p, "srxctl_ctl(srq credit)",
+					       -srxctl_ctl(dev_name,
+							   "srq %u credit repost",
+							   srqs[i].id),
+					       false, (const int[]){ EBUSY, 0 });
 					step(p, "srxctl_ctl(qp limit)",
 					     -srxctl_ctl(dev_name,
 							 "qp %u limit 5",

@@ -536,23 +536,6 @@ static int connect_end(struct end *e, enum ibv_qp_state upto)
 	return ibv_modify_qp(e->qp, &a, IBV_QP_STATE);
 }
 
-static int set_state(struct ibv_qp *qp, enum ibv_qp_state st)
-{
-	struct ibv_qp_attr a = { .qp_state = st };
-
-	return ibv_modify_qp(qp, &a, IBV_QP_STATE);
-}
-
-static int qp_state(struct ibv_qp *qp)
-{
-	struct ibv_qp_init_attr init;
-	struct ibv_qp_attr a;
-
-	if (ibv_query_qp(qp, &a, IBV_QP_STATE, &init))
-		return -1;
-	return a.qp_state;
-}
-
 static const char *state_name(int st)
 {
 	static const char *const n[] = {

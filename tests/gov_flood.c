@@ -37,14 +37,14 @@
  *
  * Prints "qp QPN delivered N" per pair (flooder first), then
  * "flooder QPN", "min_normal N", "total N" (all pairs), "srq_limit_events
- * N" and (unless -N) the device's gov/status lines prefixed "status: ";
+ * N" and (unless -N) the device's gov_status lines prefixed "status: ";
  * exits 0 unless a verb failed.
  *
  * With -S, also writes a time series to CSV: every MS milliseconds
  * (default 100) one row per receiving QP,
  * "t_ms,qpn,role,delivered,per_s,held,holds": milliseconds since the traffic
  * started, the QP, flooder or normal, messages delivered since the last
- * row and that as a rate, the SRQ WQEs the QP holds (from gov/status;
+ * row and that as a rate, the SRQ WQEs the QP holds (from gov_status;
  * -1 if it is not listed) and, with a shared CQ, an upper bound on what it
  * really holds then (-1 with dedicated CQs).
  */
@@ -117,8 +117,7 @@ static FILE *open_status(const char *dev)
 	char path[256];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/sys/class/infiniband/%s/gov/status",
-		 dev);
+	snprintf(path, sizeof(path), SRX_GOV_STATUS, dev);
 	f = fopen(path, "r");
 	if (!f)
 		die(path);
@@ -406,7 +405,7 @@ static void reap_cq(struct ibv_cq *cq)
 
 /*
  * One -S row per receiving QP: what it got since the last row, the WQEs
- * gov/status says it holds, and, with one shared CQ, at most how many it
+ * gov_status says it holds, and, with one shared CQ, at most how many it
  * really holds then: the buffers delivered and not given back (and those
  * of messages held ahead of a PSN gap, not delivered yet) once the
  * completion of every draw before the status read has been polled

@@ -12,7 +12,7 @@
  * struct rxe_queue_buf header (element size, index mask == cqe).
  *
  * Each step first lets the tamperer fill its limit, then abuses its ring,
- * runs victim traffic while sampling gov/status, restores the ring and
+ * runs victim traffic while sampling gov_status, restores the ring and
  * checks:
  *   cons_ahead     consumer index half a ring ahead of the producer
  *   ring_full      consumer index one past the producer: the ring looks
@@ -148,7 +148,7 @@ static unsigned long tainted(void)
 	return t;
 }
 
-/* ---- gov/status ---- */
+/* ---- gov_status ---- */
 
 static void parse_qp(const char *line, struct qstat *q)
 {
@@ -178,8 +178,7 @@ static bool read_status(struct qstat q[2], struct sstat *s)
 
 	memset(q, 0, 2 * sizeof(*q));
 	memset(s, 0, sizeof(*s));
-	snprintf(path, sizeof(path), "/sys/class/infiniband/%s/gov/status",
-		 dev);
+	snprintf(path, sizeof(path), SRX_GOV_STATUS, dev);
 	f = fopen(path, "r");
 	if (!f)
 		return false;
@@ -233,7 +232,7 @@ static void sample(void)
 	int i;
 
 	if (!read_status(q, &s)) {
-		note_bad("our SRQ is missing from gov/status");
+		note_bad("our SRQ is missing from gov_status");
 		return;
 	}
 	memcpy(last, q, sizeof(last));
@@ -241,7 +240,7 @@ static void sample(void)
 		if (!rqp[i])
 			continue;
 		if (!q[i].found) {
-			note_bad("%s QP missing from gov/status", who[i]);
+			note_bad("%s QP missing from gov_status", who[i]);
 			continue;
 		}
 		if (q[i].held > max_held[i])

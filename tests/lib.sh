@@ -90,11 +90,16 @@ wait_for() {
 	return 1
 }
 
+# gov_status DEV: the path of DEV's governance status table (debugfs).
+gov_status() {
+	echo "/sys/kernel/debug/srx/$1/gov_status"
+}
+
 # gov_sampler_start DEV FILE: every 100 ms, a line "sample <ms>" and
-# DEV's gov/status appended to FILE, until gov_sampler_stop; its
+# DEV's gov_status appended to FILE, until gov_sampler_stop; its
 # descriptors other than 0-2 closed (a test may hold a fifo open).
 gov_sampler_start() {
-	local f=/sys/class/infiniband/$1/gov/status
+	local f=$(gov_status "$1")
 	(
 		t0=${EPOCHREALTIME/./}
 		while :; do
@@ -122,9 +127,9 @@ gov_sampler_stop() {
 	[ -n "${GOV_SAMPLER_PID:-}" ] || return 0
 	gov_sampler_kill
 	out=$(awk -f "$REPO/tests/status_check.awk" "$1")
-	note "$2: $(tail -n 1 <<<"$out") of gov/status, each QP within its SRQ and limit, each SRQ within its size"
+	note "$2: $(tail -n 1 <<<"$out") of gov_status, each QP within its SRQ and limit, each SRQ within its size"
 	[ "$(wc -l <<<"$out")" -eq 1 ] || fail "$2: held overstated: $(head -n -1 <<<"$out")"
-	grep -q '^samples [1-9]' <<<"$out" || fail "$2: no gov/status sample"
+	grep -q '^samples [1-9]' <<<"$out" || fail "$2: no gov_status sample"
 }
 
 # srx0_add: srx0 on eth0, once its IPv4 RoCE v2 GID (index 1) is there.

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 #
-# The held invariants over gov/status snapshots, each after a line
+# The held invariants over gov_status snapshots, each after a line
 # "sample <ms>" (tests/lib.sh: gov_sampler): at no sample does a QP
 # show more held than its SRQ's size, or than its limit (static limits,
 # set before the traffic), nor the QPs of an SRQ together more than its

@@ -6,6 +6,7 @@
 # sysfs interface; the driver attributes of rdma res.
 
 GOV=/sys/class/infiniband/srx0/gov
+GOV_STATUS=/sys/kernel/debug/srx/srx0/gov_status
 
 gov_add() {
 	expect_ok rdma link add srx0 type srx netdev eth0 || return 1
@@ -24,7 +25,7 @@ gov_held_check() {
 	awk -F, -v n="$2" -f "$REPO/tests/held_check.awk" "$1"
 }
 
-# gov_run ARGS...: run gov_flood, sampling gov/status every 100 ms, and
+# gov_run ARGS...: run gov_flood, sampling gov_status every 100 ms, and
 # check every sample with gov_held_check (every governance run: a lag in
 # noticing consumption would refuse a QP under its limit); sets GOV_OUT,
 # MIN_NORMAL, FLOODER, FLOODER_DELIVERED, GOV_SAMPLES.
@@ -46,7 +47,7 @@ gov_run() {
 	MEAN_NORMAL=$(awk -v q="$FLOODER" '$1 == "qp" && $2 != q { s += $4; n++ }
 		END { print n ? int(s / n) : 0 }' <<<"$GOV_OUT")
 	note "gov_flood $*: flooder $FLOODER_DELIVERED, slowest normal $MIN_NORMAL, mean normal $MEAN_NORMAL"
-	[ "$GOV_SAMPLES" -gt 0 ] || { fail "gov_flood $*: no gov/status sample"; return 1; }
+	[ "$GOV_SAMPLES" -gt 0 ] || { fail "gov_flood $*: no gov_status sample"; return 1; }
 	[ -z "$bad" ] || { fail "gov_flood $*: held overstated: $bad"; return 1; }
 }
 
@@ -239,7 +240,7 @@ test_gov_tracepoints() {
 	echo >$T/trace
 }
 
-# At every 100 ms sample of gov/status, ungoverned and governed, no QP
+# At every 100 ms sample of gov_status, ungoverned and governed, no QP
 # shows more held than the 32 buffers the SRQ was given, and the sum over
 # the SRQ never exceeds them: reposts and consumption are counted when
 # status is read, not only at the next draw. In the shared-CQ shapes
@@ -300,13 +301,13 @@ test_gov_restrack_attributes() {
 }
 
 gov_status_qps() {
-	[ "$(grep -c '^  qp ' "$GOV/status")" -ge "$1" ]
+	[ "$(grep -c '^  qp ' "$GOV_STATUS")" -ge "$1" ]
 }
 
 # Scale: 1000 RC connections on one SRQ of 4096 WQEs, each limited to 8,
 # all sending (SPDK shape: one CQ polled at once, each buffer back when
 # its request is processed; connection 0 floods and is slow). Every
-# connection delivers; gov/status, srxctl (netlink dumps, JSON too) and
+# connection delivers; gov_status, srxctl (netlink dumps, JSON too) and
 # the ranking list all 1000 with none over its limit, the flooder first.
 TEST_TIMEOUT_test_gov_scale_1000_qps=280
 test_gov_scale_1000_qps() {
@@ -329,7 +330,7 @@ test_gov_scale_1000_qps() {
 	expect_eq "$(grep -c '^qp [0-9]* delivered ' "$out")" 1000 "connections"
 	expect_eq "$(grep -c '^qp [0-9]* delivered 0$' "$out")" 0 \
 		"connections that delivered nothing"
-	expect_eq "$(grep -c '^status:   qp ' "$out")" 1000 "QPs in gov/status"
+	expect_eq "$(grep -c '^status:   qp ' "$out")" 1000 "QPs in gov_status"
 	srq=$("$SRXCTL" srq show srx0 | awk '$1 == "srq" { print $2; exit }')
 	n=$("$SRXCTL" qp show srx0 | grep -c '^qp ')
 	expect_eq "$n" 1000 "QPs in srxctl qp show"
@@ -351,7 +352,7 @@ test_gov_scale_1000_qps() {
 	rm -f "$out"
 }
 
-# gov/status has no page limit: 100 QPs on one SRQ (ibv_srq_pingpong's
+# gov_status has no page limit: 100 QPs on one SRQ (ibv_srq_pingpong's
 # server, waiting for its peer), about three pages of text, are all
 # listed, to cat and to srxctl.
 test_gov_status_many_qps() {
@@ -360,17 +361,35 @@ test_gov_status_many_qps() {
 	timeout 120 ibv_srq_pingpong -d srx0 -g 1 -q $n -p 18777 >/dev/null 2>&1 &
 	pid=$!
 	wait_for gov_status_qps $n
-	expect_eq "$(grep -c '^  qp ' "$GOV/status")" $n "QP lines in gov/status"
-	expect_eq "$(grep -c "^srq .* qps $n " "$GOV/status")" 1 "SRQ line"
-	[ "$(wc -c <"$GOV/status")" -gt 8192 ] || fail "gov/status is only $(wc -c <"$GOV/status") bytes"
+	expect_eq "$(grep -c '^  qp ' "$GOV_STATUS")" $n "QP lines in gov_status"
+	expect_eq "$(grep -c "^srq .* qps $n " "$GOV_STATUS")" 1 "SRQ line"
+	[ "$(wc -c <"$GOV_STATUS")" -gt 8192 ] || fail "gov_status is only $(wc -c <"$GOV_STATUS") bytes"
 	# Read in 100-byte pieces, one open file: the same lines, none torn.
-	out=$(dd if="$GOV/status" bs=100 2>/dev/null | grep -c '^  qp [0-9]* limit none held 0 ')
+	out=$(dd if="$GOV_STATUS" bs=100 2>/dev/null | grep -c '^  qp [0-9]* limit none held 0 ')
 	expect_eq "$out" $n "QP lines read 100 bytes at a time"
 	out=$("$REPO/build/tools/srxctl" -j srq show srx0)
 	expect_eq "$(python3 -c 'import json,sys; print(len(json.load(sys.stdin)[0]["qps"]))' <<<"$out")" \
 		$n "QPs in srxctl -j srq show"
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
+}
+
+# gov_status is a debugfs seq_file, root's only (the sysfs table is
+# gone); a reader that holds it open across the device's deletion gets
+# an error, not freed memory, and does not keep srx from unloading.
+test_gov_status_outlives_device() {
+	local out
+	gov_add || return
+	[ ! -e "$GOV/status" ] || fail "gov/status is still in sysfs"
+	expect_eq "$(stat -c %a "$GOV_STATUS")" 400 "gov_status mode"
+	expect_err 'Permission denied' setpriv --reuid=65534 --regid=65534 \
+		--clear-groups cat "$GOV_STATUS"
+	exec 7<"$GOV_STATUS" || { fail "cannot open gov_status"; return; }
+	expect_ok rdma link delete srx0
+	[ ! -e "$GOV_STATUS" ] || fail "gov_status left after the delete"
+	out=$(cat <&7 2>&1) && fail "read after the delete returned '$out'"
+	exec 7<&-
+	expect_ok rmmod srx
 }
 
 # A process that scribbles over its own CQ ring (indices out of range,

@@ -192,6 +192,9 @@ test_net_ooo_holding() {
 	on=$((t1 - t0))
 	note "holding: held $((h1 - h0)) completed $((c1 - c0)) released $((r1 - r0)) seq NAKs $((n1 - n0)) retransmitted $on"
 	[ $((c1 - c0)) -gt 0 ] || fail "no held message completed"
+	# The comparison with holding off is about rates, and the path
+	# without holding is every other test's: stock kernel only.
+	[ "${SRX_KERNEL:-}" = debug ] && return
 	echo 0 >$OOO_PARAM
 	read -r h0 c0 r0 n0 t0 <<<"$(net_snap)"
 	ooo_run -n 3000 -s 512 -w 32

@@ -2,7 +2,7 @@
 #
 # The verbs and ring fuzzer, tests/verbs_fuzz.c: worker processes doing
 # random verbs sequences (and scribbling over their rings, forking, being
-# killed with SIGKILL) while another reads gov/status and writes gov/ctl;
+# killed with SIGKILL) while another reads gov_status and writes gov/ctl;
 # in test_vfuzz_link_delete the device is also deleted and re-added under
 # them. Afterwards nothing of theirs may be left in restrack and a fresh
 # process must pass a data-checked RC SEND.
@@ -40,7 +40,7 @@ vf_report() {
 		tail -n 300 "$out"
 		return
 	fi
-	grep -E '^(ops:|ok -|not ok -|# (anomaly|slow|kernel splat|worker .* (died|ended|exited)|forks|gov/status|completion statuses|hw counters))' "$out"
+	grep -E '^(ops:|ok -|not ok -|# (anomaly|slow|kernel splat|worker .* (died|ended|exited)|forks|gov_status|completion statuses|hw counters))' "$out"
 	grep -q '^# anomaly' "$out" &&
 		note "anomalies above: limits or reference counts the kernel did not enforce"
 	return 0

@@ -6,6 +6,9 @@
 #ifndef SRX_TESTLIB_H
 #define SRX_TESTLIB_H
 
+/* The governance status table of device %s (srx_govstat.c; root). */
+#define SRX_GOV_STATUS "/sys/kernel/debug/srx/%s/gov_status"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -106,6 +109,25 @@ static inline struct ibv_context *open_dev(const char *name)
 }
 
 /* Is @g an IPv4-mapped GID (::ffff:a.b.c.d)? */
+/* A QP's state, or -1 if it cannot be queried. */
+static inline int qp_state(struct ibv_qp *qp)
+{
+	struct ibv_qp_init_attr init;
+	struct ibv_qp_attr a;
+
+	if (ibv_query_qp(qp, &a, IBV_QP_STATE, &init))
+		return -1;
+	return a.qp_state;
+}
+
+/* Move a QP to @st with no other attribute (ERR, RESET, SQD ...). */
+static inline int set_state(struct ibv_qp *qp, enum ibv_qp_state st)
+{
+	struct ibv_qp_attr a = { .qp_state = st };
+
+	return ibv_modify_qp(qp, &a, IBV_QP_STATE);
+}
+
 /*
  * The kernel's rereg_mr through the uverbs write ABI itself: librxe
  * does not implement ibv_rereg_mr, so libibverbs never sends it. Returns

@@ -13,7 +13,7 @@
  *                          flush, doorbell, resize and destroy: the kernel
  *                          stays sane (run it on the KASAN kernel)
  *   publish_race           SRQs and QPs created and destroyed while another
- *                          process reads gov/status and writes gov/ctl:
+ *                          process reads gov_status and writes gov/ctl:
  *                          nothing half-built is ever found
  *   flush_race             a thread keeps the SQ and RQ producer indices
  *                          just behind the kernel's consumer index and
@@ -400,7 +400,7 @@ out:
 	return rc;
 }
 
-/* Read gov/status and poke gov/ctl at QPNs near @qpn until killed. */
+/* Read gov_status and poke gov/ctl at QPNs near @qpn until killed. */
 static void publish_reader(const char *dev, uint32_t qpn)
 {
 	char path[256], buf[4096], cmd[64];
@@ -408,8 +408,7 @@ static void publish_reader(const char *dev, uint32_t qpn)
 	uint32_t i;
 
 	for (i = 0;; i++) {
-		snprintf(path, sizeof(path), "/sys/class/infiniband/%s/gov/status",
-			 dev);
+		snprintf(path, sizeof(path), SRX_GOV_STATUS, dev);
 		f = fopen(path, "r");
 		if (f) {
 			while (fread(buf, 1, sizeof(buf), f) > 0)
@@ -476,7 +475,7 @@ static int case_publish_race(const char *dev)
 		rc = fail(name, "create");
 		goto out;
 	}
-	printf("# %d SRQs and QPs created under gov/status and gov/ctl\n", i);
+	printf("# %d SRQs and QPs created under gov_status and gov/ctl\n", i);
 	printf("ok - %s\n", name);
 	rc = 0;
 out:

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 /*
  * verbs_fuzz - several processes doing random verbs sequences on one srx
- * device while others read gov/status and write gov/ctl.
+ * device while others read gov_status and write gov/ctl.
  *
  * usage: verbs_fuzz -d DEV --seed S --seconds T [--procs N] [--ops N]
  *                   [--no-kill] [--no-ctl] [--trace] [--max-queue N]
@@ -25,7 +25,7 @@
  * (librxe trusts its own indices); a SIGSEGV of a fuzz process is
  * counted, not a failure: what matters is the kernel.
  *
- * Meanwhile one process reads gov/status (whole, partly, at odd offsets)
+ * Meanwhile one process reads gov_status (whole, partly, at odd offsets)
  * and writes valid and garbage gov/ctl commands at the SRQs and QPs it
  * finds there, and the supervisor kills random workers with SIGKILL (once
  * each has done a few operations since it started) and restarts them.
@@ -3153,7 +3153,7 @@ static void worker_main(int slot, uint64_t seed)
 	_exit(0);
 }
 
-/* ---- the gov/status reader and gov/ctl writer ---- */
+/* ---- the gov_status reader and gov/ctl writer ---- */
 
 static const char *const ctl_words[] = {
 	"srq", "qp", "mode", "static", "share", "credit", "poll", "post",
@@ -3347,8 +3347,7 @@ static void gov_main(uint64_t seed)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	alarm(opt_seconds + GRACE_SECS);
 	rng_state = seed;
-	snprintf(status, sizeof(status), "/sys/class/infiniband/%s/gov/status",
-		 dev_name);
+	snprintf(status, sizeof(status), SRX_GOV_STATUS, dev_name);
 	snprintf(ctl, sizeof(ctl), "/sys/class/infiniband/%s/gov/ctl", dev_name);
 	while (!__atomic_load_n(&SH->stop, __ATOMIC_RELAXED)) {
 		if (access(status, F_OK)) {
@@ -3847,7 +3846,7 @@ static void print_stats(double secs)
 	printf("# forks %lu (child segv %lu), kills %u, device lost %lu, scribbles %lu, tainted objects %lu, anomalies %lu, slow ops %lu, abnormal worker ends %u\n",
 	       SH->forks, SH->fork_segv, kills, SH->dev_lost, SH->scribbles,
 	       SH->taints, SH->anomalies, SH->slow_ops, abnormal);
-	printf("# gov/status reads %lu, gov/ctl writes %lu (accepted %lu); completions polled: %lu successful, %lu with an error\n",
+	printf("# gov_status reads %lu, gov/ctl writes %lu (accepted %lu); completions polled: %lu successful, %lu with an error\n",
 	       SH->gov_reads, SH->gov_writes, SH->gov_writes_ok, SH->cqe_ok,
 	       SH->cqe_err);
 	{
@@ -3889,7 +3888,7 @@ static int supervise(void)
 	printf("verbs_fuzz: %s, seed %llu, %u s, %u workers%s%s%s\n", dev_name,
 	       (unsigned long long)opt_seed, opt_seconds, opt_procs,
 	       opt_kill ? ", random SIGKILLs" : "",
-	       opt_ctl ? ", gov/status and gov/ctl" : "",
+	       opt_ctl ? ", gov_status and gov/ctl" : "",
 	       kmsg_fd < 0 ? " (no /dev/kmsg: splats not watched)" : "");
 	for (i = 0; i < opt_procs; i++)
 		workers[i] = start_worker(i, 0);

@@ -318,23 +318,6 @@ static int move_qp(const struct env *e, struct ibv_qp *qp,
 	return ibv_modify_qp(qp, &a, rts_attr(e, qp, &a));
 }
 
-static int set_state(struct ibv_qp *qp, enum ibv_qp_state s)
-{
-	struct ibv_qp_attr a = { .qp_state = s };
-
-	return ibv_modify_qp(qp, &a, IBV_QP_STATE);
-}
-
-static int qp_state(struct ibv_qp *qp)
-{
-	struct ibv_qp_init_attr init;
-	struct ibv_qp_attr a;
-
-	if (ibv_query_qp(qp, &a, IBV_QP_STATE, &init))
-		return -1;
-	return a.qp_state;
-}
-
 static bool check_state(const char *name, struct ibv_qp *qp,
 			enum ibv_qp_state want)
 {

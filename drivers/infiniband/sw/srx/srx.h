@@ -170,10 +170,7 @@ struct srx_dev {
 
 	spinlock_t		mw_lock;	/* MW bindings and MR dead */
 	struct srx_gov_defaults	gov;		/* for new SRQs and QPs */
-	struct mutex		gov_status_lock; /* the three below */
-	const struct file	*gov_status_reader; /* compared, never used */
-	char			*gov_status;	/* gov/status as last built */
-	size_t			gov_status_len;
+	struct dentry		*dbg;		/* debugfs: srx/<dev>/ */
 	atomic64_t		cnt[SRX_CNT_NR];
 	struct work_struct	gov_notify;	/* poll() wakeup: watermark */
 	unsigned long		gov_reaped;	/* jiffies: srx_gov_reap() */
@@ -729,6 +726,7 @@ enum srx_resp_verdict {
 };
 
 /* srx_srq.c */
+void srx_srq_put(struct srx_srq *srq);
 int srx_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
 		   struct ib_udata *udata);
 int srx_modify_srq(struct ib_srq *ibsrq, struct ib_srq_attr *attr,
@@ -939,7 +937,8 @@ int srx_send_ack(struct srx_qp *qp, u8 opcode, u8 syn, u32 psn, u64 orig);
 /* srx_stats.c, srx_govctl.c */
 extern const struct ib_device_ops srx_stats_ops;
 extern const struct ib_device_ops srx_gov_ops;
-void srx_gov_status_free(struct srx_dev *sdev);
+void *srx_gov_next(struct xarray *xa, unsigned long *index, size_t ref);
+const char *srx_limit_str(char tmp[12], u32 limit);
 void srx_gov_defaults_apply(struct srx_gov_defaults *d);
 #define SRX_GOV_NPOLICIES	3
 #define SRX_GOV_NCREDITS	4
@@ -955,6 +954,12 @@ void srx_gov_fill_qp(struct srx_gov_qp_stats *st, const struct srx_quota *sq,
 void srx_gov_fill_srq(struct srx_gov_srq_stats *st, const struct srx_srq *srq);
 
 void srx_gov_peer(const struct srx_qp *qp, char *buf, size_t len);
+
+/* srx_govstat.c */
+void srx_govstat_add(struct srx_dev *sdev, const char *name);
+void srx_govstat_del(struct srx_dev *sdev);
+void srx_govstat_init(void);
+void srx_govstat_exit(void);
 void srx_gov_reap(struct srx_dev *sdev, struct srx_srq *srq);
 
 /* srx_govnl.c */

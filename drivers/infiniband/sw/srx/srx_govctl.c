@@ -2,8 +2,9 @@
 /*
  * srx: governance controls. The in-kernel API (include/rdma/srx.h), the
  * operator's sysfs interface under /sys/class/infiniband/<dev>/gov/
- * (device defaults, a command file and a status table; CAP_NET_ADMIN).
- * The netlink attributes of `rdma res` are in srx_govnl.c.
+ * (device defaults and a command file; CAP_NET_ADMIN). The netlink
+ * attributes of `rdma res` are in srx_govnl.c, the status table in
+ * debugfs in srx_govstat.c.
  *
  * Copyright (c) 2026 The srx authors.
  */
@@ -12,7 +13,6 @@
 #include <linux/inet.h>
 #include <net/ipv6.h>
 #include <linux/moduleparam.h>
-#include <linux/seq_buf.h>
 #include <linux/slab.h>
 #include <rdma/srx.h>
 
@@ -247,8 +247,7 @@ void srx_gov_fill_srq(struct srx_gov_srq_stats *st, const struct srx_srq *srq)
  * The first object numbered @index or above in @xa whose reference
  * count (a refcount_t @ref bytes into it) could be taken, or NULL.
  */
-static void *srx_gov_next(struct xarray *xa, unsigned long *index,
-			  size_t ref)
+void *srx_gov_next(struct xarray *xa, unsigned long *index, size_t ref)
 {
 	void *obj;
 
@@ -549,7 +548,7 @@ static int srx_parse_limit(const char *s, u32 *limit)
 }
 
 /* A limit as shown: a number, or "none"; @tmp holds the number. */
-static const char *srx_limit_str(char tmp[12], u32 limit)
+const char *srx_limit_str(char tmp[12], u32 limit)
 {
 	if (limit == SRX_GOV_UNLIMITED)
 		return "none";
@@ -736,12 +735,6 @@ static struct srx_srq *srx_gov_find_srq(struct srx_dev *sdev, u32 id)
 	return found;
 }
 
-static void srx_srq_put(struct srx_srq *srq)
-{
-	if (refcount_dec_and_test(&srq->ref))
-		complete(&srq->released);
-}
-
 /* group <g> limit <n>|none, or group <g> remove */
 static int srx_gov_group_cmd(struct srx_srq *srq, char **args, int n)
 {
@@ -916,161 +909,6 @@ void srx_gov_peer(const struct srx_qp *qp, char *buf, size_t len)
 }
 
 /*
- * " peer ADDR dqpn N" for a connected QP, so an operator can name the
- * remote host of an offender.
- */
-static void srx_gov_emit_peer(struct seq_buf *s, struct srx_qp *qp)
-{
-	char peer[INET6_ADDRSTRLEN];
-
-	srx_gov_peer(qp, peer, sizeof(peer));
-	if (peer[0])
-		seq_buf_printf(s, " peer %s dqpn %u", peer,
-			       qp->attr.dest_qp_num);
-	seq_buf_puts(s, "\n");
-}
-
-static void srx_gov_emit_qp(struct seq_buf *s, const struct srx_quota *sq,
-			    struct srx_quota_qp *q)
-{
-	struct srx_qp *qp = container_of(q, struct srx_qp, quota);
-	char tmp[12];
-
-	seq_buf_printf(s,
-		       "  qp %u limit %s held %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu policy %s group %u recent_draws %u recent_refused %u ooo_limit %u ooo_holding %u ooo_held %llu ooo_released %llu",
-		       q->qpn, srx_limit_str(tmp, q->limit), q->held,
-		       q->draws, q->credits, q->rnr, q->drops,
-		       q->disconnects, srx_policy_names[q->policy],
-		       q->group ? q->group->id : 0,
-		       srx_quota_recent_draws(sq, q),
-		       srx_quota_recent_refused(sq, q), qp->resp.ooo_limit,
-		       qp->resp.nheld, q->ooo_held, q->ooo_released);
-	srx_gov_emit_peer(s, qp);
-}
-
-static void srx_gov_emit_srq(struct seq_buf *s, struct srx_srq *srq)
-{
-	struct srx_quota *sq = &srq->quota;
-	struct srx_quota_group *g;
-	struct srx_quota_qp *q;
-	char tmp[12];
-	u32 i;
-
-	seq_buf_printf(s,
-		       "srq %u size %u mode %s credit %s qps %u draws %llu credits %llu rnr %llu drops %llu disconnects %llu watermarks %llu overcommit %u floor %u ceiling %s admin_wm %u armed %u admin_events %llu matched %llu unmatched %llu ooo_cap %u ooo_low %u ooo_holding %u ooo_held %llu ooo_released %llu\n",
-		       srq->ibsrq.res.id, sq->size, srx_mode_names[sq->mode],
-		       srx_credit_names[sq->credit], sq->nqps, sq->draws,
-		       sq->credits, sq->rnr, sq->drops, sq->disconnects,
-		       sq->watermarks, sq->overcommit, sq->floor,
-		       srx_limit_str(tmp, sq->ceiling), sq->admin_wm,
-		       sq->admin_armed, sq->admin_events, sq->matched,
-		       sq->unmatched, srx_ooo_srq_cap(srq), srx_ooo_low(srq),
-		       srq->ooo_held, sq->ooo_held, sq->ooo_released);
-	list_for_each_entry(q, &sq->qps, node)
-		srx_gov_emit_qp(s, sq, q);
-	list_for_each_entry(g, &sq->groups, node)
-		seq_buf_printf(s, "  group %u limit %s held %u members %u\n",
-			       g->id, srx_limit_str(tmp, g->limit), g->held,
-			       g->members);
-	for (i = 0; i < sq->nsnap; i++)
-		seq_buf_printf(s,
-			       "  watermark %u: qp %u held %u limit %u draws %llu refused %llu\n",
-			       i + 1, sq->snap[i].qpn, sq->snap[i].held,
-			       sq->snap[i].limit, sq->snap[i].draws,
-			       sq->snap[i].dropped);
-}
-
-/* The first SRQ numbered @index or above, with a reference, or NULL. */
-static struct srx_srq *srx_gov_next_srq(struct srx_dev *sdev,
-					unsigned long *index)
-{
-	return srx_gov_next(&sdev->srq_tbl.xa, index,
-			    offsetof(struct srx_srq, ref));
-}
-
-/*
- * Every SRQ with its QPs, and the ranking kept at its last watermark.
- * Interrupts are off for one SRQ at a time, not for the whole table.
- */
-static void srx_gov_emit_all(struct srx_dev *sdev, struct seq_buf *s)
-{
-	unsigned long index = 0;
-	struct srx_srq *srq;
-
-	srx_gov_reap(sdev, NULL);
-	while (!seq_buf_has_overflowed(s) &&
-	       (srq = srx_gov_next_srq(sdev, &index))) {
-		spin_lock_irq(&srq->lock);
-		srx_gov_sync(srq);
-		srx_gov_emit_srq(s, srq);
-		spin_unlock_irq(&srq->lock);
-		srx_srq_put(srq);
-		index++;
-	}
-}
-
-/* gov/status grows to fit, up to this much text. */
-#define SRX_GOV_STATUS_MAX	(64U << 20)
-
-/* Build the status text whole, growing the buffer until it fits. */
-static int srx_gov_status_build(struct srx_dev *sdev)
-{
-	size_t size = PAGE_SIZE;
-	struct seq_buf s;
-	char *buf;
-
-	for (;;) {
-		buf = kvmalloc(size, GFP_KERNEL);
-		if (!buf)
-			return -ENOMEM;
-		seq_buf_init(&s, buf, size);
-		srx_gov_emit_all(sdev, &s);
-		if (!seq_buf_has_overflowed(&s))
-			break;
-		kvfree(buf);
-		if (size >= SRX_GOV_STATUS_MAX)
-			return -EFBIG;
-		size *= 4;
-	}
-	kvfree(sdev->gov_status);
-	sdev->gov_status = buf;
-	sdev->gov_status_len = seq_buf_used(&s);
-	return 0;
-}
-
-/*
- * gov/status has no size limit: it is built when a reader starts at
- * offset 0, and that open file's further reads page through the same
- * text, so one read-through sees one consistent table. The text is
- * freed as soon as that reader has all of it.
- */
-static ssize_t status_read(struct file *filp, struct kobject *kobj,
-			   struct bin_attribute *attr, char *buf, loff_t off,
-			   size_t count)
-{
-	struct srx_dev *sdev = srx_gov_dev(kobj_to_dev(kobj));
-	ssize_t ret = 0;
-
-	mutex_lock(&sdev->gov_status_lock);
-	if (!off || sdev->gov_status_reader != filp) {
-		ret = srx_gov_status_build(sdev);
-		sdev->gov_status_reader = ret ? NULL : filp;
-	} else if (!sdev->gov_status) {
-		goto out;	/* this reader had all of it */
-	}
-	if (ret)
-		goto out;
-	ret = memory_read_from_buffer(buf, count, &off, sdev->gov_status,
-				      sdev->gov_status_len);
-	if (off >= sdev->gov_status_len)
-		srx_gov_status_free(sdev);
-out:
-	mutex_unlock(&sdev->gov_status_lock);
-	return ret;
-}
-static BIN_ATTR_RO(status, 0);
-
-/*
  * The operator's watermarks fired on this device so far; poll() on it
  * wakes (POLLPRI) when one fires.
  */
@@ -1084,13 +922,6 @@ static ssize_t watermark_events_show(struct device *dev,
 }
 
 static DEVICE_ATTR_RO(watermark_events);
-
-/* The status text kept for the last reader goes with the device. */
-void srx_gov_status_free(struct srx_dev *sdev)
-{
-	kvfree(sdev->gov_status);
-	sdev->gov_status = NULL;
-}
 
 static struct attribute *srx_gov_attrs[] = {
 	&srx_gov_defaults_attrs[0].attr.attr,
@@ -1107,15 +938,9 @@ static struct attribute *srx_gov_attrs[] = {
 	NULL,
 };
 
-static struct bin_attribute *srx_gov_bin_attrs[] = {
-	&bin_attr_status,
-	NULL,
-};
-
 static const struct attribute_group srx_gov_group = {
 	.name = "gov",
 	.attrs = srx_gov_attrs,
-	.bin_attrs = srx_gov_bin_attrs,
 };
 
 const struct ib_device_ops srx_gov_ops = {

@@ -43,13 +43,12 @@ static void srx_dealloc_driver(struct ib_device *ibdev)
 {
 	struct srx_dev *sdev = to_sdev(ibdev);
 
+	srx_govstat_del(sdev);
 	if (sdev->sock)
 		srx_sock_put(sdev->sock);
 	sdev->sock = NULL;
 	srx_dev_tables_destroy(sdev);
 	srx_gov_notify_fini(sdev);
-	srx_gov_status_free(sdev);
-	mutex_destroy(&sdev->gov_status_lock);
 	srx_mcast_fini(sdev);
 	netdev_put(sdev->ndev, &sdev->ndev_tracker);
 	WRITE_ONCE(sdev->dead, true);
@@ -95,7 +94,6 @@ static void srx_init_ibdev(struct srx_dev *sdev, struct net_device *ndev)
 				  BIT_ULL(IB_USER_VERBS_CMD_POST_SEND);
 
 	spin_lock_init(&sdev->mw_lock);
-	mutex_init(&sdev->gov_status_lock);
 	srx_mcast_init(sdev);
 	srx_gov_notify_init(sdev);
 	srx_gov_defaults_init(&sdev->gov);
@@ -170,6 +168,7 @@ static int srx_add(const char *name, struct net_device *ndev)
 	if (!sdev)
 		return -ENOMEM;
 	srx_init_ibdev(sdev, ndev);
+	srx_govstat_add(sdev, name);
 
 	sdev->sock = srx_sock_get(dev_net(ndev));
 	if (IS_ERR(sdev->sock)) {
@@ -253,6 +252,7 @@ static int __init srx_init(void)
 	if (!srx_wq)
 		return -ENOMEM;
 	srx_gov_init();
+	srx_govstat_init();
 	err = srx_net_init(srx_rcv);
 	if (err)
 		goto err_wq;
@@ -266,6 +266,7 @@ static int __init srx_init(void)
 err_net:
 	srx_net_exit();
 err_wq:
+	srx_govstat_exit();
 	destroy_workqueue(srx_wq);
 	return err;
 }
@@ -276,6 +277,7 @@ static void __exit srx_exit(void)
 	unregister_netdevice_notifier(&srx_netdev_nb);
 	srx_reap(true);
 	srx_net_exit();
+	srx_govstat_exit();
 	destroy_workqueue(srx_wq);
 	pr_info("srx: unloaded\n");
 }

@@ -557,7 +557,6 @@ int srx_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 
 	/* No new packet finds the QP; wait for those on their way. */
 	srx_table_del(&to_sdev(ibqp->device)->qp_tbl, ibqp->qp_num);
-	srx_mcast_qp_leave(qp);
 	WRITE_ONCE(qp->dying, true);
 	srx_qp_put(qp);
 	wait_for_completion(&qp->released);

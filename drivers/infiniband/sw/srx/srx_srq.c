@@ -430,3 +430,10 @@ enum srx_resp_verdict srx_rqe_get(struct srx_qp *qp, struct rxe_recv_wqe *wqe,
 	}
 	return v;
 }
+
+/* Drop a reference taken by a table walk; destroy waits for the last. */
+void srx_srq_put(struct srx_srq *srq)
+{
+	if (refcount_dec_and_test(&srq->ref))
+		complete(&srq->released);
+}

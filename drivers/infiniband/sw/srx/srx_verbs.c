@@ -206,6 +206,16 @@ static int srx_dealloc_pd(struct ib_pd *ibpd, struct ib_udata *udata)
 	return 0;
 }
 
+/*
+ * A QP leaves its multicast groups (a safety net: see
+ * srx_mcast_qp_leave()) before the engine's teardown, which is srx_qp.c's.
+ */
+static int srx_destroy_qp_verb(struct ib_qp *ibqp, struct ib_udata *udata)
+{
+	srx_mcast_qp_leave(to_sqp(ibqp));
+	return srx_destroy_qp(ibqp, udata);
+}
+
 /* The port's active MTU in bytes: the largest payload a UD packet carries. */
 u32 srx_port_mtu(struct srx_dev *sdev)
 {
@@ -235,7 +245,7 @@ const struct ib_device_ops srx_dev_ops = {
 	.dereg_mr = srx_dereg_mr,
 	.destroy_ah = srx_destroy_ah,
 	.destroy_cq = srx_destroy_cq,
-	.destroy_qp = srx_destroy_qp,
+	.destroy_qp = srx_destroy_qp_verb,
 	.destroy_srq = srx_destroy_srq,
 	.detach_mcast = srx_detach_mcast,
 	.disassociate_ucontext = srx_disassociate_ucontext,
