@@ -422,6 +422,9 @@ test_data_perf_send_lat() { perf_both ib_send_lat -n 100 -s 64; }
 test_data_perf_write_lat() { perf_both ib_write_lat -n 100 -s 64; }
 
 # ---------------------------------------------------------------- interop
+# perftest, data_test's requests, multicast and netem against rdma_rxe
+# here; the rdma-core pingpongs and rping against rdma_rxe, both ways,
+# run between two hosts (tests/hosts-check: srx_serves_rxe, rxe_serves_srx).
 
 # Statistic counters of DEV, one "name value" a line.
 data_counters() {
@@ -500,37 +503,6 @@ interop_gids_ready() {
 
 NSX="ip netns exec $DATA_NS"
 
-# xpp PROG ARGS...: pingpong with the server on srx1 (nsA) and the
-# client on rxe1, then the other way round; IPv4 and IPv6 GIDs.
-xpp() {
-	local prog=$1
-	shift
-	local fam sg rg sa
-	for fam in 4 6; do
-		if [ $fam = 4 ]; then
-			sg=$SRX_G4 rg=$RXE_G4
-		else
-			sg=$SRX_G6 rg=$RXE_G6
-		fi
-		next_port
-		server_client "$prog srx->rxe v$fam" \
-			"tcp_listening $DATA_PORT $DATA_NS" \
-			$NSX "$prog" -d srx1 -g "$sg" -p "$DATA_PORT" -c "$@" -- \
-			"$prog" -d rxe1 -g "$rg" -p "$DATA_PORT" -c "$@" \
-			"$DATA_A4" &&
-			expect_no_match 'invalid data' "$SRV_OUT$CLI_OUT" \
-				"$prog output"
-		next_port
-		server_client "$prog rxe->srx v$fam" \
-			"tcp_listening $DATA_PORT" \
-			"$prog" -d rxe1 -g "$rg" -p "$DATA_PORT" -c "$@" -- \
-			$NSX "$prog" -d srx1 -g "$sg" -p "$DATA_PORT" -c "$@" \
-			"$DATA_B4" &&
-			expect_no_match 'invalid data' "$SRV_OUT$CLI_OUT" \
-				"$prog output"
-	done
-}
-
 # xperf PROG ARGS...: perftest both ways over IPv4 GIDs.
 xperf() {
 	local prog=$1 res
@@ -547,36 +519,6 @@ xperf() {
 		$NSX "$prog" -d srx1 -x "$SRX_G4" -p "$DATA_PORT" -F "$@" \
 		"$DATA_B4" &&
 		expect_match "$res" "$CLI_OUT" "$prog result line"
-}
-
-cm_listening_ns() {
-	rdma res show cm_id 2>/dev/null | grep -q LISTEN
-}
-
-xrping() {
-	next_port
-	server_client "rping srx server" cm_listening_ns \
-		$NSX rping -s -a "$DATA_A4" -p "$DATA_PORT" -C 10 -- \
-		rping -c -a "$DATA_A4" -p "$DATA_PORT" -C 10 -V -v &&
-		expect_eq "$(grep -c 'ping data' <<<"$CLI_OUT")" 10 "rping lines"
-	next_port
-	server_client "rping rxe server" cm_listening \
-		rping -s -a "$DATA_B4" -p "$DATA_PORT" -C 10 -- \
-		$NSX rping -c -a "$DATA_B4" -p "$DATA_PORT" -C 10 -V -v &&
-		expect_eq "$(grep -c 'ping data' <<<"$CLI_OUT")" 10 "rping lines"
-}
-
-test_data_interop_pingpong() {
-	interop_setup || return 0
-	xpp ibv_rc_pingpong -n 100 -s 8192
-	xpp ibv_ud_pingpong -n 100 -s 512
-	data_cleanup
-}
-
-test_data_interop_rping() {
-	interop_setup || return 0
-	xrping
-	data_cleanup
 }
 
 # data_test's RC requests (SEND, WRITE, READ, the atomics, ATOMIC WRITE)
