@@ -628,7 +628,6 @@ void srx_dev_tables_destroy(struct srx_dev *sdev);
 /* srx_verbs.c */
 extern const struct ib_device_ops srx_dev_ops;
 enum ib_port_state srx_port_state(struct srx_dev *sdev);
-u32 srx_port_mtu(struct srx_dev *sdev);
 void srx_port_event(struct srx_dev *sdev);
 
 /* srx_queue.c */

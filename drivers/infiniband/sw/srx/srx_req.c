@@ -12,6 +12,8 @@
  * Copyright (c) 2026 The srx authors.
  */
 
+#include <rdma/ib_addr.h>
+
 #include "srx.h"
 
 /* Packets in flight without an ACK, and how often to ask for one. */
@@ -84,6 +86,14 @@ bool srx_op_allowed(enum ib_qp_type type, u32 op, bool user)
 static bool srx_qp_is_ud(struct srx_qp *qp)
 {
 	return qp->ibqp.qp_type == IB_QPT_UD || qp->ibqp.qp_type == IB_QPT_GSI;
+}
+
+/* The port's active MTU in bytes: the largest payload a UD packet carries. */
+static u32 srx_port_mtu(struct srx_dev *sdev)
+{
+	enum ib_mtu mtu = iboe_get_mtu(READ_ONCE(sdev->ndev->mtu));
+
+	return mtu ? ib_mtu_enum_to_int(mtu) : 256;
 }
 
 /* The largest payload of one packet: path MTU, or the port's for UD. */

@@ -216,14 +216,6 @@ static int srx_destroy_qp_verb(struct ib_qp *ibqp, struct ib_udata *udata)
 	return srx_destroy_qp(ibqp, udata);
 }
 
-/* The port's active MTU in bytes: the largest payload a UD packet carries. */
-u32 srx_port_mtu(struct srx_dev *sdev)
-{
-	enum ib_mtu mtu = iboe_get_mtu(READ_ONCE(sdev->ndev->mtu));
-
-	return mtu ? ib_mtu_enum_to_int(mtu) : 256;
-}
-
 const struct ib_device_ops srx_dev_ops = {
 	.owner = THIS_MODULE,
 	.driver_id = RDMA_DRIVER_RXE,
