@@ -90,9 +90,11 @@ wait_for() {
 	return 1
 }
 
-# gov_status DEV: the path of DEV's governance status table (debugfs).
+# srx's debugfs directory; gov_status DEV: the path of DEV's governance
+# status table in it.
+SRX_DEBUGFS=/sys/kernel/debug/srx
 gov_status() {
-	echo "/sys/kernel/debug/srx/$1/gov_status"
+	echo "$SRX_DEBUGFS/$1/gov_status"
 }
 
 # gov_sampler_start DEV FILE: every 100 ms, a line "sample <ms>" and

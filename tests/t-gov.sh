@@ -6,12 +6,7 @@
 # sysfs interface; the driver attributes of rdma res.
 
 GOV=/sys/class/infiniband/srx0/gov
-GOV_STATUS=/sys/kernel/debug/srx/srx0/gov_status
-
-gov_add() {
-	expect_ok rdma link add srx0 type srx netdev eth0 || return 1
-	wait_for gid_v4_ready srx0
-}
+GOV_STATUS=$SRX_DEBUGFS/srx0/gov_status
 
 gov_cnt() {
 	cat "/sys/class/infiniband/srx0/ports/1/hw_counters/$1"
@@ -70,7 +65,7 @@ gov_run() {
 # other two runs are reported against.
 gov_compare() {
 	local free rnr0 rnr1 gain cred0
-	gov_add || return
+	srx0_add || return
 	GOV_FREE=
 	free=
 	# The debug kernel runs the governed flood only: its rates say
@@ -148,7 +143,7 @@ test_gov_flood_spdk_buffer() {
 # The armed watermark fires once, and the offender report taken at that
 # moment names the flooder first.
 test_gov_watermark_names_flooder() {
-	gov_add || return
+	srx0_add || return
 	gov_run -s dedicated -C poll -L 12 -w 8 || return
 	expect_eq "$(awk '$1 == "srq_limit_events" { print $2 }' <<<"$GOV_OUT")" 1 \
 		"SRQ_LIMIT_REACHED events"
@@ -172,7 +167,7 @@ gov_tracefs() {
 # gov/watermark_events, and its ranking names the flooder.
 test_gov_admin_watermark() {
 	local before after pid out line size
-	gov_add || return
+	srx0_add || return
 	expect_ok bash -c "echo 25 > $GOV/watermark"
 	before=$(cat $GOV/watermark_events)
 	gov_tracefs || return
@@ -225,7 +220,7 @@ test_gov_tracepoints() {
 	local T out max
 	gov_tracefs || return
 	T=$TRACEFS
-	gov_add || return
+	srx0_add || return
 	echo >$T/trace
 	echo 1 >$T/events/srx/enable
 	gov_run -s dedicated -C poll -L 4 -w 8
@@ -247,7 +242,7 @@ test_gov_tracepoints() {
 }
 
 test_gov_sysfs_defaults() {
-	gov_add || return
+	srx0_add || return
 	expect_eq "$(cat $GOV/qp_limit)" none "default qp_limit"
 	expect_eq "$(cat $GOV/mode)" static "default mode"
 	expect_ok bash -c "echo 7 > $GOV/qp_limit"
@@ -276,7 +271,7 @@ gov_res_has() {
 TEST_TIMEOUT_test_gov_restrack_attributes=600
 test_gov_restrack_attributes() {
 	local pid
-	gov_add || return
+	srx0_add || return
 	timeout 600 "$BIN/gov_flood" -d srx0 -g 1 -t 550 -L 5 >/dev/null 2>&1 &
 	pid=$!
 	WAIT_TRIES=1200 wait_for gov_res_has qp 'gov_limit 5'
@@ -301,7 +296,7 @@ TEST_TIMEOUT_test_gov_scale_1000_qps=280
 test_gov_scale_1000_qps() {
 	local out=/tmp/gov-scale.$$ line srq flooder n first
 	local SRXCTL=$REPO/build/tools/srxctl
-	gov_add || return
+	srx0_add || return
 	: >"$out"
 	coproc SCALE { timeout 240 "$BIN/gov_flood" -d srx0 -g 1 -s spdk \
 		-C buffer -n 1000 -q 4096 -L 8 -t 5 -H 120 2>&1; }
@@ -345,7 +340,7 @@ test_gov_scale_1000_qps() {
 # listed, to cat and to srxctl.
 test_gov_status_many_qps() {
 	local pid out n=100
-	gov_add || return
+	srx0_add || return
 	timeout 120 ibv_srq_pingpong -d srx0 -g 1 -q $n -p 18777 >/dev/null 2>&1 &
 	pid=$!
 	wait_for gov_status_qps $n
@@ -367,7 +362,7 @@ test_gov_status_many_qps() {
 # an error, not freed memory, and does not keep srx from unloading.
 test_gov_status_outlives_device() {
 	local out
-	gov_add || return
+	srx0_add || return
 	[ ! -e "$GOV/status" ] || fail "gov/status is still in sysfs"
 	expect_eq "$(stat -c %a "$GOV_STATUS")" 400 "gov_status mode"
 	expect_err 'Permission denied' setpriv --reuid=65534 --regid=65534 \
@@ -388,7 +383,7 @@ test_gov_status_outlives_device() {
 test_gov_tamper_cq_ring() {
 	local out rc args=(-L 8)
 	[ "${SRX_KERNEL:-}" = debug ] && args+=(-v 8 -r 20 -s 10)
-	gov_add || return
+	srx0_add || return
 	out=$(timeout 270 "$BIN/gov_tamper" -d srx0 -g 1 "${args[@]}" 2>&1)
 	rc=$?
 	grep -E '^(# |gov_tamper:)' <<<"$out" | while IFS= read -r line; do
@@ -406,7 +401,7 @@ test_gov_module_defaults() {
 	expect_err 'Invalid parameters' insmod "$SRX_KO" gov_defaults=bogus=1
 	expect_err 'Invalid parameters' insmod "$SRX_KO" gov_defaults=qp_limit=-2
 	srx_load gov_defaults=qp_limit=5,credit=repost || { fail "insmod"; return; }
-	gov_add || return
+	srx0_add || return
 	expect_eq "$(cat $GOV/qp_limit)" 5 "qp_limit from gov_defaults"
 	expect_eq "$(cat $GOV/credit)" repost "credit from gov_defaults"
 	expect_eq "$(cat $GOV/mode)" static "mode not in the list"
@@ -414,7 +409,7 @@ test_gov_module_defaults() {
 	expect_ok bash -c "echo 'policy_rc=drop' > $P"
 	expect_eq "$(cat $GOV/policy_rc)" rnr "an existing device"
 	expect_ok rdma link delete srx0
-	gov_add || return
+	srx0_add || return
 	expect_eq "$(cat $GOV/policy_rc)" drop "a later device"
 	expect_eq "$(cat $GOV/qp_limit)" none "a later device, qp_limit"
 	echo > $P

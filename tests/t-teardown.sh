@@ -16,7 +16,7 @@
 # and the link be added again and carry a data-checked pass of
 # build/tests/fault_ops. tests/guest-run fails a test on any splat.
 
-# traffic_start, traffic's helpers and tr_add: t-traffic.sh. Its tests
+# traffic_start and traffic's helpers: t-traffic.sh. Its tests
 # are its own: not tests of this file.
 . "$(dirname "${BASH_SOURCE[0]}")/t-traffic.sh"
 unset -f $(declare -F | awk '$3 ~ /^test_traffic_/ { print $3 }')
@@ -166,7 +166,7 @@ td_round() {
 	local r=$1 method=$2 tool=${TD_TOOLS[$(($1 / 4 % 4))]} t0=$SECONDS
 	local t1 t2 t3 out
 	srx_loaded || srx_load || { fail "round $r: cannot load srx"; return 1; }
-	link_line srx0 >/dev/null || tr_add || return 1
+	link_line srx0 >/dev/null || srx0_add || return 1
 	wait_for gids_ready srx0 || return 1
 	TD_IDLE=$(rdma res show 2>/dev/null | grep ' srx0: ')
 	t1=$SECONDS
@@ -186,7 +186,7 @@ td_round() {
 		td_bounded 120 rmmod srx || return 1
 	fi
 	srx_load || { fail "round $r: srx does not load again"; return 1; }
-	tr_add || return 1
+	srx0_add || return 1
 	wait_for gids_ready srx0 || return 1
 	out=$(timeout 120 "$BIN/fault_ops" -d srx0 -n 1 2>&1) ||
 		{ fail "round $r: srx0 does not work again: $out"; return 1; }

@@ -47,13 +47,8 @@ traffic_stop() {
 	wait_for bash -c "! pgrep -f 'ib_(write|read|send)_bw'"
 }
 
-tr_add() {
-	expect_ok rdma link add srx0 type srx netdev eth0 || return 1
-	wait_for gid_v4_ready srx0
-}
-
 test_traffic_link_delete() {
-	tr_add || return
+	srx0_add || return
 	traffic_start srx0 || { traffic_stop; return; }
 	expect_ok rdma link delete srx0
 	traffic_stop
@@ -62,7 +57,7 @@ test_traffic_link_delete() {
 }
 
 test_traffic_rmmod() {
-	tr_add || return
+	srx0_add || return
 	traffic_start srx0 ib_read_bw || { traffic_stop; return; }
 	expect_ok rmmod srx
 	traffic_stop
@@ -72,7 +67,7 @@ test_traffic_rmmod() {
 
 test_traffic_netdev_down_up() {
 	local before
-	tr_add || return
+	srx0_add || return
 	traffic_start srx0 || { traffic_stop; return; }
 	expect_ok ip link set eth0 down
 	before=$(tr_sent srx0)
@@ -88,7 +83,7 @@ test_traffic_netdev_down_up() {
 
 test_traffic_kill_processes() {
 	local i
-	tr_add || return
+	srx0_add || return
 	for i in 1 2 3; do
 		traffic_start srx0 ib_send_bw || break
 		traffic_stop

@@ -953,13 +953,13 @@ void srx_gov_fill_qp(struct srx_gov_qp_stats *st, const struct srx_quota *sq,
 void srx_gov_fill_srq(struct srx_gov_srq_stats *st, const struct srx_srq *srq);
 
 void srx_gov_peer(const struct srx_qp *qp, char *buf, size_t len);
+void srx_gov_reap(struct srx_dev *sdev, struct srx_srq *srq);
 
 /* srx_govstat.c */
 void srx_govstat_add(struct srx_dev *sdev, const char *name);
 void srx_govstat_del(struct srx_dev *sdev);
 void srx_govstat_init(void);
 void srx_govstat_exit(void);
-void srx_gov_reap(struct srx_dev *sdev, struct srx_srq *srq);
 
 /* srx_govnl.c */
 extern const struct ib_device_ops srx_govnl_ops;
