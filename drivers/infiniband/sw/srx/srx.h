@@ -344,6 +344,19 @@ struct srx_srq {
 	struct completion	released;
 };
 
+/* WQEs @srq can still give (srq locked): its ring's and the spares. */
+static inline u32 srx_srq_avail(struct srx_srq *srq)
+{
+	lockdep_assert_held(&srq->lock);
+	return srx_queue_count(&srq->q) + srq->nspare;
+}
+
+/* The size of a receive WQE with room for @max_sge SGEs. */
+static inline u32 srx_recv_wqe_size(u32 max_sge)
+{
+	return sizeof(struct rxe_recv_wqe) + max_sge * sizeof(struct rxe_sge);
+}
+
 /* A resolved address vector (QP path or AH). */
 struct srx_av {
 	struct rdma_ah_attr	attr;
@@ -724,6 +737,12 @@ enum srx_resp_verdict {
 	SRX_RV_REM_OP,		/* remote operational error NAK (class C) */
 };
 
+/* What a receive WQE is taken for (srx_rqe_get()). */
+enum srx_rqe_use {
+	SRX_RQE_IN_ORDER,	/* the next message in PSN order */
+	SRX_RQE_HOLD,		/* a message ahead of a PSN gap (srx_ooo.c) */
+};
+
 /* srx_srq.c */
 void srx_srq_put(struct srx_srq *srq);
 int srx_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
@@ -734,18 +753,17 @@ int srx_query_srq(struct ib_srq *ibsrq, struct ib_srq_attr *attr);
 int srx_destroy_srq(struct ib_srq *ibsrq, struct ib_udata *udata);
 int srx_post_srq_recv(struct ib_srq *ibsrq, const struct ib_recv_wr *wr,
 		      const struct ib_recv_wr **bad_wr);
-u32 srx_recv_wqe_size(u32 max_sge);
 void srx_srq_event(struct srx_srq *srq, enum ib_event_type type);
 enum srx_resp_verdict srx_rqe_get(struct srx_qp *qp, struct rxe_recv_wqe *wqe,
-				  bool ooo);
+				  enum srx_rqe_use use);
 u32 srx_rqe_len(struct srx_qp *qp, struct rxe_recv_wqe *wqe);
+bool srx_rqe_hold(struct srx_qp *qp, const struct srx_pkt *pkt);
 
 /* srx_ooo.c */
 int srx_ooo_srq_init(struct srx_srq *srq);
 void srx_ooo_srq_free(struct srx_srq *srq);
 int srx_ooo_qp_init(struct srx_qp *qp);
 void srx_ooo_qp_free(struct srx_qp *qp);
-u32 srx_ooo_available(struct srx_srq *srq);
 u32 srx_ooo_srq_cap(const struct srx_srq *srq);
 u32 srx_ooo_low(const struct srx_srq *srq);
 int srx_ooo_srq_set(struct srx_srq *srq, u32 cap, u32 low);
@@ -759,14 +777,17 @@ const void *srx_ooo_next_spare(struct srx_srq *srq);
 void srx_ooo_pop_spare(struct srx_srq *srq);
 void srx_ooo_release_srq(struct srx_srq *srq);
 void srx_ooo_check_low(struct srx_srq *srq);
-bool srx_ooo_hold(struct srx_qp *qp, const struct srx_pkt *pkt);
+struct srx_ooo_slot *srx_ooo_reserve(struct srx_qp *qp,
+				     const struct srx_pkt *pkt, bool *dup);
+void srx_ooo_cancel(struct srx_qp *qp, struct srx_ooo_slot *slot);
+bool srx_ooo_place(struct srx_qp *qp, struct srx_ooo_slot *slot,
+		   const struct srx_pkt *pkt, u32 len);
 void srx_ooo_drain(struct srx_qp *qp);
 void srx_ooo_release_slot(struct srx_qp *qp, struct srx_ooo_slot *slot);
 void srx_ooo_release_qp_locked(struct srx_qp *qp);
 void srx_ooo_release_qp(struct srx_qp *qp);
 void srx_ooo_release_stale(struct srx_qp *qp);
 bool srx_ooo_may_hold(struct srx_qp *qp, struct srx_srq *srq);
-void srx_ooo_nak_timer(struct timer_list *t);
 void srx_resp_nak_due(struct srx_qp *qp);
 int srx_recv_wqe_fill(struct rxe_recv_wqe *wqe, const struct ib_recv_wr *wr,
 		      u32 max_sge);

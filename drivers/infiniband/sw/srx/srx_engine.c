@@ -238,9 +238,22 @@ static void srx_engine_pass(struct srx_qp *qp)
 		set_bit(SRX_QPF_PENDING, &qp->flags);
 }
 
-/* A new QP's engine: no work queued, no packet waiting. */
+/*
+ * A sequence NAK deferred while out-of-order messages are held is due
+ * (srx_resp.c arms the timer): the next pass sends it if still owed.
+ */
+static void srx_engine_nak_timer(struct timer_list *t)
+{
+	struct srx_qp *qp = from_timer(qp, t, resp.nak_timer);
+
+	set_bit(SRX_QPF_NAK_DUE, &qp->flags);
+	srx_engine_schedule(qp);
+}
+
+/* A new QP's engine: no work queued, no packet waiting, no timer armed. */
 void srx_engine_init(struct srx_qp *qp)
 {
 	INIT_WORK(&qp->work, srx_engine_work);
 	skb_queue_head_init(&qp->rxq);
+	timer_setup(&qp->resp.nak_timer, srx_engine_nak_timer, 0);
 }

@@ -479,7 +479,7 @@ void srx_gov_admin_check(struct srx_srq *srq)
 	/* Twice per draw: nothing to count unless the operator set a mark. */
 	if (!srx_gov_enabled() || !srq->quota.admin_wm)
 		return;
-	avail = srx_ooo_available(srq);
+	avail = srx_srq_avail(srq);
 	if (!srx_quota_admin_check(&srq->quota, avail))
 		return;
 	srx_gov_trace_watermark(srq, true, avail);
@@ -520,7 +520,7 @@ void srx_gov_watermark(struct srx_srq *srq)
 	if (!srx_gov_enabled())
 		return;
 	srx_quota_snapshot(&srq->quota);
-	srx_gov_trace_watermark(srq, false, srx_ooo_available(srq));
+	srx_gov_trace_watermark(srq, false, srx_srq_avail(srq));
 }
 
 /* @qp holds one more message ahead of a gap (srq locked). */

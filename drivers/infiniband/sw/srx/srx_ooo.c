@@ -112,7 +112,6 @@ int srx_ooo_qp_init(struct srx_qp *qp)
 	u32 n = min(READ_ONCE(srx_ooo_slots), SRX_OOO_MAX), i;
 	size_t size;
 
-	timer_setup(&rs->nak_timer, srx_ooo_nak_timer, 0);
 	if (qp->ibqp.qp_type != IB_QPT_RC || !qp->ibqp.srq || !n)
 		return 0;
 	size = srx_recv_wqe_size(to_ssrq(qp->ibqp.srq)->max_sge);
@@ -141,13 +140,6 @@ void srx_ooo_qp_free(struct srx_qp *qp)
 	kfree(rs->ooo);
 	rs->ooo = NULL;
 	rs->nooo = 0;
-}
-
-/* WQEs the SRQ can still give: its ring and the spares. */
-u32 srx_ooo_available(struct srx_srq *srq)
-{
-	lockdep_assert_held(&srq->lock);
-	return srx_queue_count(&srq->q) + srq->nspare;
 }
 
 /*
@@ -321,7 +313,7 @@ int srx_ooo_qp_set(struct srx_qp *qp, u32 limit)
 void srx_ooo_check_low(struct srx_srq *srq)
 {
 	lockdep_assert_held(&srq->lock);
-	if (srq->ooo_held && srx_ooo_available(srq) <= srx_ooo_low(srq))
+	if (srq->ooo_held && srx_srq_avail(srq) <= srx_ooo_low(srq))
 		srx_ooo_release_srq(srq);
 }
 
@@ -330,18 +322,9 @@ bool srx_ooo_may_hold(struct srx_qp *qp, struct srx_srq *srq)
 	lockdep_assert_held(&srq->lock);
 	if (srq->ooo_held + srq->nspare >= srx_ooo_srq_cap(srq) ||
 	    qp->resp.nheld >= qp->resp.ooo_limit ||
-	    srx_ooo_available(srq) <= srx_ooo_low(srq) + 1)
+	    srx_srq_avail(srq) <= srx_ooo_low(srq) + 1)
 		return false;
 	return srx_gov_room(qp, srq, 2);
-}
-
-/* The deferred sequence NAK is due: the engine sends it if still owed. */
-void srx_ooo_nak_timer(struct timer_list *t)
-{
-	struct srx_qp *qp = from_timer(qp, t, resp.nak_timer);
-
-	set_bit(SRX_QPF_NAK_DUE, &qp->flags);
-	srx_engine_schedule(qp);
 }
 
 /*
@@ -431,43 +414,67 @@ static void srx_ooo_unhold(struct srx_qp *qp, struct srx_ooo_slot *slot)
 	spin_unlock_irqrestore(&srq->lock, flags);
 }
 
-/*
- * Hold a single-packet SEND that arrived ahead of a gap in @qp's SRQ
- * WQE. Return: true if held (or held already), false to NAK as usual.
+/**
+ * srx_ooo_reserve - a free hold slot of @qp for @pkt, if it may be held
+ * @qp: the responder RC QP on an SRQ
+ * @pkt: a packet that arrived ahead of the expected PSN
+ * @dup: set if the message at @pkt's PSN is held (or being held) already
+ *
+ * Only a single-packet SEND without invalidate, within the hold window
+ * and the path MTU, while the QP's OOO limit is not 0. The slot is the
+ * caller's (FILLING) until srx_ooo_place() or srx_ooo_cancel().
+ *
+ * Return: the slot, or NULL.
  */
-bool srx_ooo_hold(struct srx_qp *qp, const struct srx_pkt *pkt)
+struct srx_ooo_slot *srx_ooo_reserve(struct srx_qp *qp,
+				     const struct srx_pkt *pkt, bool *dup)
 {
-	struct srx_srq *srq = to_ssrq(qp->ibqp.srq);
 	u16 f = pkt->info->flags;
-	struct srx_ooo_slot *slot;
-	struct srx_sgl_pos pos = {};
-	bool dup;
-	u32 len;
-	unsigned long flags;
 
+	*dup = false;
 	if (!READ_ONCE(qp->resp.ooo_limit) || !(f & SRX_OPF_SEND) ||
 	    !(f & SRX_OPF_FIRST) ||
 	    !(f & SRX_OPF_LAST) || (pkt->info->hdrs & SRX_HDR_IETH) ||
 	    srx_psn_diff(pkt->psn, qp->resp.psn) > SRX_OOO_WINDOW ||
 	    pkt->payload_len > qp->mtu)
-		return false;
-	slot = srx_ooo_slot_get(qp, pkt->psn, &dup);
-	if (!slot)
-		return dup;
-	if (srx_rqe_get(qp, slot->wqe, true) != SRX_RV_DONE) {
-		spin_lock_irqsave(&srq->lock, flags);
-		slot->state = SRX_OOO_FREE;
-		spin_unlock_irqrestore(&srq->lock, flags);
-		return false;
-	}
+		return NULL;
+	return srx_ooo_slot_get(qp, pkt->psn, dup);
+}
+
+/* A reserved slot that got no WQE is free again. */
+void srx_ooo_cancel(struct srx_qp *qp, struct srx_ooo_slot *slot)
+{
+	struct srx_srq *srq = to_ssrq(qp->ibqp.srq);
+	unsigned long flags;
+
+	spin_lock_irqsave(&srq->lock, flags);
+	slot->state = SRX_OOO_FREE;
+	spin_unlock_irqrestore(&srq->lock, flags);
+}
+
+/**
+ * srx_ooo_place - place @pkt's payload in a reserved slot's WQE and hold it
+ * @qp: the responder QP
+ * @slot: from srx_ooo_reserve(), its WQE taken and charged
+ * @pkt: the message
+ * @len: the bytes the WQE's SGEs can take (srx_rqe_len())
+ *
+ * Return: true if held; false if the WQE cannot take the message (its
+ * WQE goes back: in order, the same message fails properly).
+ */
+bool srx_ooo_place(struct srx_qp *qp, struct srx_ooo_slot *slot,
+		   const struct srx_pkt *pkt, u32 len)
+{
+	struct srx_srq *srq = to_ssrq(qp->ibqp.srq);
+	struct srx_sgl_pos pos = {};
+	unsigned long flags;
+
 	/* As charged (the name its post got), for the release's credit. */
 	slot->key = qp->resp.gov_key;
-	len = srx_rqe_len(qp, slot->wqe);
 	if (pkt->payload_len > len ||
 	    srx_sgl_copy(qp, slot->wqe->dma.sge, slot->wqe->dma.num_sge, &pos,
 			 (void *)srx_pkt_payload(pkt), pkt->payload_len,
 			 SRX_COPY_TO_MEM)) {
-		/* In order, the same message fails properly. */
 		srx_ooo_unhold(qp, slot);
 		return false;
 	}

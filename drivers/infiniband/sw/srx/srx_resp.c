@@ -75,7 +75,7 @@ static enum srx_resp_verdict srx_resp_get_wqe(struct srx_qp *qp)
 	struct srx_resp *rs = &qp->resp;
 	enum srx_resp_verdict v;
 
-	v = srx_rqe_get(qp, rs->wqe, false);
+	v = srx_rqe_get(qp, rs->wqe, SRX_RQE_IN_ORDER);
 	if (v != SRX_RV_DONE)
 		return v;
 	rs->wqe_len = srx_rqe_len(qp, rs->wqe);
@@ -793,7 +793,7 @@ static void srx_resp_ahead(struct srx_qp *qp, const struct srx_pkt *pkt)
 	struct srx_resp *rs = &qp->resp;
 
 	srx_count(to_sdev(qp->ibqp.device), SRX_CNT_OUT_OF_SEQ);
-	if (!srx_ooo_hold(qp, pkt)) {
+	if (!srx_rqe_hold(qp, pkt)) {
 		srx_resp_seq_nak(qp);
 		return;
 	}

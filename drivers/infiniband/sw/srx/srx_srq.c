@@ -13,11 +13,6 @@
 
 #include "srx.h"
 
-u32 srx_recv_wqe_size(u32 max_sge)
-{
-	return sizeof(struct rxe_recv_wqe) + max_sge * sizeof(struct rxe_sge);
-}
-
 /**
  * srx_recv_wqe_fill - turn a kernel receive WR into a ring entry
  * @wqe: the ring slot
@@ -306,20 +301,22 @@ static enum srx_resp_verdict srx_gov_verdict(enum srx_quota_verdict v)
 /*
  * Take one WQE of @qp's SRQ into @wqe (srq locked): a spare first, then
  * the ring. Held out-of-order messages give theirs back when the SRQ is
- * empty. With @ooo, only for a hold the SRQ and the QP's limit can
- * afford (SRX_RV_RNR otherwise: no hold).
+ * empty. For a hold, only one the SRQ and the QP's limit can afford
+ * (SRX_RV_RNR otherwise: no hold).
  */
 static enum srx_resp_verdict srx_srq_draw(struct srx_qp *qp,
 					  struct srx_srq *srq,
-					  struct rxe_recv_wqe *wqe, bool ooo)
+					  struct rxe_recv_wqe *wqe,
+					  enum srx_rqe_use use)
 {
+	bool ooo = use == SRX_RQE_HOLD;
 	struct srx_queue *q = &srq->q;
 	enum srx_resp_verdict v;
 	const void *spare;
 
-	if (!srx_ooo_available(srq) && srq->ooo_held && !ooo)
+	if (!srx_srq_avail(srq) && srq->ooo_held && !ooo)
 		srx_ooo_release_srq(srq);
-	if (!srx_ooo_available(srq))
+	if (!srx_srq_avail(srq))
 		return SRX_RV_RNR;
 	if (ooo && !srx_ooo_may_hold(qp, srq))
 		return SRX_RV_RNR;
@@ -357,7 +354,7 @@ static enum srx_resp_verdict srx_srq_draw(struct srx_qp *qp,
 /* Is the armed srq_limit crossed? Then the moment's ranking is kept. */
 static bool srx_srq_limit_crossed(struct srx_srq *srq)
 {
-	if (!srq->limit || srx_ooo_available(srq) >= srq->limit)
+	if (!srq->limit || srx_srq_avail(srq) >= srq->limit)
 		return false;
 	srq->limit = 0;
 	srx_gov_watermark(srq);
@@ -383,8 +380,8 @@ u32 srx_rqe_len(struct srx_qp *qp, struct rxe_recv_wqe *wqe)
  * srx_rqe_get - take the next receive WQE of @qp's RQ or SRQ
  * @qp: the responder QP, from its engine
  * @wqe: where the WQE is copied (the ring slot is free again on return)
- * @ooo: for holding a message ahead of a PSN gap (srx_ooo.c): only if
- *	the SRQ and the QP's limit can afford it
+ * @use: in order, or to hold a message ahead of a PSN gap (srx_ooo.c):
+ *	a hold only if the SRQ and the QP's limit can afford it
  *
  * From an SRQ the QP is charged first (governance); the armed srq_limit
  * watermark event follows the draw that crosses it.
@@ -394,7 +391,7 @@ u32 srx_rqe_len(struct srx_qp *qp, struct rxe_recv_wqe *wqe)
  * SRX_RV_GOV_DISCONNECT.
  */
 enum srx_resp_verdict srx_rqe_get(struct srx_qp *qp, struct rxe_recv_wqe *wqe,
-				  bool ooo)
+				  enum srx_rqe_use use)
 {
 	struct srx_srq *srq = qp->ibqp.srq ? to_ssrq(qp->ibqp.srq) : NULL;
 	enum srx_resp_verdict v = SRX_RV_DONE;
@@ -417,7 +414,7 @@ enum srx_resp_verdict srx_rqe_get(struct srx_qp *qp, struct rxe_recv_wqe *wqe,
 	if (srx_gov_reap_first(qp, srq))
 		srx_cq_consumed(to_scq(qp->ibqp.recv_cq));
 	spin_lock_irqsave(&srq->lock, flags);
-	v = srx_srq_draw(qp, srq, wqe, ooo);
+	v = srx_srq_draw(qp, srq, wqe, use);
 	if (v == SRX_RV_DONE) {
 		limit_reached = srx_srq_limit_crossed(srq);
 		srx_gov_admin_check(srq);
@@ -429,6 +426,32 @@ enum srx_resp_verdict srx_rqe_get(struct srx_qp *qp, struct rxe_recv_wqe *wqe,
 		srx_srq_event(srq, IB_EVENT_SRQ_LIMIT_REACHED);
 	}
 	return v;
+}
+
+/**
+ * srx_rqe_hold - take an SRQ WQE for a message ahead of a PSN gap
+ * @qp: the responder RC QP on an SRQ, from its engine
+ * @pkt: a single-packet SEND that arrived ahead of the expected PSN
+ *
+ * A free hold slot of @qp is reserved, an SRQ WQE taken into it (only
+ * if the SRQ and the QP's limit can afford a hold) and the payload
+ * placed; srx_ooo_drain() completes it once the gap fills.
+ *
+ * Return: true if held (or held already), false to NAK as usual.
+ */
+bool srx_rqe_hold(struct srx_qp *qp, const struct srx_pkt *pkt)
+{
+	struct srx_ooo_slot *slot;
+	bool dup;
+
+	slot = srx_ooo_reserve(qp, pkt, &dup);
+	if (!slot)
+		return dup;
+	if (srx_rqe_get(qp, slot->wqe, SRX_RQE_HOLD) != SRX_RV_DONE) {
+		srx_ooo_cancel(qp, slot);
+		return false;
+	}
+	return srx_ooo_place(qp, slot, pkt, srx_rqe_len(qp, slot->wqe));
 }
 
 /* Drop a reference taken by a table walk; destroy waits for the last. */
