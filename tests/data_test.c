@@ -1892,6 +1892,244 @@ static bool mc_qkey(struct ibv_qp *qp)
 	return !ibv_modify_qp(qp, &a, IBV_QP_QKEY);
 }
 
+/* Port counter @name of @e's device (-1 if unreadable). */
+static long long hw_counter(const struct env *e, const char *name)
+{
+	char path[256];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path),
+		 "/sys/class/infiniband/%s/ports/1/hw_counters/%s", e->dev, name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+#define MC_FLOOD_MSGS	64	/* one burst, far more than anyone posted */
+#define MC_FLOOD_RECV	4	/* receives each QP of the group posts */
+#define MC_FLOOD_LEN	128
+#define MC_FLOOD_SLOT	512	/* a receive's room in B's buffer */
+#define MC_FLOOD_IDS	(MC_FLOOD_RECV + 1)	/* the burst's, one more */
+#define MC_FLOOD_MAXQP	1024
+
+enum { MC_RCVD, MC_COPIES, MC_NO_WQE, MC_RXQ_DROP, MC_NCNT };
+static const char *const mc_cnt_name[MC_NCNT] = {
+	"mcast_pkts_rcvd", "mcast_copies", "ud_no_wqe_drop", "rx_queue_full_drop",
+};
+
+static void mc_counters(const struct env *e, long long *c)
+{
+	int i;
+
+	for (i = 0; i < MC_NCNT; i++)
+		c[i] = hw_counter(e, mc_cnt_name[i]);
+}
+
+/*
+ * Every copy the flood made is accounted for: @msgs datagrams reached
+ * the group, each copied to its @n QPs, and each copy either completed
+ * one of the @done receives or was dropped for want of a WQE (or of
+ * room on a QP's queue). The counters are read until they add up (hw
+ * counters are cached briefly), at most POLL_MS.
+ */
+static void mc_flood_counted(const struct env *e, const long long *c0,
+			     int msgs, int n, int done)
+{
+	long long end = tl_now_ms() + POLL_MS, c[MC_NCNT], d[MC_NCNT];
+	bool ok;
+	int i;
+
+	do {
+		mc_counters(e, c);
+		for (i = 0; i < MC_NCNT; i++)
+			d[i] = c[i] - c0[i];
+		ok = d[MC_RCVD] == msgs && d[MC_COPIES] == (long long)n * msgs &&
+		     d[MC_COPIES] == done + d[MC_NO_WQE] + d[MC_RXQ_DROP];
+		if (!ok)
+			usleep(20000);
+	} while (!ok && tl_now_ms() < end);
+	check(ok, "mcast.flood_counted",
+	      "+%lld received, +%lld copies (%d QPs), %d completed, +%lld no WQE, +%lld rxq drops; %d sent",
+	      d[MC_RCVD], d[MC_COPIES], n, done, d[MC_NO_WQE], d[MC_RXQ_DROP],
+	      msgs);
+}
+
+/* Receive @j of group member @i: its wr_id and place in B's buffer. */
+static uint64_t mc_flood_id(int i, int j)
+{
+	return 1000 + (uint64_t)i * MC_FLOOD_IDS + j;
+}
+
+static bool mc_flood_post(struct pair *p, struct ibv_qp *qp, int i, int j)
+{
+	struct ibv_sge sg = {
+		.addr = (uintptr_t)p->b.buf + (mc_flood_id(i, j) - 1000) *
+					      MC_FLOOD_SLOT,
+		.length = MC_FLOOD_SLOT, .lkey = p->b.mr->lkey,
+	};
+	struct ibv_recv_wr wr = {
+		.wr_id = mc_flood_id(i, j), .sg_list = &sg, .num_sge = 1,
+	}, *bad;
+
+	return !ibv_post_recv(qp, &wr, &bad);
+}
+
+/* @msgs datagrams from A's buffer, message k at k * MC_FLOOD_LEN. */
+static bool mc_flood_send(struct pair *p, struct ibv_ah *ah, int first,
+			  int msgs)
+{
+	struct ibv_wc wc[16];
+	int k = first, out = 0, r, bad = 0;
+	long long end = tl_now_ms() + POLL_MS;
+
+	while ((k < first + msgs || out) && !bad && tl_now_ms() < end) {
+		while (k < first + msgs && out < (int)p->a.cap.max_send_wr) {
+			if (post_ud(&p->a, ah, 0xffffff, MC_QKEY, 2000 + k,
+				    (size_t)k * MC_FLOOD_LEN, MC_FLOOD_LEN,
+				    false, 0))
+				return expect_ok("mcast.flood_post_send", errno);
+			k++;
+			out++;
+		}
+		r = ibv_poll_cq(p->a.scq, 16, wc);
+		for (int i = 0; i < r; i++)
+			bad += wc[i].status != IBV_WC_SUCCESS;
+		out -= r > 0 ? r : 0;
+	}
+	return check(k == first + msgs && !out && !bad, "mcast.flood_sent",
+		     "%d of %d posted, %d not completed, %d in error",
+		     k - first, msgs, out, bad);
+}
+
+/*
+ * Take @want receive completions of the @n QPs in @qp from @cq: each
+ * must be one of the @msgs messages sent from @first on (in A's
+ * buffer), byte for byte, a QP's in the order sent. Returns how many
+ * came.
+ */
+static int mc_flood_take(struct pair *p, struct ibv_cq *cq,
+			 struct ibv_qp **qp, int n, int first, int msgs,
+			 int want)
+{
+	int got = 0, bad = 0, i, k, last[MC_FLOOD_MAXQP] = {};
+	const uint8_t *rx;
+	struct ibv_wc wc;
+
+	while (got < want && poll_n(cq, &wc, 1, POLL_MS) == 1) {
+		got++;
+		for (i = 0; i < n && qp[i]->qp_num != wc.qp_num; i++)
+			;
+		if (wc.status != IBV_WC_SUCCESS || i == n ||
+		    wc.byte_len != GRH_LEN + MC_FLOOD_LEN ||
+		    wc.wr_id < mc_flood_id(i, 0) ||
+		    wc.wr_id >= mc_flood_id(i + 1, 0)) {
+			bad++;
+			continue;
+		}
+		rx = p->b.buf + (wc.wr_id - 1000) * MC_FLOOD_SLOT + GRH_LEN;
+		for (k = first; k < first + msgs; k++)
+			if (!memcmp(rx, p->a.buf + (size_t)k * MC_FLOOD_LEN,
+				    MC_FLOOD_LEN))
+				break;
+		/* A message of the burst, after the QP's previous one. */
+		if (k == first + msgs || k < last[i])
+			bad++;
+		last[i] = k + 1;
+	}
+	check(!bad, "mcast.flood_data",
+	      "%d of %d completions not a burst message in order", bad, got);
+	return got;
+}
+
+/* @n UD QPs on @cq, each attached to @g with its receives posted. */
+static int mc_flood_group(struct env *e, struct pair *p, struct ibv_cq *cq,
+			  struct ibv_qp **qp, int n, const union ibv_gid *g)
+{
+	struct ibv_qp_init_attr ia = {
+		.send_cq = cq, .recv_cq = cq, .qp_type = IBV_QPT_UD,
+		.cap = { .max_send_wr = 1, .max_recv_wr = MC_FLOOD_IDS,
+			 .max_send_sge = 1, .max_recv_sge = 1 },
+	};
+	struct opts o = def_opts(IBV_QPT_UD);
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		qp[i] = ibv_create_qp(e->pd, &ia);
+		if (!qp[i] || !qp_connect(e, &o, qp[i], 0, 0, 0, true) ||
+		    !mc_qkey(qp[i]))
+			break;
+		for (j = 0; j < MC_FLOOD_RECV; j++)
+			if (!mc_flood_post(p, qp[i], i, j))
+				break;
+		if (j < MC_FLOOD_RECV || ibv_attach_mcast(qp[i], g, 0))
+			break;
+	}
+	return i;
+}
+
+/*
+ * A flood to a full group: max_mcast_qp_attach UD QPs with
+ * MC_FLOOD_RECV receives each get a burst of MC_FLOOD_MSGS datagrams.
+ * Each completes exactly its receives, with messages of the burst byte
+ * for byte and in order; every other copy is dropped and counted. An
+ * attached QP cannot be destroyed, and the group still serves: one more
+ * message reaches every QP. B leaves the group meanwhile.
+ */
+static void mc_flood(struct env *e, struct pair *p, struct ibv_ah *ah,
+		     const union ibv_gid *g)
+{
+	int n = e->attr->max_mcast_qp_attach, i, in = 0, k;
+	long long c0[MC_NCNT];
+	struct ibv_qp **qp;
+	struct ibv_cq *cq;
+
+	if (n < 1 || n > MC_FLOOD_MAXQP ||
+	    (size_t)n * MC_FLOOD_IDS * MC_FLOOD_SLOT > p->b.len) {
+		check(false, "mcast.flood", "max_mcast_qp_attach %d", n);
+		return;
+	}
+	for (k = 0; k <= MC_FLOOD_MSGS; k++)
+		fill(p->a.buf + (size_t)k * MC_FLOOD_LEN, MC_FLOOD_LEN,
+		     next_seed());
+	expect_ok("mcast.flood_detach_b", ibv_detach_mcast(p->b.qp, g, 0));
+	qp = calloc(n, sizeof(*qp));
+	cq = ibv_create_cq(e->ctx, n * MC_FLOOD_IDS + 16, NULL, NULL, 0);
+	if (qp && cq)
+		in = mc_flood_group(e, p, cq, qp, n, g);
+	if (!check(in == n, "mcast.flood_group", "%d of %d QPs attached: %s",
+		   in, n, strerror(errno)))
+		goto out;
+	mc_counters(e, c0);
+	if (mc_flood_send(p, ah, 0, MC_FLOOD_MSGS))
+		check(mc_flood_take(p, cq, qp, n, 0, MC_FLOOD_MSGS,
+				    n * MC_FLOOD_RECV) == n * MC_FLOOD_RECV,
+		      "mcast.flood_each_its_receives", NULL);
+	expect_none("mcast.flood_no_more", cq, QUIET_MS);
+	mc_flood_counted(e, c0, MC_FLOOD_MSGS, n, n * MC_FLOOD_RECV);
+	check(ibv_destroy_qp(qp[0]) == EBUSY, "mcast.flood_destroy_attached",
+	      "not refused with EBUSY");
+	for (i = 0; i < n; i++)
+		mc_flood_post(p, qp[i], i, MC_FLOOD_RECV);
+	if (mc_flood_send(p, ah, MC_FLOOD_MSGS, 1))
+		check(mc_flood_take(p, cq, qp, n, MC_FLOOD_MSGS, 1, n) == n,
+		      "mcast.flood_then_served", NULL);
+out:
+	for (i = 0; qp && i < n && qp[i]; i++) {
+		if (i < in)
+			ibv_detach_mcast(qp[i], g, 0);
+		ibv_destroy_qp(qp[i]);
+	}
+	if (cq)
+		ibv_destroy_cq(cq);
+	free(qp);
+	expect_ok("mcast.flood_attach_b", ibv_attach_mcast(p->b.qp, g, 0));
+}
+
 /*
  * UD multicast on one device: B and D attached to a group receive A's
  * message to it once each (srx joins the group on the netdev, and the
@@ -1948,8 +2186,10 @@ static void test_mcast(struct env *e)
 			pair_free(&r);
 		}
 	}
-	if (!e->peer)
+	if (!e->peer) {
+		mc_flood(e, &p, ah, &g);
 		mc_limit(e, &p, &g);
+	}
 	/*
 	 * Left attached: uverbs keeps the QP (its destroy fails with EBUSY)
 	 * until the process exits, and then detaches it.

@@ -16,8 +16,10 @@
  * resizes the receive CQ and sends again; governs the SRQ and its QP
  * through libsrxctl (QP limit, policy and group, SRQ group, mode and
  * credit, the queries and offenders, gov_status, gov/ctl, a device
- * default); flushes a QP with receives posted to ERR and takes it back
- * through RESET to INIT; and destroys everything.
+ * default); attaches the UD pair's B to a multicast group (which the
+ * netdev must then have joined) and sends to the group; flushes a QP
+ * with receives posted to ERR and takes it back through RESET to INIT;
+ * and destroys everything.
  *
  * Without -f or -N every step must succeed and every message arrive
  * intact, byte for byte: the device works. Exit 1 otherwise.
@@ -132,6 +134,7 @@ struct pass {
 	struct ibv_ah *ah;
 	struct qpair qp[NPAIRS];
 	bool busy;		/* a destroy failed: parents may be EBUSY */
+	bool abandon;		/* objects left to ibv_close_device */
 	unsigned int tag;	/* wr_id sequence */
 };
 
@@ -139,6 +142,7 @@ struct pass {
 
 static const char *dev_name;
 static int gidx = -1;
+static int ifindex;		/* the GID's netdev */
 static union ibv_gid gid;
 static enum ibv_mtu path_mtu = IBV_MTU_1024;
 static bool mw1_cap, mw2_cap;
@@ -542,9 +546,13 @@ static int post_send_op(struct pass *p, struct ibv_qp *qp,
 	return ibv_post_send(qp, &wr, &badwr);
 }
 
-/* A message A -> B over the pair, received and compared. */
-static void pair_send(struct pass *p, struct qpair *q, uint32_t len,
-		      const char *why)
+/*
+ * A message A -> B over the pair, received and compared; a UD one
+ * through @ah to @dqpn (B's QPN, or the multicast QPN for a group B is
+ * attached to).
+ */
+static void send_recv(struct pass *p, struct qpair *q, uint32_t len,
+		      const char *why, struct ibv_ah *ah, uint32_t dqpn)
 {
 	bool ud = q->d->type == IBV_QPT_UD, rel = q->d->type == IBV_QPT_RC;
 	uint32_t rlen = len + (ud ? GRH_LEN : 0);
@@ -559,7 +567,7 @@ static void pair_send(struct pass *p, struct qpair *q, uint32_t len,
 	int err;
 
 	if (!q->up || !p->rcq_ok || (q->d->srq && !p->srq_ok) ||
-	    (ud && !p->ah))
+	    (ud && !ah))
 		return;
 	memset(dst, 0, rlen);
 	fill(src, len, (uint32_t)sid);
@@ -577,8 +585,8 @@ static void pair_send(struct pass *p, struct qpair *q, uint32_t len,
 	wr.send_flags = q->d->inline_sz && len <= q->d->inline_sz ?
 			IBV_SEND_INLINE : 0;
 	if (ud) {
-		wr.wr.ud.ah = p->ah;
-		wr.wr.ud.remote_qpn = q->b->qp_num;
+		wr.wr.ud.ah = ah;
+		wr.wr.ud.remote_qpn = dqpn;
 		wr.wr.ud.remote_qkey = QKEY;
 	}
 	snprintf(what, sizeof(what), "post_send(%s, %s)", q->d->name, why);
@@ -595,6 +603,83 @@ static void pair_send(struct pass *p, struct qpair *q, uint32_t len,
 		return;
 	}
 	same(p, what, dst + (ud ? GRH_LEN : 0), src, len);
+}
+
+static void pair_send(struct pass *p, struct qpair *q, uint32_t len,
+		      const char *why)
+{
+	send_recv(p, q, len, why, p->ah, q->b ? q->b->qp_num : 0);
+}
+
+/* The multicast step's group: 239.1.2.4, IPv4-mapped like the GID. */
+static const uint8_t mc_group[16] = { [10] = 0xff, [11] = 0xff, 239, 1, 2, 4 };
+
+/*
+ * Is the GID's netdev a member of mc_group's IPv4 group, as
+ * /proc/net/igmp lists it? 1 yes, 0 no, -1 unknown (under faults the
+ * read itself may fail).
+ */
+static int igmp_member(void)
+{
+	unsigned int idx, grp;
+	char line[256];
+	uint32_t want;
+	bool in = false;
+	int found = 0;
+	FILE *f;
+
+	f = fopen("/proc/net/igmp", "r");
+	if (!f)
+		return -1;
+	memcpy(&want, mc_group + 12, sizeof(want));	/* as it prints */
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] != '\t')
+			in = sscanf(line, "%u", &idx) == 1 &&
+			     (int)idx == ifindex;
+		else if (in && sscanf(line, "%x", &grp) == 1 && grp == want)
+			found = 1;
+	}
+	if (ferror(f))
+		found = -1;
+	fclose(f);
+	return found;
+}
+
+/*
+ * UD multicast: B attaches to a group and gets A's datagram to it. An
+ * attach that succeeds must have joined the group on the netdev, under
+ * faults too (the kernel's IPv4 join reports no failure of its own). B
+ * detaches, except on passes that abandon their objects: the context's
+ * cleanup then detaches it.
+ */
+static void mcast(struct pass *p, struct qpair *q)
+{
+	struct ibv_ah_attr aa = {
+		.is_global = 1, .port_num = 1,
+		.grh = { .sgid_index = gidx, .hop_limit = 64 },
+	};
+	struct ibv_ah *ah;
+	union ibv_gid g;
+
+	if (!q->up || !p->pd)
+		return;
+	memcpy(g.raw, mc_group, sizeof(g.raw));
+	if (!step(p, "attach_mcast", verr(ibv_attach_mcast(q->b, &g, 0))))
+		return;
+	if (!igmp_member())
+		bad(p, "attach_mcast succeeded, the netdev (ifindex %d) did not join the group",
+		    ifindex);
+	aa.grh.dgid = g;
+	errno = 0;
+	ah = ibv_create_ah(p->pd, &aa);
+	if (step_x(p, "create_ah(group)", ah ? 0 : (errno ? errno : -1),
+		   false, (const int[]){ ENOBUFS, 0 })) {
+		send_recv(p, q, 300, "multicast", ah, 0xffffff);
+		step_destroy(p, "destroy_ah(group)", ibv_destroy_ah(ah));
+	}
+	if (!p->abandon)
+		step_destroy(p, "detach_mcast",
+			     verr(ibv_detach_mcast(q->b, &g, 0)));
 }
 
 /* RDMA WRITE then READ back over the RC pair. */
@@ -952,6 +1037,7 @@ static void exercise(struct pass *p)
 	}
 	governance(p, &p->qp[P_SRQ]);
 	pair_send(p, &p->qp[P_SRQ], 2000, "governed");
+	mcast(p, &p->qp[P_UD]);
 	flush_cycle(p, &p->qp[P_UC]);
 }
 
@@ -1001,6 +1087,7 @@ static void run_pass(struct pass *p, bool abandon)
 		p->qp[i].d = &defs[i];
 		p->qp[i].base = buf + i * SLICE;
 	}
+	p->abandon = abandon;
 	if (!open_ctx(p))
 		return;
 	create_all(p);
@@ -1044,6 +1131,7 @@ static int probe(void)
 			continue;
 		gidx = i;
 		gid = ent.gid;
+		ifindex = ent.ndev_ifindex;
 	}
 	path_mtu = port.active_mtu < IBV_MTU_1024 ? port.active_mtu :
 						     IBV_MTU_1024;

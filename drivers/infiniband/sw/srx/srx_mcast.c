@@ -70,6 +70,29 @@ static struct srx_mcg *srx_mcg_find(struct srx_dev *sdev,
 	return NULL;
 }
 
+/* Is @in_dev a member of IPv4 group @addr (RTNL held)? */
+static bool srx_ip4_member(struct in_device *in_dev, __be32 addr)
+{
+	struct ip_mc_list *im;
+
+	for (im = rtnl_dereference(in_dev->mc_list); im;
+	     im = rtnl_dereference(im->next_rcu))
+		if (im->multiaddr == addr)
+			return true;
+	return false;
+}
+
+/*
+ * ip_mc_inc_group() says nothing when it runs out of memory: a join is
+ * checked, lest an attach succeed whose datagrams the IP layer drops
+ * (and whose leave would drop another user's membership).
+ */
+static int srx_ip4_join(struct in_device *in_dev, __be32 addr)
+{
+	ip_mc_inc_group(in_dev, addr);
+	return srx_ip4_member(in_dev, addr) ? 0 : -ENOMEM;
+}
+
 /*
  * Join or leave @mgid's IP group on the netdev (RTNL held). A netdev
  * without IPv4 or IPv6 (going away) has nothing to leave.
@@ -86,9 +109,8 @@ static int srx_mcg_ip(struct srx_dev *sdev, const union ib_gid *mgid,
 		if (!in_dev)
 			return join ? -ENODEV : 0;
 		if (join)
-			ip_mc_inc_group(in_dev, a6->s6_addr32[3]);
-		else
-			ip_mc_dec_group(in_dev, a6->s6_addr32[3]);
+			return srx_ip4_join(in_dev, a6->s6_addr32[3]);
+		ip_mc_dec_group(in_dev, a6->s6_addr32[3]);
 		return 0;
 	}
 	if (join)
