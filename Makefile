@@ -95,6 +95,14 @@ deb:
 pyverbs: all module-debug
 	scripts/vm-run --kernel debug --timeout 3600 -- "SRX_DEBUG_SKIP= SRX_TEST_FILES=tests/t-pyverbs.sh tests/guest-run"
 
+# The Debian packages installed on this host with apt-get as a user
+# would, used in a guest with nothing loaded by hand, then purged
+# (tests/install-check; changes the host's packages, so not part of
+# make check).
+.PHONY: install-check
+install-check: deb
+	tests/install-check
+
 # The in-tree form as a patch series against linux-source-6.12 in
 # build/patches (applied with git am, checkpatch --strict on each).
 .PHONY: patches
