@@ -76,6 +76,20 @@ static bool srx_mr_covers(struct srx_mr *mr, u64 iova, u32 len)
 	       srx_range_within(mr->ibmr.iova, mr->ibmr.length, iova, len);
 }
 
+/*
+ * Does @mr belong to @pd and grant @access? A user MR's PD and rights
+ * change in place under ibv_rereg_mr (the core stores the new PD after
+ * srx_rereg_user_mr() returns): each is read once, and an access in
+ * flight meanwhile is checked against the old or the new, never a mix
+ * of torn values.
+ */
+static bool srx_mr_rights_ok(const struct srx_mr *mr, const struct ib_pd *pd,
+			     int access)
+{
+	return READ_ONCE(mr->ibmr.pd) == pd &&
+	       !(access & ~READ_ONCE(mr->access));
+}
+
 /**
  * srx_mr_get - resolve a local key for an access
  * @sdev: the device
@@ -103,8 +117,8 @@ struct srx_mr *srx_mr_get(struct srx_dev *sdev, struct ib_pd *pd, u32 lkey,
 	if (kh->type != SRX_KEY_MR)
 		goto bad;
 	mr = container_of(kh, struct srx_mr, kh);
-	if (mr->ibmr.lkey != lkey || mr->ibmr.pd != pd || !READ_ONCE(mr->valid) ||
-	    (access & ~mr->access) || !srx_mr_covers(mr, iova, len))
+	if (mr->ibmr.lkey != lkey || !srx_mr_rights_ok(mr, pd, access) ||
+	    !READ_ONCE(mr->valid) || !srx_mr_covers(mr, iova, len))
 		goto bad;
 	return mr;
 bad:
@@ -160,8 +174,8 @@ static struct srx_mr *srx_rkey_resolve(struct srx_qp *qp, u32 rkey,
 		return mr;
 	}
 	mr = container_of(kh, struct srx_mr, kh);
-	if (mr->ibmr.rkey != rkey || mr->ibmr.pd != qp->ibqp.pd ||
-	    !READ_ONCE(mr->valid) || (access & ~mr->access) ||
+	if (mr->ibmr.rkey != rkey || !srx_mr_rights_ok(mr, qp->ibqp.pd, access) ||
+	    !READ_ONCE(mr->valid) ||
 	    (scope == SRX_KEY_RANGE && !srx_mr_covers(mr, *iova, len))) {
 		srx_keyed_put(kh);
 		return NULL;
