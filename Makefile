@@ -21,9 +21,12 @@ all: module tools test-progs
 module:
 	scripts/kbuild $(KDIR) .
 
-# The same sources built for the cached debug (KASAN/lockdep/KUnit) kernel.
+# The same sources built for the cached debug (KASAN/lockdep/KUnit)
+# kernel: out of tree (M=, with the kernel ULP test module) and inside
+# that kernel's tree (CONFIG_RDMA_SRX=m), the srx.ko its guests load.
 module-debug:
 	scripts/kbuild "$$(scripts/build-kernel debug --print-dir)/obj" build/debug
+	scripts/kbuild-intree
 
 test-progs: $(TEST_PROGS)
 

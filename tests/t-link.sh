@@ -11,6 +11,20 @@ test_modinfo() {
 	expect_match '^depends:.*ib_core' "$info" modinfo
 }
 
+# The module the tests load was built where this kernel says: in the
+# debug kernel's tree (scripts/kbuild-intree: modinfo's intree, no "O"
+# taint), out of tree (M=) for Debian's kernel.
+test_build_path() {
+	local taint
+	taint=$(cat /sys/module/srx/taint)
+	if [ "$SRX_KERNEL" = debug ]; then
+		expect_eq "$(modinfo -F intree "$SRX_KO")" Y "modinfo intree" &&
+			expect_no_match O "$taint" "srx's taint flags"
+	else
+		expect_match O "$taint" "srx's taint flags (out of tree)"
+	fi
+}
+
 test_add_visible_to_rdma_tool() {
 	expect_ok rdma link add srx0 type srx netdev eth0 || return
 	expect_match '^link srx0/1 state ACTIVE physical_state LINK_UP netdev eth0' \

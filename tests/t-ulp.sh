@@ -5,7 +5,7 @@
 # machine, flushes, ib_drain_qp(), fast-registration MRs, AHs created
 # sleepable and atomic. It counts its own checks.
 
-ULP_KO=${SRX_KO%/drivers/*}/tests/kmod/srx_ulp_test.ko
+ULP_KO=$SRX_ULP_KO
 
 res_count() {
 	rdma -j res show | python3 -c 'import json,sys
